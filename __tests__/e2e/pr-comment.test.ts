@@ -1,0 +1,144 @@
+// The sticky PR comment, through the bundled action and the real CLI, against a local server that
+// plays GitHub's REST API and refuses whatever GitHub's OpenAPI description would refuse.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import * as fs from 'node:fs';
+import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
+import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } from '../support/e2e.js';
+
+const WORKFLOW_TOKEN: TokenSpec = { token: 'ghs_workflow', kind: 'installation' };
+const PAT: TokenSpec = { token: 'ghp_deployer', kind: 'user', login: 'deployer' };
+const OWNER = 'octo-org';
+const REPO = 'infra';
+const PR = 17;
+const SECRET = 'comment-secret-value';
+
+let ws: Workspace;
+let api: GitHubApiServer;
+
+beforeAll(async () => {
+  ws = makeWorkspace('python');
+  // The first run builds the virtual environment; the comment tests then run at CLI speed.
+  const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'comment-on-pr': 'false' } });
+  expect(setup.code).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  fs.rmSync(ws.root, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  expect(api.rejected).toEqual([]);
+  await api.close();
+});
+
+async function startApi() {
+  api = await startGitHubApi({ tokens: [WORKFLOW_TOKEN, PAT] });
+}
+
+function onPullRequest(inputs: StepOptions['inputs'], token = WORKFLOW_TOKEN.token): StepOptions {
+  return {
+    inputs: {
+      stack: 'dev',
+      config: JSON.stringify({ outDir: ws.outDir, message: 'from the PR', token: { value: SECRET, secret: true } }),
+      'github-token': token,
+      ...inputs,
+    },
+    env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}` },
+    eventName: 'pull_request',
+    event: { action: 'synchronize', number: PR, pull_request: { number: PR } },
+  };
+}
+
+describe('PR comment', () => {
+  it('keeps one comment per stack and command, updated in place', async () => {
+    await startApi();
+    const first = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(errorsOf(first)).toEqual([]);
+    expect(first.code).toBe(0);
+    const [comment] = api.comments(OWNER, REPO, PR);
+    expect(comment!.user.login).toBe('github-actions[bot]');
+    expect(comment!.body).toContain('files-py');
+    expect(comment!.body).toContain('organization/files-py/dev');
+    expect(first.outputs['comment-url']).toBe(comment!.html_url);
+
+    const second = await runStep(ws, onPullRequest({ command: 'preview', config: JSON.stringify({ outDir: ws.outDir, message: 'changed' }) }));
+    expect(second.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.id).toBe(comment!.id);
+    expect(comments[0]!.updated_at >= comment!.updated_at).toBe(true);
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    for (const c of comments) expect(c.body).not.toContain(SECRET);
+  }, 120_000);
+
+  it('finds its own comment behind 150 others, across pages', async () => {
+    await startApi();
+    api.seedComments(OWNER, REPO, PR, 150, { login: 'reviewer' });
+    const first = await runStep(ws, onPullRequest({ command: 'preview' }, PAT.token));
+    expect(first.code).toBe(0);
+    const second = await runStep(ws, onPullRequest({ command: 'preview' }, PAT.token));
+    expect(second.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments).toHaveLength(151);
+    expect(comments.filter((c) => c.user.login === 'deployer')).toHaveLength(1);
+    // The second run read both pages of comments before it updated the one it found.
+    expect(api.requests.filter((r) => r.method === 'GET' && r.path.includes('comments')).length).toBeGreaterThanOrEqual(2);
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  }, 120_000);
+
+  it('does not take over a comment with its marker written by someone else', async () => {
+    await startApi();
+    const mine = await runStep(ws, onPullRequest({ command: 'preview' }, PAT.token));
+    const forged = api.comments(OWNER, REPO, PR)[0]!.body;
+    api.seedComments(OWNER, REPO, PR, 1, { login: 'mallory', body: forged });
+    expect(mine.code).toBe(0);
+    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(run.code).toBe(0);
+    const authors = api.comments(OWNER, REPO, PR).map((c) => c.user.login);
+    expect(authors).toEqual(['deployer', 'mallory', 'github-actions[bot]']);
+  }, 120_000);
+
+  it('leaves two comments for two stacks, and a new one each run in comment-mode new', async () => {
+    await startApi();
+    await runStep(ws, onPullRequest({ command: 'preview' }));
+    await runStep(ws, onPullRequest({ command: 'preview', stack: 'staging' }));
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(2);
+    await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'new' }));
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
+    await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'off' }));
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
+  }, 180_000);
+
+  it.each([401, 403, 404, 422, 500] as const)('a %i from GitHub leaves the result intact and warns', async (status) => {
+    await startApi();
+    api.failNext({ method: 'POST', path: /comments$/, status, count: 5 });
+    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs['has-changes']).toBe('true');
+    expect(run.outputs['comment-url']).toBeUndefined();
+    expect(run.stdout).toMatch(new RegExp(`::warning::Could not write the PR comment: GitHub answered ${status}`));
+    expect(run.summary).toContain('organization/files-py/dev');
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(0);
+  }, 120_000);
+
+  it('retries a 503 as Retry-After asks, then succeeds', async () => {
+    await startApi();
+    api.failNext({ method: 'POST', path: /comments$/, status: 503, count: 1, retryAfter: 1 });
+    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(run.code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(1);
+    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 201]);
+  }, 120_000);
+
+  it('comments from another event with pr-number', async () => {
+    await startApi();
+    const run = await runStep(ws, {
+      ...onPullRequest({ command: 'preview', 'pr-number': '99' }),
+      eventName: 'workflow_dispatch',
+      event: {},
+    });
+    expect(run.code).toBe(0);
+    expect(api.comments(OWNER, REPO, 99)).toHaveLength(1);
+  }, 120_000);
+});

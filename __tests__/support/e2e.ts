@@ -1,0 +1,81 @@
+// End-to-end harness: a temporary workspace holding a copy of an example program, a file://
+// backend, and the bundled action started as the runner starts it.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readOutputs, REPO, runnerEnv, startAction, type ActionRun } from '../../scripts/runner.mjs';
+
+export interface Workspace {
+  root: string;
+  /** The example's folder inside the workspace, relative to it. */
+  workDir: string;
+  backendUrl: string;
+  stateDir: string;
+  outDir: string;
+}
+
+const SKIP = new Set(['venv', '.venv', 'node_modules', 'out']);
+
+/** Copies examples/<name> into a fresh workspace, without anything a run leaves behind. */
+export function makeWorkspace(example: 'python' | 'typescript'): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${example}-`));
+  const workDir = path.join('infra', example);
+  fs.cpSync(path.join(REPO, 'examples', example), path.join(root, workDir), {
+    recursive: true,
+    filter: (src) => !SKIP.has(path.basename(src)) && !/^Pulumi\..+\.yaml$/.test(path.basename(src)),
+  });
+  const stateDir = path.join(root, '.state');
+  fs.mkdirSync(stateDir);
+  return { root, workDir, backendUrl: `file://${stateDir}`, stateDir, outDir: path.join(root, 'out') };
+}
+
+export interface StepResult extends ActionRun {
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+export interface StepOptions {
+  inputs: Record<string, string | number | boolean>;
+  env?: Record<string, string | undefined>;
+  event?: unknown;
+  eventName?: string;
+}
+
+let runCounter = 0;
+
+/** Runs one action step in the workspace and collects what the runner would show. */
+export async function runStep(ws: Workspace, options: StepOptions): Promise<StepResult> {
+  const { files, env } = prepareStep(ws, options);
+  const run = await startAction(env).done;
+  return { ...run, outputs: readOutputs(files.output), summary: fs.readFileSync(files.summary, 'utf8') };
+}
+
+export function prepareStep(ws: Workspace, options: StepOptions) {
+  return runnerEnv({
+    dir: path.join(ws.root, '.runner', String(++runCounter)),
+    workspace: ws.root,
+    inputs: { 'work-dir': ws.workDir, 'backend-url': ws.backendUrl, ...options.inputs },
+    event: options.event,
+    eventName: options.eventName,
+    env: { PULUMI_CONFIG_PASSPHRASE: 'e2e-passphrase', ...options.env },
+  });
+}
+
+/** Every file under the state folder with its bytes, to prove a failed step changed nothing. */
+export function snapshotState(ws: Workspace): Map<string, string> {
+  const snapshot = new Map<string, string>();
+  for (const entry of fs.readdirSync(ws.stateDir, { recursive: true })) {
+    const file = path.join(ws.stateDir, String(entry));
+    if (fs.statSync(file).isFile()) snapshot.set(String(entry), fs.readFileSync(file, 'base64'));
+  }
+  return snapshot;
+}
+
+/** The `::error::` lines a step printed (what the runner shows as annotations). */
+export function errorsOf(run: ActionRun): string[] {
+  return run.stdout.split('\n').filter((l) => l.startsWith('::error'));
+}
+
+export function filesIn(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}

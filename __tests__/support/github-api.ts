@@ -1,0 +1,1226 @@
+/**
+ * A local stand-in for GitHub's REST API, for end-to-end tests that start the action as a child
+ * process with GITHUB_API_URL pointing here (the way GitHub Enterprise Server is addressed).
+ *
+ * Every request is checked against GitHub's own OpenAPI description (@octokit/openapi), so a
+ * request that GitHub would refuse is refused here too, and is listed in `server.rejected`.
+ * Only a handful of operations keep in-memory state; any other operation of the description
+ * answers 404 and is listed in `server.unhandled`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+export type AuthorAssociation =
+  | 'COLLABORATOR'
+  | 'CONTRIBUTOR'
+  | 'FIRST_TIMER'
+  | 'FIRST_TIME_CONTRIBUTOR'
+  | 'MANNEQUIN'
+  | 'MEMBER'
+  | 'NONE'
+  | 'OWNER';
+
+/**
+ * A token the server accepts. An installation token stands for a GitHub App (by default the
+ * workflow's GITHUB_TOKEN, whose identity is `github-actions[bot]`).
+ */
+export type TokenSpec =
+  | { token: string; kind: 'user'; login: string; association?: AuthorAssociation }
+  | { token: string; kind: 'installation'; login?: string };
+
+export interface StartOptions {
+  tokens: TokenSpec[];
+}
+
+export interface GitHubUser {
+  login: string;
+  id: number;
+  node_id: string;
+  avatar_url: string;
+  gravatar_id: string;
+  url: string;
+  html_url: string;
+  followers_url: string;
+  following_url: string;
+  gists_url: string;
+  starred_url: string;
+  subscriptions_url: string;
+  organizations_url: string;
+  repos_url: string;
+  events_url: string;
+  received_events_url: string;
+  type: 'User' | 'Bot';
+  user_view_type: 'public';
+  site_admin: boolean;
+}
+
+export interface IssueComment {
+  id: number;
+  node_id: string;
+  url: string;
+  html_url: string;
+  issue_url: string;
+  body: string;
+  user: GitHubUser;
+  created_at: string;
+  updated_at: string;
+  author_association: AuthorAssociation;
+  performed_via_github_app: null;
+  reactions: Record<'url', string> & Record<ReactionKey, number>;
+}
+
+type ReactionKey = 'total_count' | '+1' | '-1' | 'laugh' | 'hooray' | 'confused' | 'heart' | 'rocket' | 'eyes';
+
+/** One request; `status` 0 means the server was told to hang and never answered. */
+export interface RequestRecord {
+  method: string;
+  /** As requested (a followed Link is `/repositories/{id}/...`), without the query. */
+  path: string;
+  status: number;
+}
+
+export interface RejectedRecord {
+  method: string;
+  path: string;
+  reason: string;
+}
+
+export interface UnhandledRecord {
+  method: string;
+  path: string;
+  operationId: string;
+}
+
+export type FaultStatus = 401 | 403 | 404 | 422 | 429 | 500 | 502 | 503;
+
+/** `path` matches the request path, its `/repos/...` form, or the operation's path template. */
+export interface RequestMatcher {
+  method?: string;
+  path?: string | RegExp;
+  /** How many matching requests the rule applies to; 1 when absent. */
+  count?: number;
+}
+
+export interface FaultRule extends RequestMatcher {
+  status: FaultStatus;
+  /** Seconds, sent as `Retry-After`; with 403 or 429 it makes the answer a secondary rate limit. */
+  retryAfter?: number;
+}
+
+export interface CommentSeed {
+  /** The author; a login ending in `[bot]` is a Bot. Defaults to `octocat`. */
+  login?: string;
+  association?: AuthorAssociation;
+  body?: string | ((index: number) => string);
+}
+
+export interface ApprovalSeed {
+  login: string;
+  environments: string[];
+  state?: 'approved' | 'rejected' | 'pending';
+  comment?: string;
+}
+
+export interface PullFileSeed {
+  filename: string;
+  status?: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  additions?: number;
+  deletions?: number;
+  patch?: string;
+  previous_filename?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub's constants
+// ---------------------------------------------------------------------------------------------
+
+const DOCS_ROOT = 'https://docs.github.com/rest';
+const HTML_ROOT = 'https://github.com';
+const COMMENT_MAX_CHARS = 65_536;
+const PULL_FILES_CAP = 3_000;
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+/** The real ids of `github-actions[bot]`, which code under test may compare against. */
+const ACTIONS_BOT_ID = 41_898_282;
+const ACTIONS_APP_ID = 15_368;
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI description: loading, routing, validation
+// ---------------------------------------------------------------------------------------------
+
+type JsonObject = Record<string, unknown>;
+
+interface SpecParameter {
+  name: string;
+  /** Set on parameters such as a branch or a file path, whose values may contain slashes. */
+  'x-multi-segment'?: boolean;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  description?: string;
+  schema?: JsonObject;
+}
+
+interface SpecRef {
+  $ref: string;
+}
+
+interface SpecMedia {
+  content?: Record<string, { schema?: JsonObject }>;
+}
+
+interface SpecOperation {
+  operationId: string;
+  externalDocs?: { url: string };
+  parameters?: (SpecParameter | SpecRef)[];
+  requestBody?: SpecMedia;
+  responses: Record<string, SpecMedia | SpecRef>;
+}
+
+interface Spec {
+  paths: Record<string, Record<string, SpecOperation>>;
+  components: {
+    schemas: Record<string, JsonObject>;
+    parameters: Record<string, SpecParameter>;
+    responses: Record<string, SpecMedia>;
+  };
+}
+
+interface Operation {
+  method: string;
+  template: string;
+  docsUrl: string;
+  spec: SpecOperation;
+}
+
+interface Route {
+  template: string;
+  pattern: RegExp;
+  names: string[];
+  /** Per segment: 0 literal, 1 literal with parameters, 2 parameter, 3 multi-segment parameter. */
+  ranks: number[];
+  operations: Map<string, Operation>;
+}
+
+interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+interface Validators {
+  path: ValidateFunction;
+  query: ValidateFunction;
+  body?: ValidateFunction;
+}
+
+const SPEC_FILE = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
+
+/** Formats that OpenAPI defines but JSON Schema does not; GitHub uses them as annotations only. */
+const OPENAPI_ONLY_FORMATS = ['int32', 'int64', 'double', 'binary', 'repo.nwo', 'timestamp'];
+
+/** GitHub states page-size limits only in prose, e.g. "The number of results per page (max 100)". */
+const DOCUMENTED_MAXIMUM = /\(max (\d+)\)/;
+
+let cachedDescription: ApiDescription | undefined;
+
+/** Parsing the 13 MB description is the only slow part, so it happens once per module registry. */
+function apiDescription(): ApiDescription {
+  cachedDescription ??= new ApiDescription(JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as Spec);
+  return cachedDescription;
+}
+
+function createAjv(options: AjvOptions): Ajv {
+  // OpenAPI schemas carry keywords JSON Schema lacks (example, discriminator, x-*): not errors.
+  const ajv = new Ajv({ strict: false, ...options });
+  addFormats.default(ajv);
+  for (const format of OPENAPI_ONLY_FORMATS) ajv.addFormat(format, true);
+  return ajv;
+}
+
+class ApiDescription {
+  private readonly routes: Route[];
+  private readonly byTemplate: Map<string, Route>;
+  private readonly validators = new Map<Operation, Validators>();
+  private readonly responseValidators = new Map<string, ValidateFunction | undefined>();
+  private readonly paramsAjv = createAjv({ coerceTypes: 'array', useDefaults: true });
+  private readonly bodyAjv = createAjv({});
+
+  constructor(private readonly spec: Spec) {
+    this.routes = buildRoutes(spec.paths, (p) => this.parameter(p));
+    this.byTemplate = new Map(this.routes.map((route) => [route.template, route]));
+  }
+
+  /** Some paths differ only in a parameter's name, each with its own methods: the method decides. */
+  match(method: string, pathname: string): RouteMatch | undefined {
+    let pathOnly: RouteMatch | undefined;
+    for (const route of this.routes) {
+      const params = bindPath(route, pathname);
+      if (!params) continue;
+      if (route.operations.has(method.toLowerCase())) return { route, params };
+      pathOnly ??= { route, params };
+    }
+    return pathOnly;
+  }
+
+  operation(method: string, template: string): Operation | undefined {
+    return this.byTemplate.get(template)?.operations.get(method.toLowerCase());
+  }
+
+  validatorsFor(operation: Operation): Validators {
+    let validators = this.validators.get(operation);
+    if (!validators) {
+      validators = this.compileValidators(operation);
+      this.validators.set(operation, validators);
+    }
+    return validators;
+  }
+
+  responseValidator(operation: Operation, status: number): ValidateFunction | undefined {
+    const key = `${operation.method} ${operation.template} ${status}`;
+    if (!this.responseValidators.has(key)) {
+      const schema = this.media(operation.spec.responses[String(status)])?.content?.['application/json']?.schema;
+      this.responseValidators.set(key, schema && this.bodyAjv.compile(documentSchema(this.spec, schema)));
+    }
+    return this.responseValidators.get(key);
+  }
+
+  private compileValidators(operation: Operation): Validators {
+    const parameters = (operation.spec.parameters ?? []).map((p) => this.parameter(p));
+    const bodySchema = operation.spec.requestBody?.content?.['application/json']?.schema;
+    return {
+      path: this.paramsAjv.compile(this.parametersSchema(parameters.filter((p) => p.in === 'path'))),
+      query: this.paramsAjv.compile(this.parametersSchema(parameters.filter((p) => p.in === 'query'))),
+      body: bodySchema && this.bodyAjv.compile(documentSchema(this.spec, bodySchema)),
+    };
+  }
+
+  private parametersSchema(parameters: SpecParameter[]): JsonObject {
+    const converter = new SchemaConverter(this.spec.components.schemas);
+    const properties = Object.fromEntries(
+      parameters.map((p) => [p.name, withDocumentedMaximum(p, converter.convert(p.schema ?? {}))]),
+    );
+    const required = parameters.filter((p) => p.required).map((p) => p.name);
+    return { type: 'object', properties, required, definitions: converter.definitions };
+  }
+
+  private parameter(parameter: SpecParameter | SpecRef): SpecParameter {
+    return '$ref' in parameter ? this.spec.components.parameters[componentName(parameter.$ref)]! : parameter;
+  }
+
+  private media(media: SpecMedia | SpecRef | undefined): SpecMedia | undefined {
+    return media && '$ref' in media ? this.spec.components.responses[componentName(media.$ref)] : media;
+  }
+}
+
+function componentName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1);
+}
+
+function withDocumentedMaximum(parameter: SpecParameter, schema: JsonObject): JsonObject {
+  const documented = DOCUMENTED_MAXIMUM.exec(parameter.description ?? '');
+  return documented && schema.maximum === undefined ? { ...schema, maximum: Number(documented[1]) } : schema;
+}
+
+function documentSchema(spec: Spec, schema: JsonObject): JsonObject {
+  const converter = new SchemaConverter(spec.components.schemas);
+  // A root `$ref` would hide its sibling `definitions` from some drafts: nest it instead.
+  return { allOf: [converter.convert(schema)], definitions: converter.definitions };
+}
+
+const SCHEMA_LIST_KEYWORDS = new Set(['allOf', 'anyOf']);
+const SCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties']);
+const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'not']);
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Rewrites OpenAPI 3.0 schemas as JSON Schema draft-07: `nullable`, which JSON Schema lacks, and
+ * `oneOf`, whose alternatives in GitHub's description overlap (every private user of GET /user
+ * is also a valid public user), so exclusivity would refuse what GitHub itself sends and accepts.
+ * Component references become `definitions`, collected only as far as the schema reaches, which
+ * also keeps recursive components finite.
+ */
+class SchemaConverter {
+  readonly definitions: Record<string, JsonObject> = {};
+
+  constructor(private readonly components: Record<string, JsonObject>) {}
+
+  convert(schema: JsonObject): JsonObject {
+    if (typeof schema.$ref === 'string') return { $ref: this.define(schema.$ref) };
+    const { nullable, oneOf, ...rest } = schema;
+    const out: JsonObject = {};
+    for (const [keyword, value] of Object.entries(rest)) out[keyword] = this.convertKeyword(keyword, value);
+    if (Array.isArray(oneOf)) {
+      const alternatives = { anyOf: (oneOf as JsonObject[]).map((s) => this.convert(s)) };
+      out.allOf = [...((out.allOf as JsonObject[] | undefined) ?? []), alternatives];
+    }
+    return nullable === true ? allowNull(out) : out;
+  }
+
+  private convertKeyword(keyword: string, value: unknown): unknown {
+    if (SCHEMA_LIST_KEYWORDS.has(keyword)) return (value as JsonObject[]).map((s) => this.convert(s));
+    if (SCHEMA_MAP_KEYWORDS.has(keyword)) {
+      return Object.fromEntries(Object.entries(value as JsonObject).map(([k, s]) => [k, this.convert(s as JsonObject)]));
+    }
+    if (SCHEMA_KEYWORDS.has(keyword) && isObject(value)) return this.convert(value);
+    return value;
+  }
+
+  private define(ref: string): string {
+    const name = componentName(ref);
+    if (!(name in this.definitions)) {
+      this.definitions[name] = {};
+      this.definitions[name] = this.convert(this.components[name]!);
+    }
+    return `#/definitions/${name}`;
+  }
+}
+
+function allowNull(schema: JsonObject): JsonObject {
+  if (typeof schema.type !== 'string') return { anyOf: [{ type: 'null' }, schema] };
+  const widened: JsonObject = { ...schema, type: [schema.type, 'null'] };
+  // OpenAPI 3.0 lets null through a nullable enum; JSON Schema's enum would still refuse it.
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) widened.enum = [...schema.enum, null];
+  return widened;
+}
+
+function buildRoutes(paths: Spec['paths'], resolve: (p: SpecParameter | SpecRef) => SpecParameter): Route[] {
+  const routes = Object.entries(paths).map(([template, item]) => {
+    const operations = new Map<string, Operation>();
+    const multiSegment = new Set<string>();
+    for (const [method, spec] of Object.entries(item)) {
+      const docsUrl = spec.externalDocs?.url ?? DOCS_ROOT;
+      operations.set(method, { method: method.toUpperCase(), template, docsUrl, spec });
+      for (const p of (spec.parameters ?? []).map(resolve)) if (p['x-multi-segment']) multiSegment.add(p.name);
+    }
+    return { template, operations, ...compileTemplate(template, multiSegment) };
+  });
+  // `/issues/comments` must win over `/issues/{issue_number}`: literals before parameters.
+  return routes.sort(bySpecificity);
+}
+
+function compileTemplate(template: string, multiSegment: Set<string>): Pick<Route, 'pattern' | 'names' | 'ranks'> {
+  const names: string[] = [];
+  const ranks: number[] = [];
+  const source = template
+    .split('/')
+    .slice(1)
+    .map((segment) => {
+      const parts = segment.split(/\{([^}]+)\}/);
+      const bare = parts.length === 3 && parts[0] === '' && parts[2] === '';
+      const multi = bare && multiSegment.has(parts[1]!);
+      ranks.push(parts.length === 1 ? 0 : bare ? (multi ? 3 : 2) : 1);
+      return parts
+        .map((part, i) => {
+          if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(part);
+          return multi ? '(.+)' : '([^/]+?)';
+        })
+        .join('');
+    });
+  return { pattern: new RegExp(`^/${source.join('/')}$`), names, ranks };
+}
+
+/** Lexical order of segment ranks; of two templates alike up to where one ends, the longer. */
+function bySpecificity(a: Route, b: Route): number {
+  for (let i = 0; i < Math.min(a.ranks.length, b.ranks.length); i++) {
+    const difference = a.ranks[i]! - b.ranks[i]!;
+    if (difference !== 0) return difference;
+  }
+  return b.ranks.length - a.ranks.length;
+}
+
+function bindPath(route: Route, pathname: string): Record<string, string> | undefined {
+  const values = route.pattern.exec(pathname)?.slice(1).map(safeDecode);
+  if (!values || values.some((v) => v === undefined)) return undefined;
+  return Object.fromEntries(route.names.map((name, i) => [name, values[i]!]));
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a body this server sent against the description's response schema: how the tests keep
+ * the server's invented bodies honest. Returns the validator's complaint, or undefined.
+ */
+export function responseProblem(method: string, template: string, status: number, body: unknown): string | undefined {
+  const description = apiDescription();
+  const operation = description.operation(method, template);
+  if (!operation) return `${method} ${template} is not in the OpenAPI description`;
+  const validate = description.responseValidator(operation, status);
+  if (!validate) return `${method} ${template} describes no JSON response for ${status}`;
+  return validate(body) ? undefined : describeAjvError(validate.errors ?? [], body, 'body');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors GitHub's way
+// ---------------------------------------------------------------------------------------------
+
+/** An error answer. With a `reason` it is a refusal of a malformed request, listed in `rejected`. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: string,
+    readonly extra: JsonObject = {},
+  ) {
+    super(message);
+  }
+}
+
+function rejection(status: number, message: string, reason = message, extra: JsonObject = {}): ApiError {
+  return new ApiError(status, message, reason, extra);
+}
+
+function validationFailed(resource: string, error: JsonObject): ApiError {
+  const reason = `${resource}: ${String(error.message ?? error.code)}`;
+  return rejection(422, 'Validation Failed', reason, { errors: [{ resource, ...error }] });
+}
+
+function notFound(): ApiError {
+  return new ApiError(404, 'Not Found');
+}
+
+type Where = 'body' | 'query' | 'path';
+
+/** Words the validator's complaint the way GitHub words its schema errors. */
+function describeAjvError(errors: ErrorObject[], data: unknown, where: Where): string {
+  // Ajv lists an anyOf's per-branch failures before the anyOf itself: the last one is the summary.
+  const error = errors.at(-1);
+  if (!error) return 'invalid';
+  const field = fieldName(error.instancePath, where);
+  const value = JSON.stringify(valueAt(data, error.instancePath));
+  const params = error.params as JsonObject;
+  switch (error.keyword) {
+    case 'required':
+      return `"${String(params.missingProperty)}" wasn't supplied.`;
+    case 'type':
+      return `For '${field}', ${value} is not ${withArticle(String(params.type).split(',').join(' or '))}.`;
+    case 'enum':
+      return `For '${field}', ${value} is not one of ${JSON.stringify(params.allowedValues)}.`;
+    case 'maximum':
+      return `For '${field}', ${value} is greater than the maximum of ${String(params.limit)}.`;
+    case 'minimum':
+      return `For '${field}', ${value} is less than the minimum of ${String(params.limit)}.`;
+    case 'anyOf':
+      return `For '${field}', ${value} matches none of the allowed schemas.`;
+    default:
+      return `For '${field}', ${value} ${error.message ?? 'is invalid'}.`;
+  }
+}
+
+function fieldName(instancePath: string, where: Where): string {
+  if (where !== 'body') return instancePath.slice(1);
+  return instancePath === '' ? 'root' : `properties${instancePath}`;
+}
+
+function withArticle(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return keys.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined), data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-memory state and its GitHub-shaped renderings
+// ---------------------------------------------------------------------------------------------
+
+interface Account {
+  login: string;
+  id: number;
+  type: 'User' | 'Bot';
+}
+
+interface Caller {
+  token: TokenSpec;
+  account: Account;
+}
+
+interface Repository {
+  id: number;
+  owner: string;
+  name: string;
+}
+
+interface StoredComment {
+  id: number;
+  repository: Repository;
+  issue: number;
+  body: string;
+  author: Account;
+  association: AuthorAssociation;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface StoredApproval extends ApprovalSeed {
+  user: Account;
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** GitHub's legacy global node ids: base64 of "<length of type>:<Type><id>". */
+function legacyNodeId(type: string, id: number): string {
+  return Buffer.from(`${String(type.length).padStart(2, '0')}:${type}${id}`).toString('base64');
+}
+
+function fakeSha(...parts: (string | number)[]): string {
+  return createHash('sha1').update(parts.join('\0')).digest('hex');
+}
+
+function userJson(api: string, account: Account): GitHubUser {
+  const url = `${api}/users/${encodeURIComponent(account.login)}`;
+  const isBot = account.type === 'Bot';
+  const appSlug = account.login.replace(/\[bot\]$/, '');
+  return {
+    login: account.login,
+    id: account.id,
+    node_id: legacyNodeId(account.type, account.id),
+    avatar_url: isBot
+      ? `https://avatars.githubusercontent.com/in/${account.id === ACTIONS_BOT_ID ? ACTIONS_APP_ID : account.id}?v=4`
+      : `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
+    gravatar_id: '',
+    url,
+    html_url: isBot ? `${HTML_ROOT}/apps/${appSlug}` : `${HTML_ROOT}/${account.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: account.type,
+    user_view_type: 'public',
+    site_admin: false,
+  };
+}
+
+function privateUserJson(api: string, account: Account): JsonObject {
+  const created = timestamp(new Date(Date.UTC(2015, 0, 1)));
+  return {
+    ...userJson(api, account),
+    user_view_type: 'private',
+    name: account.login,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    notification_email: null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 1,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: created,
+    updated_at: created,
+    private_gists: 0,
+    total_private_repos: 1,
+    owned_private_repos: 1,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true,
+  };
+}
+
+function commentJson(api: string, comment: StoredComment): IssueComment {
+  const repoPath = `${comment.repository.owner}/${comment.repository.name}`;
+  const url = `${api}/repos/${repoPath}/issues/comments/${comment.id}`;
+  return {
+    id: comment.id,
+    node_id: legacyNodeId('IssueComment', comment.id),
+    url,
+    html_url: `${HTML_ROOT}/${repoPath}/issues/${comment.issue}#issuecomment-${comment.id}`,
+    issue_url: `${api}/repos/${repoPath}/issues/${comment.issue}`,
+    body: comment.body,
+    user: userJson(api, comment.author),
+    created_at: timestamp(comment.createdAt),
+    updated_at: timestamp(comment.updatedAt),
+    author_association: comment.association,
+    performed_via_github_app: null,
+    reactions: {
+      url: `${url}/reactions`,
+      total_count: 0,
+      '+1': 0,
+      '-1': 0,
+      laugh: 0,
+      hooray: 0,
+      confused: 0,
+      heart: 0,
+      rocket: 0,
+      eyes: 0,
+    },
+  };
+}
+
+function approvalJson(api: string, repository: Repository, approval: StoredApproval): JsonObject {
+  const repoPath = `${repository.owner}/${repository.name}`;
+  const created = timestamp(new Date(Date.UTC(2024, 0, 1)));
+  const environments = approval.environments.map((name) => {
+    const id = Number.parseInt(fakeSha(repoPath, name).slice(0, 7), 16);
+    return {
+      id,
+      node_id: legacyNodeId('Environment', id),
+      name,
+      url: `${api}/repos/${repoPath}/environments/${encodeURIComponent(name)}`,
+      html_url: `${HTML_ROOT}/${repoPath}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+      created_at: created,
+      updated_at: created,
+    };
+  });
+  const state = approval.state ?? 'approved';
+  return { environments, state, user: userJson(api, approval.user), comment: approval.comment ?? '' };
+}
+
+function diffEntryJson(api: string, repository: Repository, pull: number, file: PullFileSeed): JsonObject {
+  const repoPath = `${repository.owner}/${repository.name}`;
+  const status = file.status ?? 'modified';
+  const additions = file.additions ?? (status === 'removed' ? 0 : 1);
+  const deletions = file.deletions ?? (status === 'added' ? 0 : 1);
+  const head = fakeSha(repoPath, pull);
+  const path = file.filename.split('/').map(encodeURIComponent).join('/');
+  return {
+    sha: fakeSha(repoPath, pull, file.filename),
+    filename: file.filename,
+    status,
+    additions,
+    deletions,
+    changes: additions + deletions,
+    blob_url: `${HTML_ROOT}/${repoPath}/blob/${head}/${path}`,
+    raw_url: `${HTML_ROOT}/${repoPath}/raw/${head}/${path}`,
+    contents_url: `${api}/repos/${repoPath}/contents/${path}?ref=${head}`,
+    ...(file.patch === undefined ? {} : { patch: file.patch }),
+    ...(file.previous_filename === undefined ? {} : { previous_filename: file.previous_filename }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request handling
+// ---------------------------------------------------------------------------------------------
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const HANG = Symbol('hang');
+
+interface HandlerContext {
+  caller: Caller;
+  url: URL;
+  params: JsonObject;
+  query: JsonObject;
+  body: unknown;
+}
+
+type Handler = (context: HandlerContext) => Reply;
+
+interface PendingRule<T extends RequestMatcher> {
+  rule: T;
+  remaining: number;
+}
+
+const FAULT_MESSAGES: Record<FaultStatus, string> = {
+  401: 'Bad credentials',
+  403: 'Resource not accessible by integration',
+  404: 'Not Found',
+  422: 'Validation Failed',
+  429: 'API rate limit exceeded for installation.',
+  500: 'Server Error',
+  502: 'Server Error',
+  503: 'Service Unavailable',
+};
+
+const SECONDARY_RATE_LIMIT =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** Rails' reading: `key[]=a&key[]=b` is a list, and of a repeated plain key the last one counts. */
+function queryObject(search: URLSearchParams): JsonObject {
+  const query: JsonObject = {};
+  for (const [key, value] of search) {
+    if (!key.endsWith('[]')) query[key] = value;
+    else {
+      const name = key.slice(0, -2);
+      query[name] = [...(Array.isArray(query[name]) ? query[name] : []), value];
+    }
+  }
+  return query;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+}
+
+function matches(matcher: RequestMatcher, method: string, paths: string[]): boolean {
+  if (matcher.method && matcher.method.toUpperCase() !== method) return false;
+  const { path } = matcher;
+  if (path === undefined) return true;
+  return paths.some((candidate) => (typeof path === 'string' ? candidate === path : path.test(candidate)));
+}
+
+function takeRule<T extends RequestMatcher>(rules: PendingRule<T>[], method: string, paths: string[]): T | undefined {
+  const index = rules.findIndex(({ rule }) => matches(rule, method, paths));
+  if (index < 0) return undefined;
+  const pending = rules[index]!;
+  if (--pending.remaining === 0) rules.splice(index, 1);
+  return pending.rule;
+}
+
+function faultReply(rule: FaultRule, docsUrl: string): Reply {
+  const throttled = rule.retryAfter !== undefined && (rule.status === 403 || rule.status === 429);
+  const headers: Record<string, string> = {};
+  if (rule.retryAfter !== undefined) headers['retry-after'] = String(rule.retryAfter);
+  if (rule.status === 429 && !throttled) {
+    headers['x-ratelimit-remaining'] = '0';
+    headers['x-ratelimit-reset'] = String(Math.ceil(Date.now() / 1000) + 60);
+  }
+  const message = throttled ? SECONDARY_RATE_LIMIT : FAULT_MESSAGES[rule.status];
+  return { status: rule.status, body: { message, documentation_url: docsUrl, status: String(rule.status) }, headers };
+}
+
+function standardHeaders(requestNumber: number): Record<string, string> {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'x-github-media-type': 'github.v3; format=json',
+    'x-github-api-version-selected': '2022-11-28',
+    'x-github-request-id': `0000:${requestNumber.toString(16).toUpperCase()}`,
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': String(Math.max(0, 5000 - requestNumber)),
+    'x-ratelimit-used': String(Math.min(5000, requestNumber)),
+    'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
+    'x-ratelimit-resource': 'core',
+  };
+}
+
+/** GitHub counts characters, not UTF-16 units. */
+function characterCount(text: string): number {
+  return [...text].length;
+}
+
+export class GitHubApiServer {
+  readonly requests: RequestRecord[] = [];
+  readonly rejected: RejectedRecord[] = [];
+  readonly unhandled: UnhandledRecord[] = [];
+
+  private readonly http: Server;
+  private readonly description = apiDescription();
+  private readonly tokens: Map<string, TokenSpec>;
+  private readonly accounts = new Map<string, Account>();
+  private readonly repositories = new Map<string, Repository>();
+  private readonly repositoriesById = new Map<number, Repository>();
+  private readonly storedComments = new Map<number, StoredComment>();
+  private readonly approvals = new Map<string, StoredApproval[]>();
+  private readonly pullFiles = new Map<string, PullFileSeed[]>();
+  private readonly faults: PendingRule<FaultRule>[] = [];
+  private readonly hangs: PendingRule<RequestMatcher>[] = [];
+  private readonly handlers: Map<string, Handler>;
+  private baseUrl = '';
+  private nextCommentId = 2_000_000_001;
+  private nextAccountId = 10_000_001;
+  private nextRepositoryId = 700_000_001;
+
+  private constructor(options: StartOptions) {
+    this.tokens = new Map(options.tokens.map((t) => [t.token, t]));
+    this.handlers = this.routeHandlers();
+    this.http = createServer((request, response) => {
+      // A client that gives up mid-body leaves nothing to answer.
+      this.serve(request, response).catch(() => response.destroy());
+    });
+  }
+
+  static async start(options: StartOptions): Promise<GitHubApiServer> {
+    const server = new GitHubApiServer(options);
+    await new Promise<void>((resolve, reject) => {
+      server.http.once('error', reject);
+      server.http.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = server.http.address() as AddressInfo;
+    server.baseUrl = `http://127.0.0.1:${port}`;
+    return server;
+  }
+
+  /** E.g. `http://127.0.0.1:41234`: what GITHUB_API_URL or Octokit's `baseUrl` should be. */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Adds `n` comments to an issue, oldest first, a minute apart, ending a minute ago. */
+  seedComments(owner: string, repo: string, issue: number, n: number, seed: CommentSeed = {}): IssueComment[] {
+    const author = this.account(seed.login ?? 'octocat');
+    const repository = this.repository(owner, repo);
+    const association = seed.association ?? this.defaultAssociation(author, repository);
+    const added = Array.from({ length: n }, (_, i) => {
+      const body = typeof seed.body === 'function' ? seed.body(i) : (seed.body ?? `Comment ${i + 1}`);
+      const at = new Date(Date.now() - (n - i) * 60_000);
+      return this.storeComment({ repository, issue, body, author, association, createdAt: at, updatedAt: at });
+    });
+    return added.map((c) => commentJson(this.url, c));
+  }
+
+  /** The issue's comments as the API would list them. */
+  comments(owner: string, repo: string, issue: number): IssueComment[] {
+    return this.issueComments(this.repository(owner, repo), issue).map((c) => commentJson(this.url, c));
+  }
+
+  /** What GET .../actions/runs/{runId}/approvals lists, after any seeded before; an unseeded run has none. */
+  seedApprovals(owner: string, repo: string, runId: number, approvals: ApprovalSeed[]): void {
+    const key = this.numberedKey(this.repository(owner, repo), runId);
+    const stored = approvals.map((a) => ({ ...a, user: this.account(a.login) }));
+    this.approvals.set(key, [...(this.approvals.get(key) ?? []), ...stored]);
+  }
+
+  /** Files of a pull request, in order; a bare name is a modified file. GitHub lists at most 3000. */
+  seedPullFiles(owner: string, repo: string, pull: number, files: (string | PullFileSeed)[]): void {
+    const key = this.numberedKey(this.repository(owner, repo), pull);
+    const seeds = files.map((f) => (typeof f === 'string' ? { filename: f } : f));
+    this.pullFiles.set(key, [...(this.pullFiles.get(key) ?? []), ...seeds]);
+  }
+
+  /**
+   * Answers the next matching request(s) with an error instead. Like `hangNext`, it applies once a
+   * request has passed routing, authentication and validation, so refusals are never masked.
+   */
+  failNext(rule: FaultRule): void {
+    this.faults.push({ rule, remaining: rule.count ?? 1 });
+  }
+
+  /** Matching requests are read and then left unanswered until `close()`. */
+  hangNext(matcher: RequestMatcher = {}): void {
+    this.hangs.push({ rule: matcher, remaining: matcher.count ?? 1 });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      // Hanging requests and idle keep-alive sockets would otherwise hold jest open.
+      this.http.closeAllConnections();
+    });
+  }
+
+  // ----- dispatch -----
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const url = new URL(request.url ?? '/', this.url);
+    const record: RequestRecord = { method, path: url.pathname, status: 0 };
+    this.requests.push(record);
+    const raw = await readBody(request);
+    const outcome = this.answer(method, url, raw, request.headers.authorization);
+    if (outcome === HANG) return;
+    record.status = outcome.status;
+    const text = outcome.body === undefined ? '' : JSON.stringify(outcome.body);
+    response.writeHead(outcome.status, {
+      ...standardHeaders(this.requests.length),
+      ...outcome.headers,
+      'content-length': String(Buffer.byteLength(text)),
+    });
+    response.end(text);
+  }
+
+  private answer(method: string, url: URL, raw: string, authorization: string | undefined): Reply | typeof HANG {
+    let docsUrl = DOCS_ROOT;
+    try {
+      const pathname = this.canonicalPath(url.pathname);
+      const { operation, params } = this.route(method, pathname);
+      docsUrl = operation.docsUrl;
+      const caller = this.authenticate(authorization);
+      const context = { caller, url, ...this.validate(operation, params, url.searchParams, raw) };
+      const matchPaths = [url.pathname, pathname, operation.template];
+      if (takeRule(this.hangs, method, matchPaths)) return HANG;
+      const fault = takeRule(this.faults, method, matchPaths);
+      if (fault) return faultReply(fault, docsUrl);
+      return this.dispatch(method, url, operation, context);
+    } catch (error) {
+      return this.errorReply(method, url, error, docsUrl);
+    }
+  }
+
+  private errorReply(method: string, url: URL, error: unknown, docsUrl: string): Reply {
+    const known = error instanceof ApiError ? error : undefined;
+    const reason = known ? known.reason : `test server error: ${String(error)}`;
+    if (reason !== undefined) this.rejected.push({ method, path: url.pathname, reason });
+    const status = known?.status ?? 500;
+    const message = known?.message ?? 'Server Error';
+    return { status, body: { message, ...known?.extra, documentation_url: docsUrl, status: String(status) } };
+  }
+
+  private dispatch(method: string, url: URL, operation: Operation, context: HandlerContext): Reply {
+    const handler = this.handlers.get(`${method} ${operation.template}`);
+    if (handler) return handler(context);
+    this.unhandled.push({ method, path: url.pathname, operationId: operation.spec.operationId });
+    return {
+      status: 404,
+      body: { message: 'not implemented by the test server', documentation_url: operation.docsUrl, status: '404' },
+    };
+  }
+
+  /** Links point at `/repositories/{id}/...`, as GitHub's do; resolve those to `/repos/{owner}/{repo}/...`. */
+  private canonicalPath(pathname: string): string {
+    const alias = /^\/repositories\/(\d+)(\/.*)$/.exec(pathname);
+    if (!alias) return pathname;
+    const repository = this.repositoriesById.get(Number(alias[1]));
+    if (!repository) throw rejection(404, 'Not Found', `no repository has id ${alias[1]}`);
+    return `/repos/${repository.owner}/${repository.name}${alias[2]}`;
+  }
+
+  private route(method: string, pathname: string): { operation: Operation; params: Record<string, string> } {
+    const match = this.description.match(method, pathname);
+    if (!match) throw rejection(404, 'Not Found', 'path not in the OpenAPI description');
+    const operation = match.route.operations.get(method.toLowerCase());
+    if (!operation) throw rejection(404, 'Not Found', `no ${method} operation for ${match.route.template}`);
+    return { operation, params: match.params };
+  }
+
+  private authenticate(authorization: string | undefined): Caller {
+    const token = this.tokens.get(bearer(authorization) ?? '');
+    if (!token) throw rejection(401, 'Bad credentials', authorization ? 'unknown token' : 'no token');
+    const account =
+      token.kind === 'user' ? this.account(token.login) : this.account(token.login ?? ACTIONS_BOT_LOGIN, 'Bot');
+    return { token, account };
+  }
+
+  private validate(operation: Operation, pathParams: JsonObject, search: URLSearchParams, raw: string) {
+    const validators = this.description.validatorsFor(operation);
+    const params = { ...pathParams };
+    if (!validators.path(params)) {
+      throw rejection(404, 'Not Found', `path ${describeAjvError(validators.path.errors ?? [], params, 'path')}`);
+    }
+    const query = queryObject(search);
+    if (!validators.query(query)) {
+      throw rejection(422, `Invalid request.\n\n${describeAjvError(validators.query.errors ?? [], query, 'query')}`);
+    }
+    return { params, query, body: validators.body && this.parseBody(validators.body, raw) };
+  }
+
+  private parseBody(validate: ValidateFunction, raw: string): unknown {
+    let body: unknown;
+    try {
+      body = raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch {
+      throw rejection(400, 'Problems parsing JSON');
+    }
+    if (!validate(body)) throw rejection(422, `Invalid request.\n\n${describeAjvError(validate.errors ?? [], body, 'body')}`);
+    return body;
+  }
+
+  // ----- state -----
+
+  private account(login: string, type: Account['type'] = login.endsWith('[bot]') ? 'Bot' : 'User'): Account {
+    const key = login.toLowerCase();
+    let account = this.accounts.get(key);
+    if (!account) {
+      const id = key === ACTIONS_BOT_LOGIN ? ACTIONS_BOT_ID : this.nextAccountId++;
+      account = { login, id, type };
+      this.accounts.set(key, account);
+    }
+    return account;
+  }
+
+  /** Any owner/repo exists; names are case-insensitive, as on GitHub. */
+  private repository(owner: string, name: string): Repository {
+    const key = `${owner}/${name}`.toLowerCase();
+    let repository = this.repositories.get(key);
+    if (!repository) {
+      repository = { id: this.nextRepositoryId++, owner, name };
+      this.repositories.set(key, repository);
+      this.repositoriesById.set(repository.id, repository);
+    }
+    return repository;
+  }
+
+  private numberedKey(repository: Repository, number: number): string {
+    return `${repository.id}#${number}`;
+  }
+
+  private defaultAssociation(author: Account, repository: Repository): AuthorAssociation {
+    return author.login.toLowerCase() === repository.owner.toLowerCase() ? 'OWNER' : 'NONE';
+  }
+
+  private callerAssociation(caller: Caller, repository: Repository): AuthorAssociation {
+    const explicit = caller.token.kind === 'user' ? caller.token.association : undefined;
+    return explicit ?? this.defaultAssociation(caller.account, repository);
+  }
+
+  private storeComment(fields: Omit<StoredComment, 'id'>): StoredComment {
+    const comment = { id: this.nextCommentId++, ...fields };
+    this.storedComments.set(comment.id, comment);
+    return comment;
+  }
+
+  private issueComments(repository: Repository, issue: number): StoredComment[] {
+    return [...this.storedComments.values()].filter((c) => c.repository === repository && c.issue === issue);
+  }
+
+  /** A comment of this repository, or the 404 GitHub gives for one of another repository. */
+  private existingComment(repository: Repository, id: number): StoredComment {
+    const comment = this.storedComments.get(id);
+    if (!comment || comment.repository !== repository) throw notFound();
+    return comment;
+  }
+
+  // ----- operations -----
+
+  private routeHandlers(): Map<string, Handler> {
+    const handlers = new Map<string, Handler>([
+      ['GET /user', (c) => this.getAuthenticatedUser(c)],
+      ['GET /repos/{owner}/{repo}/issues/{issue_number}/comments', (c) => this.listComments(c)],
+      ['POST /repos/{owner}/{repo}/issues/{issue_number}/comments', (c) => this.createComment(c)],
+      ['GET /repos/{owner}/{repo}/issues/comments/{comment_id}', (c) => this.getComment(c)],
+      ['PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', (c) => this.updateComment(c)],
+      ['DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', (c) => this.deleteComment(c)],
+      ['GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', (c) => this.listApprovals(c)],
+      ['GET /repos/{owner}/{repo}/pulls/{pull_number}/files', (c) => this.listPullFiles(c)],
+    ]);
+    // A handler whose operation left the description would silently never run.
+    for (const key of handlers.keys()) {
+      const [method, template] = key.split(' ') as [string, string];
+      if (!this.description.operation(method, template)) throw new Error(`${key} is not in the OpenAPI description`);
+    }
+    return handlers;
+  }
+
+  private contextRepository({ params }: HandlerContext): Repository {
+    return this.repository(String(params.owner), String(params.repo));
+  }
+
+  private getAuthenticatedUser({ caller }: HandlerContext): Reply {
+    // GitHub refuses this to App installation tokens, the workflow's GITHUB_TOKEN among them.
+    if (caller.token.kind === 'installation') throw new ApiError(403, 'Resource not accessible by integration');
+    return { status: 200, body: privateUserJson(this.url, caller.account) };
+  }
+
+  private listComments(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const since = context.query.since === undefined ? undefined : Date.parse(String(context.query.since));
+    const comments = this.issueComments(repository, Number(context.params.issue_number)).filter(
+      (c) => since === undefined || c.updatedAt.getTime() >= since,
+    );
+    return this.page(context, repository, comments.map((c) => commentJson(this.url, c)));
+  }
+
+  private createComment(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const body = this.checkedCommentBody(context.body);
+    const now = new Date();
+    const comment = this.storeComment({
+      repository,
+      issue: Number(context.params.issue_number),
+      body,
+      author: context.caller.account,
+      association: this.callerAssociation(context.caller, repository),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const json = commentJson(this.url, comment);
+    return { status: 201, body: json, headers: { location: json.url } };
+  }
+
+  private getComment(context: HandlerContext): Reply {
+    const comment = this.existingComment(this.contextRepository(context), Number(context.params.comment_id));
+    return { status: 200, body: commentJson(this.url, comment) };
+  }
+
+  private updateComment(context: HandlerContext): Reply {
+    const comment = this.authoredComment(context);
+    comment.body = this.checkedCommentBody(context.body);
+    comment.updatedAt = new Date();
+    return { status: 200, body: commentJson(this.url, comment) };
+  }
+
+  private deleteComment(context: HandlerContext): Reply {
+    const comment = this.authoredComment(context);
+    this.storedComments.delete(comment.id);
+    return { status: 204 };
+  }
+
+  /** Only a comment's author may change it here (GitHub also lets maintainers; tests want the stricter rule). */
+  private authoredComment(context: HandlerContext): StoredComment {
+    const comment = this.existingComment(this.contextRepository(context), Number(context.params.comment_id));
+    if (comment.author.id !== context.caller.account.id) {
+      const kind = context.caller.token.kind === 'installation' ? 'integration' : 'personal access token';
+      throw new ApiError(403, `Resource not accessible by ${kind}`);
+    }
+    return comment;
+  }
+
+  private checkedCommentBody(requestBody: unknown): string {
+    const { body } = requestBody as { body: string };
+    if (characterCount(body) > COMMENT_MAX_CHARS) {
+      const message = `body is too long (maximum is ${COMMENT_MAX_CHARS} characters)`;
+      throw validationFailed('IssueComment', { code: 'custom', field: 'body', message });
+    }
+    // GitHub refuses blank comments as well.
+    if (body.trim() === '') throw validationFailed('IssueComment', { code: 'missing_field', field: 'body' });
+    return body;
+  }
+
+  private listApprovals(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const approvals = this.approvals.get(this.numberedKey(repository, Number(context.params.run_id))) ?? [];
+    return { status: 200, body: approvals.map((a) => approvalJson(this.url, repository, a)) };
+  }
+
+  private listPullFiles(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const pull = Number(context.params.pull_number);
+    const files = (this.pullFiles.get(this.numberedKey(repository, pull)) ?? []).slice(0, PULL_FILES_CAP);
+    return this.page(context, repository, files.map((f) => diffEntryJson(this.url, repository, pull, f)));
+  }
+
+  /** One page of `items`, with the Link header GitHub sends (rels in GitHub's order). */
+  private page(context: HandlerContext, repository: Repository, items: unknown[]): Reply {
+    const perPage = Math.max(1, Number(context.query.per_page));
+    const page = Math.max(1, Number(context.query.page));
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const rels: [string, number][] = [];
+    if (page > 1) rels.push(['prev', page - 1]);
+    if (page < last) rels.push(['next', page + 1], ['last', last]);
+    if (page > 1) rels.push(['first', 1]);
+    const body = items.slice((page - 1) * perPage, page * perPage);
+    if (rels.length === 0) return { status: 200, body };
+    const link = rels.map(([rel, n]) => `<${this.pageUrl(context.url, repository, n)}>; rel="${rel}"`).join(', ');
+    return { status: 200, body, headers: { link } };
+  }
+
+  private pageUrl(url: URL, repository: Repository, page: number): string {
+    const rest = url.pathname.replace(/^\/(?:repos\/[^/]+\/[^/]+|repositories\/\d+)/, '');
+    const search = new URLSearchParams(url.searchParams);
+    search.set('page', String(page));
+    return `${this.url}/repositories/${repository.id}${rest}?${search.toString()}`;
+  }
+}
+
+export function startGitHubApi(options: StartOptions): Promise<GitHubApiServer> {
+  return GitHubApiServer.start(options);
+}

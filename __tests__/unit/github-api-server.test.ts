@@ -1,0 +1,412 @@
+import { getOctokit } from '@actions/github';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  responseProblem,
+  startGitHubApi,
+  type GitHubApiServer,
+  type IssueComment,
+  type TokenSpec,
+} from '../support/github-api.js';
+
+const ALICE: TokenSpec = { token: 'ghp_alice', kind: 'user', login: 'alice' };
+const BOB: TokenSpec = { token: 'ghp_bob', kind: 'user', login: 'bob', association: 'COLLABORATOR' };
+const ACTIONS: TokenSpec = { token: 'ghs_actions', kind: 'installation' };
+
+const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
+const COMMENT = '/repos/{owner}/{repo}/issues/comments/{comment_id}';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  json: any;
+}
+
+const started: GitHubApiServer[] = [];
+
+async function start(): Promise<GitHubApiServer> {
+  const server = await startGitHubApi({ tokens: [ALICE, BOB, ACTIONS] });
+  started.push(server);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.close()));
+});
+
+async function call(
+  server: GitHubApiServer,
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: unknown; raw?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { accept: 'application/vnd.github+json' };
+  const token = options.token === undefined ? ALICE.token : options.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${server.url}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+function links(header: string | null): Record<string, string> {
+  const entries = (header ?? '').split(', ').filter(Boolean).map((part) => {
+    const [, url, rel] = /^<([^>]+)>; rel="(\w+)"$/.exec(part)!;
+    return [rel!, url!] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
+describe('GitHub API test server', () => {
+  it('creates, reads, lists, updates and deletes comments with GitHub-shaped bodies', async () => {
+    const server = await start();
+
+    const created = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', { body: { body: 'Preview' } });
+    expect(created.status).toBe(201);
+    expect(responseProblem('POST', COMMENTS, 201, created.json)).toBeUndefined();
+    const comment = created.json as IssueComment;
+    expect(comment).toMatchObject({
+      body: 'Preview',
+      url: `${server.url}/repos/acme/infra/issues/comments/${comment.id}`,
+      issue_url: `${server.url}/repos/acme/infra/issues/7`,
+      html_url: `https://github.com/acme/infra/issues/7#issuecomment-${comment.id}`,
+      user: { login: 'alice', type: 'User' },
+      author_association: 'NONE',
+    });
+    expect(created.headers.get('location')).toBe(comment.url);
+
+    const fetched = await call(server, 'GET', `/repos/acme/infra/issues/comments/${comment.id}`);
+    expect(fetched.json).toEqual(comment);
+    expect(responseProblem('GET', COMMENT, 200, fetched.json)).toBeUndefined();
+
+    const updated = await call(server, 'PATCH', `/repos/acme/infra/issues/comments/${comment.id}`, {
+      body: { body: 'Preview, again' },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.json.body).toBe('Preview, again');
+    expect(responseProblem('PATCH', COMMENT, 200, updated.json)).toBeUndefined();
+
+    const listed = await call(server, 'GET', '/repos/acme/infra/issues/7/comments');
+    expect(listed.json.map((c: IssueComment) => c.body)).toEqual(['Preview, again']);
+    expect(responseProblem('GET', COMMENTS, 200, listed.json)).toBeUndefined();
+    expect(server.comments('acme', 'infra', 7).map((c) => c.body)).toEqual(['Preview, again']);
+
+    expect((await call(server, 'DELETE', `/repos/acme/infra/issues/comments/${comment.id}`)).status).toBe(204);
+    expect(server.comments('acme', 'infra', 7)).toEqual([]);
+    expect(server.rejected).toEqual([]);
+    expect(server.unhandled).toEqual([]);
+    expect(server.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      'POST 201',
+      'GET 200',
+      'PATCH 200',
+      'GET 200',
+      'DELETE 204',
+    ]);
+  });
+
+  it('attributes installation-token comments to github-actions[bot]', async () => {
+    const server = await start();
+    const created = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', {
+      token: ACTIONS.token,
+      body: { body: 'from the workflow' },
+    });
+    expect(created.json.user).toMatchObject({ login: 'github-actions[bot]', id: 41898282, type: 'Bot' });
+    expect(responseProblem('POST', COMMENTS, 201, created.json)).toBeUndefined();
+  });
+
+  it('paginates 150 comments with the Link headers GitHub sends', async () => {
+    const server = await start();
+    server.seedComments('acme', 'infra', 7, 150, { login: 'acme', body: (i) => `#${i}` });
+
+    const first = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?per_page=100');
+    expect(first.json).toHaveLength(100);
+    expect(first.json[0]).toMatchObject({ body: '#0', author_association: 'OWNER' });
+    const base = first.headers.get('link')!.match(/<(http:\/\/127\.0\.0\.1:\d+\/repositories\/\d+)\//)![1];
+    expect(first.headers.get('link')).toBe(
+      `<${base}/issues/7/comments?per_page=100&page=2>; rel="next", ` +
+        `<${base}/issues/7/comments?per_page=100&page=2>; rel="last"`,
+    );
+
+    const last = await fetch(links(first.headers.get('link')).next!, { headers: { authorization: `token ${ALICE.token}` } });
+    const lastPage = (await last.json()) as IssueComment[];
+    expect(lastPage.map((c) => c.body)).toEqual(Array.from({ length: 50 }, (_, i) => `#${i + 100}`));
+    expect(last.headers.get('link')).toBe(
+      `<${base}/issues/7/comments?per_page=100&page=1>; rel="prev", ` +
+        `<${base}/issues/7/comments?per_page=100&page=1>; rel="first"`,
+    );
+
+    const middle = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?page=3');
+    expect(middle.json).toHaveLength(30);
+    expect(Object.keys(links(middle.headers.get('link')))).toEqual(['prev', 'next', 'last', 'first']);
+    expect(links(middle.headers.get('link')).last).toBe(`${base}/issues/7/comments?page=5`);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('omits the Link header when everything fits on one page', async () => {
+    const server = await start();
+    server.seedComments('acme', 'infra', 7, 3);
+    const answer = await call(server, 'GET', '/repos/acme/infra/issues/7/comments');
+    expect(answer.json).toHaveLength(3);
+    expect(answer.headers.get('link')).toBeNull();
+  });
+
+  it('refuses comment bodies over 65,536 characters, counting characters rather than UTF-16 units', async () => {
+    const server = await start();
+    const atLimit = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', {
+      body: { body: '😀'.repeat(65_536) },
+    });
+    expect(atLimit.status).toBe(201);
+
+    const over = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', { body: { body: 'x'.repeat(65_537) } });
+    expect(over.status).toBe(422);
+    expect(over.json).toEqual({
+      message: 'Validation Failed',
+      errors: [
+        { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' },
+      ],
+      documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+      status: '422',
+    });
+    expect(server.rejected).toEqual([
+      {
+        method: 'POST',
+        path: '/repos/acme/infra/issues/7/comments',
+        reason: 'IssueComment: body is too long (maximum is 65536 characters)',
+      },
+    ]);
+  });
+
+  it('refuses query parameters outside the described limits', async () => {
+    const server = await start();
+    const answer = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?per_page=500');
+    expect(answer.status).toBe(422);
+    expect(answer.json.message).toBe("Invalid request.\n\nFor 'per_page', 500 is greater than the maximum of 100.");
+    expect(server.rejected).toHaveLength(1);
+
+    const notADate = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?since=yesterday');
+    expect(notADate.status).toBe(422);
+    const notANumber = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?page=two');
+    expect(notANumber.json.message).toBe(`Invalid request.\n\nFor 'page', "two" is not an integer.`);
+    expect(server.rejected).toHaveLength(3);
+
+    const owners = (n: number) => Array.from({ length: n }, (_, i) => `owner[]=user${i}`).join('&');
+    await call(server, 'GET', `/orgs/acme/personal-access-tokens?${owners(10)}`);
+    expect(server.rejected).toHaveLength(3);
+    const tooMany = await call(server, 'GET', `/orgs/acme/personal-access-tokens?${owners(11)}`);
+    expect(tooMany.status).toBe(422);
+  });
+
+  it('refuses request bodies that break the operation schema', async () => {
+    const server = await start();
+    const path = '/repos/acme/infra/issues/7/comments';
+
+    const wrongType = await call(server, 'POST', path, { body: { body: 5 } });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.json.message).toBe("Invalid request.\n\nFor 'properties/body', 5 is not a string.");
+
+    const missing = await call(server, 'POST', path, { body: {} });
+    expect(missing.json.message).toBe(`Invalid request.\n\n"body" wasn't supplied.`);
+
+    const unparsable = await call(server, 'POST', path, { raw: '{"body":' });
+    expect(unparsable.status).toBe(400);
+    expect(unparsable.json.message).toBe('Problems parsing JSON');
+
+    expect(server.rejected.map((r) => r.path)).toEqual([path, path, path]);
+    expect(server.comments('acme', 'infra', 7)).toEqual([]);
+  });
+
+  it('reads OpenAPI 3.0 `nullable`, also on enums and oneOf, as GitHub does', async () => {
+    const server = await start();
+    const accepted = await call(server, 'PATCH', '/repos/acme/infra/issues/7', {
+      body: { title: null, milestone: null, state_reason: null, body: null },
+    });
+    expect(accepted.json.message).toBe('not implemented by the test server');
+    expect(server.rejected).toEqual([]);
+
+    const wrong = await call(server, 'PATCH', '/repos/acme/infra/issues/7', { body: { state_reason: 'bored' } });
+    expect(wrong.status).toBe(422);
+    const alsoWrong = await call(server, 'PATCH', '/repos/acme/infra/issues/7', { body: { title: true } });
+    expect(alsoWrong.status).toBe(422);
+    expect(server.rejected).toHaveLength(2);
+  });
+
+  it('tells unknown paths, unimplemented operations and malformed path parameters apart', async () => {
+    const server = await start();
+
+    const unknown = await call(server, 'GET', '/repos/acme/infra/no-such-thing');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+
+    const wrongMethod = await call(server, 'PUT', '/repos/acme/infra/issues/7/comments', { body: { body: 'x' } });
+    expect(wrongMethod.status).toBe(404);
+
+    const notANumber = await call(server, 'GET', '/repos/acme/infra/issues/seven/comments');
+    expect(notANumber.status).toBe(404);
+
+    expect(server.rejected.map((r) => r.reason)).toEqual([
+      'path not in the OpenAPI description',
+      'no PUT operation for /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      `path For 'issue_number', "seven" is not an integer.`,
+    ]);
+
+    const unimplemented = await call(server, 'GET', '/repos/acme/infra/pulls/7');
+    expect(unimplemented.status).toBe(404);
+    expect(unimplemented.json.message).toBe('not implemented by the test server');
+    expect(server.unhandled).toEqual([{ method: 'GET', path: '/repos/acme/infra/pulls/7', operationId: 'pulls/get' }]);
+  });
+
+  it('routes multi-segment parameters and paths that differ only by method', async () => {
+    const server = await start();
+    await call(server, 'GET', '/repos/acme/infra/branches/feature/x/protection');
+    await call(server, 'GET', '/repos/acme/infra/contents/stacks/dev/Pulumi.yaml');
+    await call(server, 'DELETE', '/orgs/acme/attestations/123');
+    await call(server, 'GET', '/orgs/acme/attestations/sha256:abc');
+    expect(server.rejected).toEqual([]);
+    expect(server.unhandled.map((u) => u.operationId)).toEqual([
+      'repos/get-branch-protection',
+      'repos/get-content',
+      'orgs/delete-attestations-by-id',
+      'orgs/list-attestations',
+    ]);
+  });
+
+  it('requires a known token', async () => {
+    const server = await start();
+    const missing = await call(server, 'GET', '/repos/acme/infra/issues/7/comments', { token: null });
+    expect(missing.status).toBe(401);
+    expect(missing.json.message).toBe('Bad credentials');
+    const unknown = await call(server, 'GET', '/repos/acme/infra/issues/7/comments', { token: 'ghp_nobody' });
+    expect(unknown.status).toBe(401);
+    expect(server.rejected.map((r) => r.reason)).toEqual(['no token', 'unknown token']);
+  });
+
+  it('answers GET /user for user tokens and refuses it to installation tokens', async () => {
+    const server = await start();
+    const user = await call(server, 'GET', '/user');
+    expect(user.json).toMatchObject({ login: 'alice', type: 'User' });
+    expect(responseProblem('GET', '/user', 200, user.json)).toBeUndefined();
+
+    const installation = await call(server, 'GET', '/user', { token: ACTIONS.token });
+    expect(installation.status).toBe(403);
+    expect(installation.json).toMatchObject({
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+    });
+  });
+
+  it("refuses changes to someone else's comment, and answers 404 for unknown ones", async () => {
+    const server = await start();
+    const [comment] = server.seedComments('acme', 'infra', 7, 1, { login: 'alice' });
+    const path = `/repos/acme/infra/issues/comments/${comment!.id}`;
+
+    const patched = await call(server, 'PATCH', path, { token: BOB.token, body: { body: 'mine now' } });
+    expect(patched.status).toBe(403);
+    expect(patched.json.message).toBe('Resource not accessible by personal access token');
+    expect((await call(server, 'DELETE', path, { token: ACTIONS.token })).status).toBe(403);
+    expect(server.comments('acme', 'infra', 7)[0]!.body).toBe('Comment 1');
+
+    expect((await call(server, 'GET', '/repos/acme/infra/issues/comments/1')).status).toBe(404);
+    expect((await call(server, 'GET', `/repos/acme/other/issues/comments/${comment!.id}`)).status).toBe(404);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('uses the association configured for a user token', async () => {
+    const server = await start();
+    const created = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', {
+      token: BOB.token,
+      body: { body: 'hi' },
+    });
+    expect(created.json.author_association).toBe('COLLABORATOR');
+  });
+
+  it('fails matching requests on demand, then recovers', async () => {
+    const server = await start();
+    server.failNext({ path: /\/comments$/, status: 502, count: 2 });
+    server.failNext({ method: 'POST', path: COMMENTS, status: 403, retryAfter: 30 });
+    const path = '/repos/acme/infra/issues/7/comments';
+
+    expect((await call(server, 'GET', path)).status).toBe(502);
+    expect((await call(server, 'GET', '/user')).status).toBe(200);
+    expect((await call(server, 'GET', path)).status).toBe(502);
+    expect((await call(server, 'GET', path)).status).toBe(200);
+
+    const throttled = await call(server, 'POST', path, { body: { body: 'x' } });
+    expect(throttled.status).toBe(403);
+    expect(throttled.headers.get('retry-after')).toBe('30');
+    expect(throttled.json.message).toMatch(/secondary rate limit/);
+    expect((await call(server, 'POST', path, { body: { body: 'x' } })).status).toBe(201);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('marks a primary rate limit on 429 without Retry-After', async () => {
+    const server = await start();
+    server.failNext({ status: 429 });
+    const limited = await call(server, 'GET', '/user');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
+  it('hangs matching requests until closed, without holding the process open', async () => {
+    const server = await start();
+    server.hangNext({ method: 'GET', path: '/repos/acme/infra/issues/7/comments' });
+    const hanging = fetch(`${server.url}/repos/acme/infra/issues/7/comments`, {
+      headers: { authorization: `token ${ALICE.token}` },
+    });
+    const outcome = hanging.then(
+      () => 'answered',
+      () => 'failed',
+    );
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    expect((await call(server, 'GET', '/repos/acme/infra/issues/7/comments')).status).toBe(200);
+    expect(server.requests[0]).toEqual({ method: 'GET', path: '/repos/acme/infra/issues/7/comments', status: 0 });
+
+    await server.close();
+    expect(await outcome).toBe('failed');
+  });
+
+  it('returns seeded approvals and paginated pull request files', async () => {
+    const server = await start();
+    server.seedApprovals('acme', 'infra', 42, [
+      { login: 'alice', environments: ['production'], comment: 'Ship it' },
+      { login: 'bob', environments: ['production', 'staging'], state: 'rejected' },
+    ]);
+    const approvals = await call(server, 'GET', '/repos/acme/infra/actions/runs/42/approvals');
+    expect(approvals.json.map((a: { user: { login: string }; state: string }) => [a.user.login, a.state])).toEqual([
+      ['alice', 'approved'],
+      ['bob', 'rejected'],
+    ]);
+    expect(responseProblem('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/approvals', 200, approvals.json)).toBeUndefined();
+    expect((await call(server, 'GET', '/repos/acme/infra/actions/runs/43/approvals')).json).toEqual([]);
+
+    server.seedPullFiles('acme', 'infra', 9, [
+      ...Array.from({ length: 40 }, (_, i) => `stacks/dev/file-${i}.ts`),
+      { filename: 'Pulumi.prod.yaml', status: 'renamed', previous_filename: 'Pulumi.production.yaml', patch: '@@ -1 +1 @@' },
+    ]);
+    const files = await call(server, 'GET', '/repos/acme/infra/pulls/9/files?per_page=25&page=2');
+    expect(files.json).toHaveLength(16);
+    expect(files.json.at(-1)).toMatchObject({ filename: 'Pulumi.prod.yaml', status: 'renamed' });
+    expect(responseProblem('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files', 200, files.json)).toBeUndefined();
+    expect(Object.keys(links(files.headers.get('link')))).toEqual(['prev', 'first']);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it("serves @actions/github's Octokit, including octokit.paginate", async () => {
+    const server = await start();
+    server.seedComments('acme', 'infra', 7, 149);
+    const octokit = getOctokit(ACTIONS.token, { baseUrl: server.url });
+    const target = { owner: 'acme', repo: 'infra', issue_number: 7 };
+
+    const { data: created } = await octokit.rest.issues.createComment({ ...target, body: 'from octokit' });
+    expect(created.user?.login).toBe('github-actions[bot]');
+
+    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
+    expect(all).toHaveLength(150);
+    expect(all.at(-1)?.body).toBe('from octokit');
+
+    await octokit.rest.issues.updateComment({ owner: 'acme', repo: 'infra', comment_id: created.id, body: 'edited' });
+    expect(server.comments('acme', 'infra', 7).at(-1)?.body).toBe('edited');
+    expect(server.rejected).toEqual([]);
+    expect(server.requests.map((r) => r.path)).toContainEqual(expect.stringMatching(/^\/repositories\/\d+\/issues\/7\/comments$/));
+  });
+});

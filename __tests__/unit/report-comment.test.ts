@@ -1,0 +1,304 @@
+import { describe, expect, it } from '@jest/globals';
+import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../support/events.js';
+import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
+import { commentMarker, redact, type Report } from '../../src/report/model.js';
+
+const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
+
+/** The text of the collapsible block whose summary starts with `title`, up to its closing tag. */
+function detailsSection(text: string, title: string): string {
+  const start = text.indexOf(`<summary>${title}`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  return text.slice(start, text.indexOf('\n</details>', start));
+}
+
+const linesStartingWith = (text: string, prefix: string): string[] => text.split('\n').filter((line) => line.startsWith(prefix));
+
+/** Pipes GFM treats as cell delimiters: those not escaped with a backslash. */
+const cellDelimiters = (row: string): number => row.match(/(?<!\\)\|/g)?.length ?? 0;
+
+describe('renderComment, recorded-style streams', () => {
+  it('starts with the marker, then names the command, stack and result', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-creates.json')));
+    const [first, , heading, , facts] = text.split('\n');
+    expect(first).toBe(commentMarker('website', 'dev', 'preview'));
+    expect(heading).toBe('## ✅ <code>pulumi preview</code> succeeded on <code>acme/website/dev</code>');
+    expect(facts).toBe('Project <code>website</code> · Stack <code>dev</code> · Duration 3s');
+  });
+
+  it('counts only the operations that happened, unchanged last', () => {
+    const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
+    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| 🔄 Update | 1 |\n| 🔁 Replace | 2 |\n| 🗑️ Delete | 1 |\n| ⚪ Unchanged | 2 |\n\n');
+    expect(text).not.toContain('➕ Create |');
+  });
+
+  it('warns about deletions and replacements and lists them before any collapsed block', () => {
+    const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
+    const warning = text.indexOf('> [!WARNING]\n> **Destructive changes:** 1 deletion and 2 replacements.\n\n');
+    expect(warning).toBeGreaterThan(0);
+    expect(text.indexOf('<details')).toBeGreaterThan(warning);
+    const list = text.slice(warning, text.indexOf('<details'));
+    expect(linesStartingWith(list, '- ')).toEqual([
+      '- 🔁 Replace <code>web</code> · <code>aws:ec2/instance:Instance</code> · changed: <code>ami</code>',
+      '- 🔁 Replace <code>web-sg</code> · <code>aws:ec2/securityGroup:SecurityGroup</code> · changed: <code>name</code>',
+      '- 🗑️ Delete <code>jobs</code> · <code>aws:sqs/queue:Queue</code>',
+    ]);
+  });
+
+  it('lists changed resources grouped by operation inside a collapsed block', () => {
+    const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
+    const section = detailsSection(text, 'Resource changes (4)');
+    expect(section).toMatch(/^#### 🔄 Update \(1\)\n\n- <code>site<\/code> · <code>aws:s3\/bucketV2:BucketV2<\/code> · 🔒 protected · changed: <code>tags.env<\/code>, <code>tags.team<\/code>$/m);
+    expect(section.indexOf('#### 🔄 Update (1)')).toBeLessThan(section.indexOf('#### 🔁 Replace (2)'));
+    expect(section.indexOf('#### 🔁 Replace (2)')).toBeLessThan(section.indexOf('#### 🗑️ Delete (1)'));
+    expect(text).toMatch(/^<details><summary>Resource changes \(4\)<\/summary>$/m);
+  });
+
+  it('does not list unchanged resources, and has no warning without deletions', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-creates.json')));
+    expect(text).not.toContain('<code>logs</code>');
+    expect(text).not.toContain('[!WARNING]');
+    expect(detailsSection(text, 'Resource changes (2)')).toContain('#### ➕ Create (2)\n\n- <code>site</code> · <code>aws:s3/bucketV2:BucketV2</code>\n- <code>index.html</code>');
+  });
+
+  it('folds away warnings, but opens errors', () => {
+    const warnings = renderComment(reportFrom(loadEvents('preview-creates.json')));
+    expect(warnings).toContain('<details><summary>Diagnostics: 1 warning</summary>');
+    expect(detailsSection(warnings, 'Diagnostics')).toContain("⚠️ **warning** · <code>site</code>\n\n```\nBucketV2 'site': acl is deprecated.");
+    const errors = renderComment(reportFrom(loadEvents('up-failed.json'), { command: 'up', result: 'failed' }));
+    expect(errors).toContain('<details open><summary>Diagnostics: 1 error</summary>');
+    expect(errors).toContain('❌ **error** · <code>site</code>\n\n```\nsdk-v2/provider2.go:515');
+    expect(errors).not.toContain('update failed');
+  });
+
+  it('shows the error, the failed resource and the log tail of a failed update, and links the run', () => {
+    const text = renderComment(
+      reportFrom(loadEvents('up-failed.json'), {
+        command: 'up',
+        result: 'failed',
+        error: 'error: update failed: 1 resource failed',
+        logTail: ['Updating (dev)', '    + aws:s3/bucketV2:BucketV2 site creating (0s)', 'error: update failed'],
+        runUrl: RUN_URL,
+      }),
+    );
+    expect(text).toContain('## ❌ <code>pulumi up</code> failed on <code>acme/website/dev</code>');
+    expect(text).toContain('### Error\n\n```\nerror: update failed: 1 resource failed\n```');
+    expect(text).toContain('- <code>site</code> · <code>aws:s3/bucketV2:BucketV2</code> · ❌ failed');
+    expect(detailsSection(text, 'Log tail (3 lines)')).toContain('```\nUpdating (dev)\n    + aws:s3/bucketV2:BucketV2 site creating (0s)\nerror: update failed\n```');
+    expect(text.endsWith(`[View the workflow run](${RUN_URL})`)).toBe(true);
+  });
+
+  it('leaves the log tail out unless the operation failed', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-creates.json'), { logTail: ['noise'] }));
+    expect(text).not.toContain('Log tail');
+  });
+
+  it('tables policy violations, mandatory first', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-policy-violation.json')));
+    const rows = linesStartingWith(text.slice(text.indexOf('### Policy violations')), '| ').slice(2, 5);
+    expect(rows[0]).toMatch(/^\| 🚫 mandatory \| <code>aws-guard<\/code> \/ <code>s3-no-public-read<\/code> \| <code>public-assets<\/code> \| Prohibits setting .*buckets\.<br>You cannot set/);
+    expect(rows[2]).toBe('| ⚠️ warning | <code>aws-guard</code> / <code>stack-encryption</code> | — | Stack has more than 1 unencrypted bucket. |');
+    for (const row of rows) expect(cellDelimiters(row)).toBe(5);
+  });
+
+  it('says so when nothing changes', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-no-changes.json')));
+    expect(text).toContain('## ⚪ <code>pulumi preview</code> found no changes on <code>acme/website/dev</code>');
+    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| ⚪ Unchanged | 4 |');
+    expect(text).not.toContain('<details');
+  });
+
+  it('tables outputs and never shows a secret value', () => {
+    const text = renderComment(
+      reportFrom(loadEvents('preview-creates.json'), {
+        outputs: { url: { value: 'https://example.org', secret: false }, tags: { value: { env: 'dev' }, secret: false }, dbPassword: { value: 'hunter2', secret: true } },
+      }),
+    );
+    expect(text).toContain('### Outputs\n\n| Output | Value |\n| --- | --- |\n| <code>url</code> | <code>https://example.org</code> |');
+    expect(text).toContain('| <code>tags</code> | <code>{"env":"dev"}</code> |');
+    expect(text).toContain('| <code>dbPassword</code> | `[secret]` |');
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('shows a caution when the engine says the state may be corrupt', () => {
+    const report = reportFrom(loadEvents('up-failed.json'), { result: 'failed' });
+    const text = renderComment({ ...report, changes: { ...report.changes, maybeCorrupt: true } });
+    expect(text).toContain('> [!CAUTION]\n> The engine reports that some resources may be in an invalid state.');
+  });
+
+  it('renders no resources and a single resource', () => {
+    expect(renderComment(reportFrom([]))).toContain('*No resources.*');
+    const one = renderComment(reportFrom(streamOf([{ name: 'only', op: 'create' }])));
+    expect(detailsSection(one, 'Resource changes (1)')).toContain('- <code>only</code> · <code>random:index/randomPet:RandomPet</code>');
+  });
+
+  it('links only http(s) run URLs, with parentheses encoded', () => {
+    expect(renderComment(reportFrom([], { runUrl: 'javascript:alert(1)' }))).not.toContain('View the workflow run');
+    expect(renderComment(reportFrom([], { runUrl: 'https://x.example/a(b)' }))).toContain('(https://x.example/a%28b%29)');
+  });
+});
+
+describe.each(eventFixtureFiles())('renderComment on %s', (file) => {
+  it('is well formed: marker first, balanced collapsed blocks, within the limit', () => {
+    const report = reportFrom(loadEvents(file), { command: 'up', result: 'failed', logTail: ['last line'] });
+    const text = renderComment(report);
+    expect(text.split('\n')[0]).toBe(commentMarker('website', 'dev', 'up'));
+    expect(linesStartingWith(text, '<details').length).toBe(linesStartingWith(text, '</details>').length);
+    expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
+    const listed = report.changes.resources.filter((r) => r.op !== 'same' || r.failed).length;
+    if (listed > 0) expect(linesStartingWith(detailsSection(text, `Resource changes (${listed})`), '- ')).toHaveLength(listed);
+  });
+});
+
+/** Each hostile string and how it must appear inside a `<code>` element. */
+const HOSTILE: readonly (readonly [string, string])[] = [
+  ['a|b', 'a\\|b'],
+  ['<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
+  ['`tick`', '\\`tick\\`'],
+  ['*x*', '\\*x\\*'],
+  ['</details>', '&lt;/details&gt;'],
+  ['line1\nline2', 'line1<br>line2'],
+  ['[click](https://evil.example)', '\\[click\\](https://evil.example)'],
+  ['_u_', '\\_u\\_'],
+  ['~~s~~', '\\~\\~s\\~\\~'],
+  ['$x$', '\\$x\\$'],
+  ['&amp;', '&amp;amp;'],
+  ['\\|', '\\\\\\|'],
+  ['<!-- -->', '&lt;!-- --&gt;'],
+];
+
+describe('renderComment, hostile text', () => {
+  const hostileReport = (): Report => {
+    const resources: GeneratedResource[] = HOSTILE.map(([name]) => ({ name, op: 'create', type: `custom:${name}:T`, diffs: [name] }));
+    resources.push({ name: '</details><details>', op: 'delete' });
+    return reportFrom(streamOf(resources), {
+      outputs: Object.fromEntries(HOSTILE.map(([name]) => [name, { value: name, secret: false }])),
+      result: 'failed',
+      error: 'boom ``` </details>',
+      logTail: ['```` fenced </details>', 'last'],
+    });
+  };
+
+  it('escapes every hostile name, type, property and output', () => {
+    const text = renderComment(hostileReport());
+    for (const [raw, escaped] of HOSTILE) {
+      expect(text).toContain(`- <code>${escaped}</code> · <code>custom:${escaped}:T</code> · changed: <code>${escaped}</code>`);
+      expect(text).toContain(`| <code>${escaped}</code> | <code>${escaped}</code> |`);
+      if (raw !== escaped) expect(text).not.toContain(`<code>${raw}</code>`);
+    }
+    expect(text).not.toContain('<script>');
+  });
+
+  it('keeps every table row to its columns', () => {
+    const text = renderComment(hostileReport());
+    const rows = linesStartingWith(text.slice(text.indexOf('### Outputs')), '| ');
+    expect(rows).toHaveLength(HOSTILE.length + 2);
+    for (const row of rows) expect(cellDelimiters(row)).toBe(3);
+  });
+
+  it('cannot close a collapsed block from a name', () => {
+    const text = renderComment(hostileReport());
+    // Only our own tags start a line; the hostile ones are escaped or inside code fences.
+    expect(linesStartingWith(text, '<details')).toHaveLength(2);
+    expect(linesStartingWith(text, '</details>')).toEqual(['</details>', '</details>']);
+    // Every resource of the block is still inside it.
+    expect(linesStartingWith(detailsSection(text, 'Resource changes'), '- ')).toHaveLength(HOSTILE.length + 1);
+    expect(text).toContain('- 🗑️ Delete <code>&lt;/details&gt;&lt;details&gt;</code>');
+  });
+
+  it('fences code with more backticks than it contains', () => {
+    const text = renderComment(hostileReport());
+    expect(text).toContain('### Error\n\n````\nboom ``` </details>\n````');
+    expect(text).toContain('`````\n```` fenced </details>\nlast\n`````');
+  });
+});
+
+describe('renderComment, secrets', () => {
+  const report = reportFrom(streamOf([{ name: 'db-p|ss', op: 'update', diffs: ['password'] }]), {
+    outputs: { password: { value: 'p|ss', secret: true }, dsn: { value: 'postgres://app:p|ss@db/app', secret: false } },
+    result: 'failed',
+    error: 'login failed for p|ss',
+  });
+
+  it('masks secrets everywhere before escaping', () => {
+    const text = renderComment(report, { secrets: ['p|ss'] });
+    expect(text).not.toMatch(/p\\?\|ss/);
+    expect(text).toContain('<code>postgres://app:\\*\\*\\*@db/app</code>');
+    expect(text).toContain('- <code>db-\\*\\*\\*</code>');
+    expect(text).toContain('login failed for ***');
+    expect(text).toContain('| <code>password</code> | `[secret]` |');
+  });
+
+  it('would leak an escaped secret if masked only after rendering', () => {
+    expect(redact(renderComment(report), ['p|ss'])).toContain('p\\|ss');
+  });
+});
+
+describe('renderComment, size limit', () => {
+  /** 10,000 resources: one in a hundred deleted, one in a hundred replaced, the rest created or updated. */
+  const bigOps = (i: number): GeneratedResource['op'] => (['delete', 'replace'][i % 100] as GeneratedResource['op'] | undefined) ?? (i % 2 ? 'update' : 'create');
+
+  it(`stays within ${COMMENT_MAX_LENGTH} characters with 10,000 resources, keeping counts and deletions`, () => {
+    const report = reportFrom(streamOf(generatedResources(10_000, bigOps)), { runUrl: RUN_URL });
+    const text = renderComment(report);
+    expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
+    expect(text).toContain('| ➕ Create | 4900 |\n| 🔄 Update | 4900 |\n| 🔁 Replace | 100 |\n| 🗑️ Delete | 100 |\n| ⚪ Unchanged | 2 |');
+    expect(text).toContain('**Destructive changes:** 100 deletions and 100 replacements.');
+    expect(linesStartingWith(text, '- 🗑️ Delete <code>pet-')).toHaveLength(100);
+    expect(linesStartingWith(text, '- 🔁 Replace <code>pet-')).toHaveLength(100);
+    const kept = linesStartingWith(detailsSection(text, 'Resource changes (10000)'), '- ').length;
+    expect(kept).toBeGreaterThan(100);
+    expect(text).toContain(`\n*… ${10_000 - kept} more resources left out to fit the size limit.*\n\n</details>`);
+    expect(text.endsWith(`[View the workflow run](${RUN_URL})`)).toBe(true);
+    // The budget is used, not wasted: one more resource line would not have fit.
+    expect(text.length).toBeGreaterThan(COMMENT_MAX_LENGTH - 200);
+  });
+
+  it('shortens the deletion list last, with a count, when even it does not fit', () => {
+    const report = reportFrom(streamOf(generatedResources(10_000, () => 'delete')), { command: 'destroy' });
+    const text = renderComment(report);
+    expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
+    expect(text).toContain('| 🗑️ Delete | 10000 |');
+    const kept = linesStartingWith(text, '- 🗑️ Delete <code>pet-').length;
+    expect(kept).toBeGreaterThan(100);
+    expect(text).toContain(`*… ${10_000 - kept} more deletions and replacements left out to fit the size limit.*`);
+    expect(detailsSection(text, 'Resource changes (10000)')).toContain('*… 10000 more resources left out to fit the size limit.*');
+  });
+
+  it('shortens the resource list, then outputs, diagnostics and the log tail, at any limit', () => {
+    const base = reportFrom(streamOf([...generatedResources(60, (i) => (i < 3 ? 'delete' : 'update'))]), {
+      command: 'up',
+      result: 'failed',
+      outputs: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`out-${i}`, { value: `value ${i}`, secret: false }])),
+      logTail: Array.from({ length: 40 }, (_, i) => `log line ${i + 1}`),
+    });
+    const diagnostics = Array.from({ length: 10 }, (_, i) => ({ severity: 'warning' as const, message: `deprecated thing ${i}` }));
+    const report: Report = { ...base, changes: { ...base.changes, diagnostics } };
+    const full = renderComment(report);
+    for (let limit = full.length; limit > 1_500; limit -= 37) {
+      const text = renderComment(report, { maxLength: limit });
+      expect(text.length).toBeLessThanOrEqual(limit);
+      const resources = linesStartingWith(detailsSection(text, 'Resource changes'), '- ').length;
+      const outputs = linesStartingWith(text, '| <code>out-').length;
+      const warnings = text.match(/⚠️ \*\*warning\*\*/g)?.length ?? 0;
+      const log = linesStartingWith(text, 'log line ');
+      const deletions = linesStartingWith(text, '- 🗑️ Delete').length;
+      if (outputs < 30) expect(resources).toBe(0);
+      if (warnings < 10) expect(outputs).toBe(0);
+      if (log.length < 40) expect(warnings).toBe(0);
+      if (deletions < 3) expect(log).toHaveLength(0);
+      if (log.length > 0) expect(log[log.length - 1]).toBe('log line 40');
+      if (resources < 60) expect(text).toContain(`${60 - resources} more resource${60 - resources === 1 ? '' : 's'} left out`);
+      if (log.length < 40) expect(text).toContain(`${40 - log.length} earlier line${40 - log.length === 1 ? '' : 's'} left out`);
+      expect(text).toContain('## ❌ <code>pulumi up</code> failed');
+      expect(text).toContain('| 🔄 Update | 57 |\n| 🗑️ Delete | 3 |');
+    }
+  });
+
+  it('cuts hard, but within the limit, when even the fixed parts do not fit', () => {
+    const text = renderComment(reportFrom(loadEvents('up-failed.json'), { result: 'failed', error: 'x'.repeat(5_000) }), { maxLength: 1_000 });
+    expect(text.length).toBeLessThanOrEqual(1_000);
+    expect(text.startsWith(commentMarker('website', 'dev', 'preview'))).toBe(true);
+    expect(text.endsWith('*… cut to fit the size limit.*')).toBe(true);
+  });
+});

@@ -1,0 +1,306 @@
+import { describe, expect, it } from '@jest/globals';
+import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import { eventFixtureFiles, generatedResources, loadEvents, streamOf } from '../support/events.js';
+import {
+  changeSummaryFromEvents,
+  commentMarker,
+  hasChanges,
+  isOurComment,
+  redact,
+  redactReport,
+  resultOf,
+  urnName,
+  type Report,
+} from '../../src/report/model.js';
+
+const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
+
+describe('changeSummaryFromEvents, recorded-style streams', () => {
+  it('lists planned creates and leaves out the unchanged stack and provider', () => {
+    const summary = summaryOf('preview-creates.json');
+    expect(summary.resources.map((r) => [r.op, r.name, r.type])).toEqual([
+      ['same', 'logs', 'aws:s3/bucketV2:BucketV2'],
+      ['create', 'site', 'aws:s3/bucketV2:BucketV2'],
+      ['create', 'index.html', 'aws:s3/bucketObject:BucketObject'],
+    ]);
+    expect(summary.counts).toEqual({ create: 2, update: 0, delete: 0, replace: 0, same: 3 });
+    expect(summary.durationSeconds).toBe(3);
+    expect(summary.maybeCorrupt).toBe(false);
+  });
+
+  it('keeps warnings without colour codes and skips info, info#err and ephemeral messages', () => {
+    expect(summaryOf('preview-creates.json').diagnostics).toEqual([
+      {
+        severity: 'warning',
+        message: "BucketV2 'site': acl is deprecated. Use the aws.s3.BucketAclV2 resource instead.",
+        urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::site',
+      },
+    ]);
+  });
+
+  it('reports each replacement once, as replace, whatever order its steps came in', () => {
+    const summary = summaryOf('up-update-replace-delete.json');
+    expect(summary.resources.map((r) => [r.op, r.name])).toEqual([
+      ['update', 'site'],
+      ['replace', 'web'],
+      ['replace', 'web-sg'],
+      ['delete', 'jobs'],
+    ]);
+    expect(summary.counts).toEqual({ create: 0, update: 1, delete: 1, replace: 2, same: 2 });
+    expect(summary.durationSeconds).toBe(42.6);
+  });
+
+  it('takes property paths from the detailed diff and the protect flag from the step state', () => {
+    const [site, web, , jobs] = summaryOf('up-update-replace-delete.json').resources;
+    expect(site).toMatchObject({ diffs: ['tags.env', 'tags.team'], protected: true });
+    expect(web).toMatchObject({ diffs: ['ami'], protected: false });
+    expect(jobs).toMatchObject({ diffs: [], protected: false });
+    expect(site?.failed).toBeUndefined();
+  });
+
+  it('marks the failed step and keeps its error, dropping the generic "update failed"', () => {
+    const summary = summaryOf('up-failed.json');
+    expect(summary.resources.map((r) => [r.op, r.name, r.failed ?? false])).toEqual([
+      ['create', 'cdn', false],
+      ['create', 'site', true],
+    ]);
+    expect(summary.diagnostics).toHaveLength(1);
+    expect(summary.diagnostics[0]).toMatchObject({ severity: 'error', urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::site' });
+    expect(summary.diagnostics[0]?.message).toMatch(/^sdk-v2\/provider2\.go:515: .*BucketAlreadyExists: provider=aws@6\.66\.2$/);
+    expect(resultOf(summary, true)).toBe('failed');
+  });
+
+  it('keeps the generic failure when it is the only error there is', () => {
+    expect(summaryOf('preview-policy-violation.json').diagnostics).toEqual([{ severity: 'error', message: 'preview failed' }]);
+  });
+
+  it('maps policy events to violations', () => {
+    const { policyViolations } = summaryOf('preview-policy-violation.json');
+    expect(policyViolations).toHaveLength(3);
+    expect(policyViolations[0]).toEqual({
+      policyPack: 'aws-guard',
+      policy: 's3-no-public-read',
+      enforcement: 'mandatory',
+      message: expect.stringMatching(/^Prohibits setting the publicRead .*\nYou cannot set public-read/s),
+      urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::public-assets',
+    });
+    expect(policyViolations[2]).toEqual({
+      policyPack: 'aws-guard',
+      policy: 'stack-encryption',
+      enforcement: 'warning',
+      message: 'Stack has more than 1 unencrypted bucket.',
+    });
+  });
+
+  it('finds no changes when everything is the same', () => {
+    const summary = summaryOf('preview-no-changes.json');
+    expect(summary.counts).toEqual({ create: 0, update: 0, delete: 0, replace: 0, same: 4 });
+    expect(summary.resources.map((r) => r.name)).toEqual(['logs', 'site']);
+    expect(resultOf(summary, false)).toBe('no-changes');
+  });
+
+  it('counts from the events when the stream has no summary, replacements once', () => {
+    const events = loadEvents('up-update-replace-delete.json').filter((e) => !e.summaryEvent);
+    const summary = changeSummaryFromEvents(events);
+    // The stack counts; the default provider does not (the engine's summary leaves it out too).
+    expect(summary.counts).toEqual({ create: 0, update: 1, delete: 1, replace: 2, same: 1 });
+    expect(summary.durationSeconds).toBeUndefined();
+  });
+
+  it("trusts the summary's counts over the events", () => {
+    const events = loadEvents('up-failed.json');
+    // The failed create is in the events but not among the summary's completed steps.
+    expect(changeSummaryFromEvents(events).counts.create).toBe(1);
+    expect(changeSummaryFromEvents(events.filter((e) => !e.summaryEvent)).counts.create).toBe(2);
+  });
+});
+
+describe.each(eventFixtureFiles())('changeSummaryFromEvents on %s', (file) => {
+  const summary = summaryOf(file);
+
+  it('lists each resource once, replacements folded and plumbing only when it changes', () => {
+    const urns = summary.resources.map((r) => r.urn);
+    expect(new Set(urns).size).toBe(urns.length);
+    for (const { op, type, name, urn } of summary.resources) {
+      expect(['create-replacement', 'read-replacement', 'import-replacement']).not.toContain(op);
+      expect(op === 'same' && (type === 'pulumi:pulumi:Stack' || type.startsWith('pulumi:providers:'))).toBe(false);
+      expect(urn.endsWith(`::${name}`)).toBe(true);
+    }
+  });
+
+  it('keeps counts for the five main operations and no replacement helper steps', () => {
+    expect(Object.keys(summary.counts)).toEqual(expect.arrayContaining(['create', 'update', 'delete', 'replace', 'same']));
+    expect(Object.keys(summary.counts)).not.toContain('create-replacement');
+    expect(Object.keys(summary.counts)).not.toContain('delete-replaced');
+  });
+
+  it('has no colour directives left in messages', () => {
+    for (const { message } of [...summary.diagnostics, ...summary.policyViolations]) expect(message).not.toMatch(/<\{%/);
+  });
+});
+
+describe('changeSummaryFromEvents, edge cases', () => {
+  const step = (kind: 'resourcePreEvent' | 'resOutputsEvent', op: string, urn: string): EngineEvent => ({
+    sequence: 0,
+    timestamp: 0,
+    [kind]: { metadata: { op, urn, type: 'random:index/randomPet:RandomPet', provider: '' } },
+  });
+
+  it('lists a resource seen only through its outputs event', () => {
+    const summary = changeSummaryFromEvents([step('resOutputsEvent', 'create', 'urn:pulumi:s::p::random:index/randomPet:RandomPet::solo')]);
+    expect(summary.resources.map((r) => [r.op, r.name])).toEqual([['create', 'solo']]);
+    expect(summary.counts.create).toBe(1);
+  });
+
+  it("describes a refreshed resource by the refresh's result", () => {
+    const urn = 'urn:pulumi:s::p::random:index/randomPet:RandomPet::drifted';
+    const summary = changeSummaryFromEvents([step('resourcePreEvent', 'refresh', urn), step('resOutputsEvent', 'update', urn)]);
+    expect(summary.resources.map((r) => r.op)).toEqual(['update']);
+  });
+
+  it('lists a plain delete-replaced (a pending deletion being cleaned up) as that, not as a replacement', () => {
+    const urn = 'urn:pulumi:s::p::random:index/randomPet:RandomPet::old';
+    const summary = changeSummaryFromEvents([step('resourcePreEvent', 'delete-replaced', urn), step('resourcePreEvent', 'same', urn)]);
+    expect(summary.resources.map((r) => r.op)).toEqual(['delete-replaced']);
+  });
+
+  it('lists the stack and explicit providers when they change, never default providers', () => {
+    const summary = changeSummaryFromEvents([
+      { sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { op: 'create', urn: 'urn:pulumi:s::p::pulumi:pulumi:Stack::p-s', type: 'pulumi:pulumi:Stack', provider: '' } } },
+      { sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: 'update', urn: 'urn:pulumi:s::p::pulumi:providers:aws::eu-west', type: 'pulumi:providers:aws', provider: '' } } },
+      { sequence: 2, timestamp: 0, resourcePreEvent: { metadata: { op: 'create', urn: 'urn:pulumi:s::p::pulumi:providers:aws::default_6_1_0', type: 'pulumi:providers:aws', provider: '' } } },
+    ]);
+    expect(summary.resources.map((r) => r.name)).toEqual(['p-s', 'eu-west']);
+    expect(summary.counts).toMatchObject({ create: 1, update: 1 });
+  });
+
+  it('handles an empty stream', () => {
+    const summary = changeSummaryFromEvents([]);
+    expect(summary).toEqual({
+      resources: [],
+      counts: { create: 0, update: 0, delete: 0, replace: 0, same: 0 },
+      diagnostics: [],
+      policyViolations: [],
+      maybeCorrupt: false,
+    });
+    expect(resultOf(summary, false)).toBe('no-changes');
+  });
+});
+
+describe('changeSummaryFromEvents, generated streams', () => {
+  it('handles the stack alone', () => {
+    const summary = changeSummaryFromEvents(streamOf([]));
+    expect(summary.resources).toEqual([]);
+    expect(summary.counts.same).toBe(2);
+  });
+
+  it('handles one resource', () => {
+    const summary = changeSummaryFromEvents(streamOf([{ name: 'only', op: 'create' }]));
+    expect(summary.resources).toEqual([
+      { urn: 'urn:pulumi:dev::big::random:index/randomPet:RandomPet::only', type: 'random:index/randomPet:RandomPet', name: 'only', op: 'create', diffs: [], protected: false },
+    ]);
+  });
+
+  it('builds 10,000 resources, one in ten a replacement', () => {
+    const events = streamOf(generatedResources(10_000, (i) => (i % 10 === 0 ? 'replace' : 'update')));
+    const summary = changeSummaryFromEvents(events);
+    expect(summary.resources).toHaveLength(10_000);
+    expect(summary.counts).toMatchObject({ replace: 1_000, update: 9_000, same: 2 });
+  });
+});
+
+describe('urnName', () => {
+  it('takes what follows the type, including nested types and names containing ::', () => {
+    expect(urnName('urn:pulumi:dev::web::aws:s3/bucketV2:BucketV2$aws:s3/bucketObject:BucketObject::index.html')).toBe('index.html');
+    expect(urnName('urn:pulumi:dev::web::custom:x:Y::a::b')).toBe('a::b');
+  });
+});
+
+describe('resultOf', () => {
+  const counts = (extra: Record<string, number>) => ({
+    resources: [],
+    diagnostics: [],
+    policyViolations: [],
+    maybeCorrupt: false,
+    counts: { create: 0, update: 0, delete: 0, replace: 0, same: 3, ...extra },
+  });
+
+  it('is failed when the operation failed, whatever changed', () => {
+    expect(resultOf(counts({ create: 1 }), true)).toBe('failed');
+  });
+  it('is succeeded with any change, including operations beyond the five', () => {
+    expect(resultOf(counts({ delete: 1 }), false)).toBe('succeeded');
+    expect(resultOf(counts({ import: 2 }), false)).toBe('succeeded');
+  });
+  it('is no-changes when only same and reads happened', () => {
+    expect(resultOf(counts({ read: 4 }), false)).toBe('no-changes');
+    expect(hasChanges(counts({ read: 4 }).counts)).toBe(false);
+  });
+});
+
+describe('commentMarker', () => {
+  it('is a one-line hidden HTML comment with the identity as JSON', () => {
+    expect(commentMarker('website', 'dev', 'preview')).toBe('<!-- pulumi-stack-action: {"project":"website","stack":"dev","command":"preview"} -->');
+  });
+
+  it('cannot be closed early or nested by hostile names, and round-trips them', () => {
+    const marker = commentMarker('a-->b', 'x--!>y <!-- z', 'up\n');
+    const inner = marker.slice('<!--'.length, -'-->'.length);
+    expect(inner).not.toMatch(/--|[<>\n]/);
+    expect(marker.startsWith('<!-- ') && marker.endsWith(' -->')).toBe(true);
+    const json = inner.replace(/^ pulumi-stack-action: /, '').trimEnd();
+    expect(JSON.parse(json)).toEqual({ project: 'a-->b', stack: 'x--!>y <!-- z', command: 'up\n' });
+  });
+
+  it('identifies our comment by its first line only', () => {
+    const marker = commentMarker('website', 'dev', 'preview');
+    expect(isOurComment(`${marker}\n## report`, marker)).toBe(true);
+    expect(isOurComment(`${marker}\r\n## edited in the browser`, marker)).toBe(true);
+    expect(isOurComment(marker, marker)).toBe(true);
+    expect(isOurComment(`${commentMarker('website', 'dev', 'up')}\n## report`, marker)).toBe(false);
+    expect(isOurComment(`quoting:\n${marker}`, marker)).toBe(false);
+    expect(isOurComment(`${marker} extra\n`, marker)).toBe(false);
+  });
+});
+
+describe('redact', () => {
+  it('masks every occurrence, longest secret first', () => {
+    expect(redact('token=abcdef; short=abc; again abcdef', ['abc', 'abcdef'])).toBe('token=***; short=***; again ***');
+  });
+
+  it('ignores empty secrets and treats regex characters literally', () => {
+    expect(redact('a.b a+b (x)', ['', 'a+b', '(x)'])).toBe('a.b *** ***');
+    expect(redact('nothing', [])).toBe('nothing');
+  });
+
+  it('does not mask its own mask again', () => {
+    expect(redact('p*ss', ['*', 'p'])).toBe('******ss');
+  });
+});
+
+describe('redactReport', () => {
+  it('masks names, messages, outputs, the error and the log, but not the stack identity', () => {
+    const report: Report = {
+      command: 'up',
+      project: 'web',
+      stack: 'dev',
+      stackRef: 'acme/web/dev',
+      result: 'failed',
+      changes: {
+        resources: [{ urn: 'urn:pulumi:dev::web::t::db-hunter2', type: 't', name: 'db-hunter2', op: 'create', diffs: ['hunter2'], protected: false }],
+        counts: { create: 1, update: 0, delete: 0, replace: 0, same: 0 },
+        diagnostics: [{ severity: 'error', message: 'password hunter2 rejected' }],
+        policyViolations: [{ policyPack: 'p', policy: 'q', enforcement: 'warning', message: 'saw hunter2' }],
+        maybeCorrupt: false,
+      },
+      outputs: { conn: { value: { url: 'pg://u:hunter2@h', list: ['hunter2'] }, secret: false } },
+      error: 'failed with hunter2',
+      logTail: ['log hunter2'],
+    };
+    const masked = redactReport(report, ['hunter2']);
+    expect(JSON.stringify(masked)).not.toContain('hunter2');
+    expect(masked.outputs.conn?.value).toEqual({ url: 'pg://u:***@h', list: ['***'] });
+    expect(masked.changes.resources[0]?.name).toBe('db-***');
+    expect(masked.stackRef).toBe('acme/web/dev');
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { generatedResources, loadEvents, reportFrom, streamOf } from '../support/events.js';
+import { renderComment } from '../../src/report/comment.js';
+import { JOB_SUMMARY_MAX_BYTES, renderJobSummary } from '../../src/report/summary.js';
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+describe('renderJobSummary', () => {
+  it('is the comment without its marker and without a link to the run it is on', () => {
+    const report = reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up', runUrl: 'https://github.com/acme/website/actions/runs/42' });
+    const summary = renderJobSummary(report);
+    const comment = renderComment(report);
+    expect(summary.startsWith('## ✅ <code>pulumi up</code> succeeded on <code>acme/website/dev</code>')).toBe(true);
+    expect(summary).not.toContain('<!--');
+    expect(summary).not.toContain('View the workflow run');
+    expect(comment).toContain(`\n\n${summary}\n\n[View the workflow run]`);
+  });
+
+  it('masks secrets', () => {
+    const report = reportFrom(loadEvents('up-failed.json'), { result: 'failed', error: 'token tok-123 expired' });
+    expect(renderJobSummary(report, { secrets: ['tok-123'] })).toContain('token *** expired');
+  });
+
+  it('stays within 1 MiB counted in UTF-8 bytes, not characters', () => {
+    // Two-byte characters: the full summary is under 1 Mi characters but over 1 MiB.
+    const name = (i: number): string => `ресурс-${'я'.repeat(20)}-${i}`;
+    const resources = generatedResources(10_000, () => 'create').map((resource, i) => ({ ...resource, name: name(i) }));
+    const report = reportFrom(streamOf(resources));
+    const summary = renderJobSummary(report);
+    expect(bytes(summary)).toBeLessThanOrEqual(JOB_SUMMARY_MAX_BYTES);
+    expect(bytes(summary)).toBeGreaterThan(JOB_SUMMARY_MAX_BYTES - 500);
+    expect(renderJobSummary(report, { maxBytes: Infinity }).length).toBeLessThan(JOB_SUMMARY_MAX_BYTES);
+    const kept = summary.split('\n').filter((line) => line.startsWith('- <code>ресурс-')).length;
+    expect(kept).toBeGreaterThan(5_000);
+    expect(summary).toContain(`*… ${10_000 - kept} more resources left out to fit the size limit.*`);
+    expect(summary).toContain('| ➕ Create | 10000 |');
+  });
+
+  it('honours a smaller byte budget', () => {
+    const report = reportFrom(streamOf(generatedResources(1_000, () => 'update')));
+    expect(bytes(renderJobSummary(report, { maxBytes: 20_000 }))).toBeLessThanOrEqual(20_000);
+  });
+});

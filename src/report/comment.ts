@@ -1,0 +1,338 @@
+// The sticky PR comment, and the report sections it shares with the job summary. Reviewers read it
+// top down: outcome, counts, then anything destructive before the details, which fold away.
+import {
+  clip,
+  code,
+  codeBlock,
+  countChars,
+  DETAILS_CLOSE,
+  detailsOpen,
+  escapeText,
+  fenceFor,
+  normalizeNewlines,
+  renderWithin,
+  tableHeader,
+  tableRow,
+  type Block,
+  type ShrinkableList,
+} from './markdown.js';
+import {
+  commentMarker,
+  redactReport,
+  urnName,
+  type ChangeCounts,
+  type ChangeSummary,
+  type Diagnostic,
+  type OutputValue,
+  type PolicyViolation,
+  type Report,
+  type ResourceChange,
+  type Result,
+} from './model.js';
+
+/** GitHub rejects comment bodies longer than this many characters. */
+export const COMMENT_MAX_LENGTH = 65_536;
+
+export interface RenderOptions {
+  /** Values to mask with `***` before anything is escaped or measured. */
+  secrets?: readonly string[];
+}
+
+export interface CommentOptions extends RenderOptions {
+  maxLength?: number;
+}
+
+export interface ReportLayout extends RenderOptions {
+  /** The job summary is on the run page already; only the comment links to it. */
+  runLink: boolean;
+}
+
+// One oversized value should not crowd out everything else, so single items are clipped.
+const MAX_OUTPUT_CHARS = 1_000;
+const MAX_POLICY_MESSAGE_CHARS = 2_000;
+const MAX_DIAGNOSTIC_CHARS = 8_000;
+const MAX_ERROR_CHARS = 10_000;
+const MAX_LOG_LINE_CHARS = 2_000;
+const MAX_PROPERTIES_PER_RESOURCE = 20;
+
+const SECRET_VALUE = '`[secret]`';
+
+const OP_TITLES: Readonly<Record<string, string>> = {
+  create: '➕ Create',
+  update: '🔄 Update',
+  replace: '🔁 Replace',
+  delete: '🗑️ Delete',
+  'delete-replaced': '🗑️ Delete replaced',
+  read: '📖 Read',
+  import: '📥 Import',
+  refresh: '🔃 Refresh',
+  discard: '🧹 Discard',
+  same: '⚪ Unchanged',
+};
+
+/** The order reviewers expect; any other operation follows, as first seen. */
+const PRIMARY_OPS: readonly string[] = ['create', 'update', 'replace', 'delete'];
+
+/** Operations that remove a cloud resource (a replacement deletes the old one). */
+const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set(['delete', 'replace', 'delete-replaced']);
+
+const RESULT_HEADINGS: Readonly<Record<Result, { emoji: string; outcome: string }>> = {
+  succeeded: { emoji: '✅', outcome: 'succeeded' },
+  failed: { emoji: '❌', outcome: 'failed' },
+  'no-changes': { emoji: '⚪', outcome: 'found no changes' },
+  refused: { emoji: '🛑', outcome: 'was refused' },
+};
+
+// Lower ranks are shortened first when the report is too long.
+const SHRINK_RANK = { resources: 1, outputs: 2, diagnostics: 3, logTail: 4, policy: 5, deletions: 6 } as const;
+
+export function renderComment(report: Report, options: CommentOptions = {}): string {
+  const marker = commentMarker(report.project, report.stack, report.command);
+  const blocks = [marker, ...reportBlocks(report, { runLink: true, secrets: options.secrets })];
+  return renderWithin(blocks, options.maxLength ?? COMMENT_MAX_LENGTH, countChars);
+}
+
+/** The report as blocks in reading order; shared by the comment and the job summary. */
+export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
+  const shown = layout.secrets ? redactReport(report, layout.secrets) : report;
+  const { changes } = shown;
+  const blocks: (Block | undefined)[] = [
+    renderHeading(shown),
+    changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
+    renderCountTable(changes.counts),
+    renderDeletions(changes),
+    shown.error !== undefined ? renderError(shown.error) : undefined,
+    renderPolicyViolations(changes.policyViolations),
+    renderDiagnostics(changes.diagnostics),
+    renderResourceList(changes.resources),
+    renderOutputs(shown.outputs),
+    shown.result === 'failed' ? renderLogTail(shown.logTail ?? []) : undefined,
+    layout.runLink ? renderRunLink(shown.runUrl) : undefined,
+  ];
+  return blocks.filter((block) => block !== undefined);
+}
+
+export function renderHeading(report: Report): string {
+  const { emoji, outcome } = RESULT_HEADINGS[report.result];
+  const facts = [`Project ${code(report.project)}`, `Stack ${code(report.stack)}`];
+  if (report.changes.durationSeconds !== undefined) facts.push(`Duration ${formatDuration(report.changes.durationSeconds)}`);
+  return `## ${emoji} ${code(`pulumi ${report.command}`)} ${outcome} on ${code(report.stackRef)}\n\n${facts.join(' · ')}`;
+}
+
+function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  return whole < 60 ? `${whole}s` : `${Math.floor(whole / 60)}m ${whole % 60}s`;
+}
+
+export function renderCorruptionCaution(): string {
+  return '> [!CAUTION]\n> The engine reports that some resources may be in an invalid state. Check the stack before the next update.';
+}
+
+export function renderCountTable(counts: ChangeCounts): string {
+  const rows = orderOps(Object.keys(counts).filter((op) => op !== 'same' && counts[op] > 0));
+  if (counts.same > 0) rows.push('same');
+  if (rows.length === 0) return '*No resources.*';
+  return [tableHeader(['Operation', 'Count']), ...rows.map((op) => tableRow([opTitle(op), String(counts[op])]))].join('\n');
+}
+
+/** Deletions and replacements come first and stay longest: they are what a reviewer must not miss. */
+export function renderDeletions(changes: ChangeSummary): ShrinkableList | undefined {
+  const destructive = changes.resources.filter((resource) => DESTRUCTIVE_OPS.has(resource.op));
+  const { delete: deletions, replace: replacements } = changes.counts;
+  if (destructive.length === 0 && deletions + replacements === 0) return undefined;
+  const amounts = nonZeroCounts([
+    [deletions, 'deletion'],
+    [replacements, 'replacement'],
+  ]);
+  const summary = amounts.length > 0 ? amounts.join(' and ') : countOf(destructive.length, 'deletion');
+  return {
+    head: `> [!WARNING]\n> **Destructive changes:** ${summary}.`,
+    // A blank line, so the list does not continue the alert.
+    open: '',
+    entries: destructive.map((resource) => resourceItem(resource, true)),
+    leftOut: (count) => leftOutNote(count, 'deletion or replacement', 'deletions and replacements'),
+    keep: 'first',
+    shrinkRank: SHRINK_RANK.deletions,
+  };
+}
+
+export function renderError(error: string): string {
+  return `### Error\n\n${codeBlock(clip(error, MAX_ERROR_CHARS))}`;
+}
+
+export function renderPolicyViolations(violations: readonly PolicyViolation[]): ShrinkableList | undefined {
+  if (violations.length === 0) return undefined;
+  // Mandatory violations block the operation, so they are the last to be left out.
+  const ordered = [...violations].sort((a, b) => Number(b.enforcement === 'mandatory') - Number(a.enforcement === 'mandatory'));
+  return {
+    head: '### Policy violations',
+    open: `\n${tableHeader(['Enforcement', 'Policy', 'Resource', 'Message'])}`,
+    entries: ordered.map(policyRow),
+    leftOut: (count) => leftOutNote(count, 'policy violation'),
+    keep: 'first',
+    shrinkRank: SHRINK_RANK.policy,
+  };
+}
+
+function policyRow(violation: PolicyViolation): string {
+  const enforcement = `${violation.enforcement === 'mandatory' ? '🚫' : '⚠️'} ${escapeText(violation.enforcement)}`;
+  return tableRow([
+    enforcement,
+    `${code(violation.policyPack)} / ${code(violation.policy)}`,
+    violation.urn ? code(urnName(violation.urn)) : '—',
+    escapeText(clip(violation.message, MAX_POLICY_MESSAGE_CHARS)),
+  ]);
+}
+
+/** Errors first, so warnings are left out before them; folded away when there are only warnings. */
+export function renderDiagnostics(diagnostics: readonly Diagnostic[]): ShrinkableList | undefined {
+  if (diagnostics.length === 0) return undefined;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  const tally = nonZeroCounts([
+    [errors.length, 'error'],
+    [warnings.length, 'warning'],
+  ]);
+  return {
+    head: detailsOpen(`Diagnostics: ${tally.join(', ')}`, errors.length > 0),
+    entries: [...errors, ...warnings].map(diagnosticEntry),
+    tail: DETAILS_CLOSE,
+    leftOut: (count) => leftOutNote(count, 'diagnostic'),
+    keep: 'first',
+    shrinkRank: SHRINK_RANK.diagnostics,
+  };
+}
+
+function diagnosticEntry(diagnostic: Diagnostic): string {
+  const label = diagnostic.severity === 'error' ? '❌ **error**' : '⚠️ **warning**';
+  const subject = diagnostic.urn ? ` · ${code(urnName(diagnostic.urn))}` : '';
+  return `\n${label}${subject}\n\n${codeBlock(clip(diagnostic.message, MAX_DIAGNOSTIC_CHARS))}`;
+}
+
+/** Every changed resource, grouped by operation; unchanged ones are only counted. */
+export function renderResourceList(resources: readonly ResourceChange[]): ShrinkableList | undefined {
+  const changed = resources.filter((resource) => resource.op !== 'same' || resource.failed);
+  if (changed.length === 0) return undefined;
+  const entries: string[] = [];
+  for (const [op, group] of groupByOp(changed)) {
+    // The group heading travels with its first item, so shortening never leaves a heading alone.
+    group.forEach((resource, i) => {
+      const item = resourceItem(resource, false);
+      entries.push(i === 0 ? `\n#### ${opTitle(op)} (${group.length})\n\n${item}` : item);
+    });
+  }
+  return {
+    head: detailsOpen(`Resource changes (${changed.length})`),
+    entries,
+    tail: DETAILS_CLOSE,
+    leftOut: (count) => leftOutNote(count, 'resource'),
+    keep: 'first',
+    shrinkRank: SHRINK_RANK.resources,
+  };
+}
+
+function groupByOp(resources: readonly ResourceChange[]): [string, ResourceChange[]][] {
+  const groups = new Map<string, ResourceChange[]>();
+  for (const resource of resources) {
+    const group = groups.get(resource.op);
+    if (group) group.push(resource);
+    else groups.set(resource.op, [resource]);
+  }
+  const order = orderOps([...groups.keys()]);
+  return order.map((op) => [op, groups.get(op) ?? []]);
+}
+
+function resourceItem(resource: ResourceChange, withOp: boolean): string {
+  const parts = [`${withOp ? `${opTitle(resource.op)} ` : ''}${code(resource.name)}`, code(resource.type)];
+  if (resource.protected) parts.push('🔒 protected');
+  if (resource.failed) parts.push('❌ failed');
+  if (resource.diffs.length > 0) parts.push(`changed: ${propertyList(resource.diffs)}`);
+  return `- ${parts.join(' · ')}`;
+}
+
+function propertyList(properties: readonly string[]): string {
+  const shown = properties.slice(0, MAX_PROPERTIES_PER_RESOURCE).map(code).join(', ');
+  const more = properties.length - MAX_PROPERTIES_PER_RESOURCE;
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+export function renderOutputs(outputs: Readonly<Record<string, OutputValue>>): ShrinkableList | undefined {
+  const names = Object.keys(outputs);
+  if (names.length === 0) return undefined;
+  return {
+    head: '### Outputs',
+    open: `\n${tableHeader(['Output', 'Value'])}`,
+    entries: names.map((name) => tableRow([code(name), outputCell(outputs[name])])),
+    leftOut: (count) => leftOutNote(count, 'output'),
+    keep: 'first',
+    shrinkRank: SHRINK_RANK.outputs,
+  };
+}
+
+function outputCell(output: OutputValue): string {
+  if (output.secret) return SECRET_VALUE;
+  const text = typeof output.value === 'string' ? output.value : (JSON.stringify(output.value) ?? String(output.value));
+  return code(clip(text, MAX_OUTPUT_CHARS));
+}
+
+/** The end of the log explains a failure best, so shortening drops its oldest lines. */
+export function renderLogTail(logTail: readonly string[]): ShrinkableList | undefined {
+  const lines = logTail.flatMap((line) => normalizeNewlines(line).split('\n')).map((line) => clip(line, MAX_LOG_LINE_CHARS));
+  if (lines.length === 0) return undefined;
+  const fence = fenceFor(lines.join('\n'));
+  return {
+    head: detailsOpen(`Log tail (${countOf(lines.length, 'line')})`),
+    open: fence,
+    entries: lines,
+    close: fence,
+    tail: DETAILS_CLOSE,
+    leftOut: (count) => `*${countOf(count, 'earlier line')} left out to fit the size limit.*\n`,
+    keep: 'last',
+    shrinkRank: SHRINK_RANK.logTail,
+  };
+}
+
+export function renderRunLink(runUrl: string | undefined): string | undefined {
+  const href = runUrl !== undefined ? safeHref(runUrl) : undefined;
+  return href && `[View the workflow run](${href})`;
+}
+
+/** Only http(s) links, with parentheses encoded so the URL cannot end the link early. */
+function safeHref(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+    return parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
+  } catch {
+    return undefined;
+  }
+}
+
+function opTitle(op: string): string {
+  return OP_TITLES[op] ?? escapeText(op);
+}
+
+function orderOps(ops: readonly string[]): string[] {
+  const rank = (op: string): number => {
+    const index = PRIMARY_OPS.indexOf(op);
+    return index < 0 ? PRIMARY_OPS.length : index;
+  };
+  return [...ops].sort((a, b) => rank(a) - rank(b));
+}
+
+function noun(count: number, singular: string, plural = `${singular}s`): string {
+  return count === 1 ? singular : plural;
+}
+
+function countOf(count: number, singular: string, plural?: string): string {
+  return `${count} ${noun(count, singular, plural)}`;
+}
+
+function nonZeroCounts(counts: readonly (readonly [number, string])[]): string[] {
+  return counts.filter(([count]) => count > 0).map(([count, singular]) => countOf(count, singular));
+}
+
+/** Preceded by a blank line: right after a list item or table row it would otherwise join it. */
+function leftOutNote(count: number, singular: string, plural?: string): string {
+  return `\n*… ${count} more ${noun(count, singular, plural)} left out to fit the size limit.*`;
+}

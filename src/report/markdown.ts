@@ -1,0 +1,223 @@
+// GitHub-flavoured markdown building blocks shared by the PR comment and the job summary, and the
+// size budget both must respect. Anything that comes from a program, a provider or the engine goes
+// through `escapeText`, `code` or `codeBlock`, so no name or message can change the layout.
+
+/** How a size limit counts: characters for comments, UTF-8 bytes for the job summary. */
+export type Measure = (text: string) => number;
+
+export const countChars: Measure = (text) => text.length;
+export const countUtf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8');
+
+const INLINE_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\\': '\\\\',
+  '`': '\\`',
+  '*': '\\*',
+  '_': '\\_',
+  '~': '\\~',
+  '[': '\\[',
+  ']': '\\]',
+  // `\|` is also the escape GFM tables honour, so a pipe never splits a cell.
+  '|': '\\|',
+  // GitHub renders `$…$` as math.
+  $: '\\$',
+};
+const INLINE_SPECIAL = /\r\n|[\r\n]|[&<>\\`*_~[\]|$]/g;
+
+/**
+ * Makes text inert in inline markdown (paragraphs, list items, table cells): HTML is entity-encoded,
+ * markdown punctuation backslash-escaped and line breaks become `<br>`, so the text never starts a
+ * block of its own.
+ */
+export function escapeText(text: string): string {
+  return text.replace(INLINE_SPECIAL, (special) => INLINE_ESCAPES[special] ?? '<br>');
+}
+
+/** An identifier in code style. `<code>` rather than backticks: it needs no fence arithmetic, works in
+ * table cells, and GitHub does not turn @names or #numbers inside it into mentions or links. */
+export function code(text: string): string {
+  return `<code>${escapeText(text)}</code>`;
+}
+
+/** A fence longer than any backtick run in the text, so no line of it can close the block. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+export function codeBlock(text: string): string {
+  const body = normalizeNewlines(text);
+  const fence = fenceFor(body);
+  return `${fence}\n${body}\n${fence}`;
+}
+
+export function tableHeader(columns: readonly string[]): string {
+  return `${tableRow(columns)}\n|${columns.map(() => ' --- |').join('')}`;
+}
+
+export function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** Opens a collapsible block; the summary must be our own text (it is raw HTML, not markdown). */
+export function detailsOpen(summary: string, open = false): string {
+  return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n`;
+}
+
+export const DETAILS_CLOSE = '\n</details>';
+
+/** Cuts text to at most `max` UTF-16 units without splitting a surrogate pair, saying how much went. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
+}
+
+function isHighSurrogate(charCode: number): boolean {
+  return charCode >= 0xd800 && charCode <= 0xdbff;
+}
+
+/**
+ * A list the size budget may shorten. Entries are whole markdown lines or blocks; `open`/`close`
+ * (a table header, a fence) are only written when at least one entry is kept, `head`/`tail` always.
+ */
+export interface ShrinkableList {
+  /** Non-empty first line(s). */
+  head: string;
+  open?: string;
+  entries: readonly string[];
+  close?: string;
+  tail?: string;
+  /** The note written in place of `count` dropped entries. */
+  leftOut: (count: number) => string;
+  /** Which end survives shortening: the top of a list, the end of a log. */
+  keep: 'first' | 'last';
+  /** Lists with a lower rank are shortened first. */
+  shrinkRank: number;
+}
+
+/** A document is fixed blocks and shrinkable lists, separated by blank lines. */
+export type Block = string | ShrinkableList;
+
+const BLOCK_SEPARATOR = '\n\n';
+
+function keptEntries(list: ShrinkableList, kept: number): readonly string[] {
+  return list.keep === 'first' ? list.entries.slice(0, kept) : list.entries.slice(list.entries.length - kept);
+}
+
+/** The lines around the kept entries: what is written besides them. */
+function listFrame(list: ShrinkableList, kept: number): { before: string[]; after: string[] } {
+  const dropped = list.entries.length - kept;
+  const note = dropped > 0 ? [list.leftOut(dropped)] : [];
+  const open = kept > 0 && list.open !== undefined ? [list.open] : [];
+  const close = kept > 0 && list.close !== undefined ? [list.close] : [];
+  const tail = list.tail !== undefined ? [list.tail] : [];
+  return list.keep === 'first'
+    ? { before: [list.head, ...open], after: [...close, ...note, ...tail] }
+    : { before: [list.head, ...note, ...open], after: [...close, ...tail] };
+}
+
+function renderList(list: ShrinkableList, kept: number): string {
+  const { before, after } = listFrame(list, kept);
+  return [...before, ...keptEntries(list, kept), ...after].join('\n');
+}
+
+/** Sizes a list for any number of kept entries in O(1), from prefix sums over its entries. */
+class ListSizer {
+  private readonly prefix: number[];
+
+  constructor(
+    private readonly list: ShrinkableList,
+    private readonly measure: Measure,
+  ) {
+    const ordered = list.keep === 'first' ? list.entries : [...list.entries].reverse();
+    this.prefix = [0];
+    let sum = 0;
+    for (const entry of ordered) {
+      // Each entry costs its own size plus the newline that joins it to the frame.
+      sum += measure(entry) + 1;
+      this.prefix.push(sum);
+    }
+  }
+
+  get total(): number {
+    return this.list.entries.length;
+  }
+
+  size(kept: number): number {
+    const { before, after } = listFrame(this.list, kept);
+    return this.measure([...before, ...after].join('\n')) + this.prefix[kept];
+  }
+
+  /**
+   * The most entries that fit in `budget`. Below `total` the size grows with each entry kept (an
+   * entry outweighs the digit or plural the note loses), so a binary search finds it; the final
+   * steps guard that reasoning rather than trust it.
+   */
+  mostThatFit(budget: number): number {
+    if (this.size(this.total) <= budget) return this.total;
+    let low = 0;
+    let high = this.total - 1;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (this.size(mid) <= budget) low = mid;
+      else high = mid - 1;
+    }
+    while (low > 0 && this.size(low) > budget) low--;
+    return low;
+  }
+}
+
+/**
+ * Renders the blocks within `limit`, shortening lists in rank order, each by as little as needed.
+ * Linear in the document size: lists are sized from prefix sums, never re-rendered to try a cut.
+ */
+export function renderWithin(blocks: readonly Block[], limit: number, measure: Measure): string {
+  const sizers = new Map<ShrinkableList, ListSizer>();
+  let total = measure(BLOCK_SEPARATOR) * Math.max(0, blocks.length - 1);
+  for (const block of blocks) {
+    if (typeof block === 'string') total += measure(block);
+    else {
+      const sizer = new ListSizer(block, measure);
+      sizers.set(block, sizer);
+      total += sizer.size(sizer.total);
+    }
+  }
+  const kept = new Map<ShrinkableList, number>();
+  const byRank = [...sizers.keys()].sort((a, b) => a.shrinkRank - b.shrinkRank);
+  for (const list of byRank) {
+    if (total <= limit) break;
+    const sizer = sizers.get(list)!;
+    const full = sizer.size(sizer.total);
+    const count = sizer.mostThatFit(full - (total - limit));
+    kept.set(list, count);
+    total += sizer.size(count) - full;
+  }
+  const text = blocks
+    .map((block) => (typeof block === 'string' ? block : renderList(block, kept.get(block) ?? block.entries.length)))
+    .join(BLOCK_SEPARATOR);
+  return measure(text) <= limit ? text : cutToFit(text, limit, measure);
+}
+
+const CUT_NOTE = '\n\n*… cut to fit the size limit.*';
+
+/** Last resort when even the fixed blocks are too big: a hard cut at a character boundary. */
+function cutToFit(text: string, limit: number, measure: Measure): string {
+  const note = measure(CUT_NOTE) <= limit ? CUT_NOTE : '';
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (measure(text.slice(0, mid) + note) <= limit) low = mid;
+    else high = mid - 1;
+  }
+  const end = low > 0 && isHighSurrogate(text.charCodeAt(low - 1)) ? low - 1 : low;
+  return text.slice(0, end) + note;
+}

@@ -1,0 +1,356 @@
+// The change model: what an operation did or would do, built from the Automation API's engine
+// events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
+import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+
+/** Engine step operations, as the engine names them. */
+export type StepOp =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'replace'
+  | 'create-replacement'
+  | 'delete-replaced'
+  | 'read'
+  | 'import'
+  | 'same'
+  | 'refresh'
+  | 'discard'
+  | 'remove-pending-replace'
+  | (string & {});
+
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  name: string;
+  op: StepOp;
+  /** Names of the properties that differ (top-level keys or property paths). */
+  diffs: string[];
+  protected: boolean;
+  /** Set when the engine reported this step failed. */
+  failed?: boolean;
+}
+
+export interface PolicyViolation {
+  policyPack: string;
+  policy: string;
+  enforcement: 'warning' | 'mandatory' | (string & {});
+  message: string;
+  urn?: string;
+}
+
+export interface Diagnostic {
+  severity: 'warning' | 'error';
+  message: string;
+  urn?: string;
+}
+
+/** Counts by the operations a reviewer cares about. */
+export interface ChangeCounts {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+  same: number;
+  [op: string]: number;
+}
+
+export interface ChangeSummary {
+  /** Resources in engine order, without the stack resource and default providers' 'same' noise. */
+  resources: ResourceChange[];
+  counts: ChangeCounts;
+  diagnostics: Diagnostic[];
+  policyViolations: PolicyViolation[];
+  durationSeconds?: number;
+  maybeCorrupt: boolean;
+}
+
+export interface OutputValue {
+  value: unknown;
+  secret: boolean;
+}
+
+export type Result = 'succeeded' | 'failed' | 'no-changes' | 'refused';
+
+/** Everything a renderer needs; built by the pipeline, rendered by pure functions. */
+export interface Report {
+  command: string;
+  project: string;
+  stack: string;
+  /** Fully qualified stack name (org/project/stack). */
+  stackRef: string;
+  result: Result;
+  changes: ChangeSummary;
+  outputs: Record<string, OutputValue>;
+  /** Pulumi's own error message when the operation failed or was refused. */
+  error?: string;
+  /** The last lines of the engine log, shown when the operation failed. */
+  logTail?: string[];
+  /** Link to the workflow run, when known. */
+  runUrl?: string;
+}
+
+export type { EngineEvent };
+
+type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
+type EngineDiagnostic = NonNullable<EngineEvent['diagnosticEvent']>;
+type EnginePolicyEvent = NonNullable<EngineEvent['policyEvent']>;
+type OpMap = NonNullable<EngineEvent['summaryEvent']>['resourceChanges'];
+
+/** Steps the engine emits around a replacement; the resource is reported once, as `replace`. */
+const REPLACEMENT_STEPS: ReadonlySet<string> = new Set([
+  'replace',
+  'create-replacement',
+  'read-replacement',
+  'import-replacement',
+]);
+
+/**
+ * Clean-up steps of a replacement. With a `replace` step they belong to it; alone (the engine
+ * deleting a copy left pending by an earlier failed replacement) they are a deletion in their own right.
+ */
+const REPLACED_CLEANUP_STEPS: ReadonlySet<string> = new Set(['delete-replaced', 'discard-replaced']);
+
+/** Operations that leave the infrastructure as it is (the engine's own notion of "no changes"). */
+const NON_CHANGING_OPS: ReadonlySet<string> = new Set(['same', 'read', 'read-discard']);
+
+/** The engine's closing "update failed" / "preview failed" error, which repeats what the other errors say. */
+const GENERIC_FAILURE = /^(update|preview) failed$/;
+
+/** Colour directives (`<{%reset%}>`, `<{%fg 3%}>`…) the engine embeds in messages unless NO_COLOR is set. */
+const COLOR_DIRECTIVE = /<\{%[^%]*%\}>/g;
+
+const URN_DELIMITER = '::';
+
+/**
+ * When one URN sees several steps, the latest describes it (a `refresh` step is followed by its
+ * result or by the update's own step), except that any step of a replacement makes it a replacement
+ * and a clean-up deletion outweighs the unchanged current resource.
+ */
+function opRank(op: string): number {
+  if (REPLACEMENT_STEPS.has(op)) return 2;
+  return REPLACED_CLEANUP_STEPS.has(op) ? 1 : 0;
+}
+
+interface TrackedResource {
+  change: ResourceChange;
+  rank: number;
+  diffs: Set<string>;
+}
+
+/** The resource name: what follows the third `::` of the URN (a name may itself contain `::`). */
+export function urnName(urn: string): string {
+  let at = -URN_DELIMITER.length;
+  for (let i = 0; i < 3; i++) {
+    const next = urn.indexOf(URN_DELIMITER, at + URN_DELIMITER.length);
+    if (next < 0) break;
+    at = next;
+  }
+  return urn.slice(at + URN_DELIMITER.length);
+}
+
+function stripColor(message: string): string {
+  return message.replace(COLOR_DIRECTIVE, '').trim();
+}
+
+/** Property paths from the detailed diff when the provider gives one, else the top-level keys. */
+function stepDiffs(metadata: StepEventMetadata): readonly string[] {
+  const detailed = metadata.detailedDiff ? Object.keys(metadata.detailedDiff) : [];
+  return detailed.length > 0 ? detailed : (metadata.diffs ?? []);
+}
+
+function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventMetadata): TrackedResource {
+  const rank = opRank(metadata.op);
+  const state = metadata.new ?? metadata.old;
+  let tracked = resources.get(metadata.urn);
+  if (!tracked) {
+    tracked = {
+      change: { urn: metadata.urn, type: metadata.type, name: urnName(metadata.urn), op: metadata.op, diffs: [], protected: false },
+      rank,
+      diffs: new Set(),
+    };
+    resources.set(metadata.urn, tracked);
+  } else if (rank >= tracked.rank) {
+    tracked.change.op = metadata.op;
+    tracked.rank = rank;
+  }
+  if (state?.protect !== undefined) tracked.change.protected = state.protect;
+  for (const diff of stepDiffs(metadata)) tracked.diffs.add(diff);
+  return tracked;
+}
+
+function finishResource({ change, diffs }: TrackedResource): ResourceChange {
+  return { ...change, op: REPLACEMENT_STEPS.has(change.op) ? 'replace' : change.op, diffs: [...diffs] };
+}
+
+/** Default providers are the engine's plumbing: its own summary leaves them out, and so do we. */
+function isDefaultProvider(resource: ResourceChange): boolean {
+  return resource.type.startsWith('pulumi:providers:') && resource.name.startsWith('default');
+}
+
+/** The stack resource and explicit providers are only worth listing when they change. */
+function isListed(resource: ResourceChange): boolean {
+  const plumbing = resource.type === 'pulumi:pulumi:Stack' || resource.type.startsWith('pulumi:providers:');
+  return !(plumbing && resource.op === 'same');
+}
+
+function toDiagnostic(event: EngineDiagnostic): Diagnostic | undefined {
+  if (event.ephemeral || (event.severity !== 'warning' && event.severity !== 'error')) return undefined;
+  const message = stripColor(event.message);
+  if (message === '') return undefined;
+  return { severity: event.severity, message, ...(event.urn ? { urn: event.urn } : {}) };
+}
+
+/** Drops the generic closing error, unless it is the only error the engine gave. */
+function withoutGenericFailure(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const isGeneric = (d: Diagnostic): boolean => d.severity === 'error' && GENERIC_FAILURE.test(d.message);
+  const hasSpecificError = diagnostics.some((d) => d.severity === 'error' && !isGeneric(d));
+  return hasSpecificError ? diagnostics.filter((d) => !isGeneric(d)) : [...diagnostics];
+}
+
+function toPolicyViolation(event: EnginePolicyEvent): PolicyViolation {
+  return {
+    policyPack: event.policyPackName,
+    policy: event.policyName,
+    enforcement: event.enforcementLevel,
+    message: stripColor(event.message),
+    ...(event.resourceUrn ? { urn: event.resourceUrn } : {}),
+  };
+}
+
+function emptyCounts(): ChangeCounts {
+  return { create: 0, update: 0, delete: 0, replace: 0, same: 0 };
+}
+
+function isReplacementHelper(op: string): boolean {
+  return op !== 'replace' && (REPLACEMENT_STEPS.has(op) || REPLACED_CLEANUP_STEPS.has(op));
+}
+
+/** The summary counts logical steps only; a replacement's helper steps are left out should they appear. */
+function countsFromOpMap(opMap: OpMap): ChangeCounts {
+  const counts = emptyCounts();
+  for (const [op, count] of Object.entries(opMap)) {
+    if (count && !isReplacementHelper(op)) counts[op] = (counts[op] ?? 0) + count;
+  }
+  return counts;
+}
+
+/** Counts every resource but default providers, as the engine's summary does. */
+function countsFromResources(resources: readonly ResourceChange[]): ChangeCounts {
+  const counts = emptyCounts();
+  for (const { op } of resources) counts[op] = (counts[op] ?? 0) + 1;
+  return counts;
+}
+
+/** Builds the change model from an operation's engine events, in the order the engine emitted them. */
+export function changeSummaryFromEvents(events: Iterable<EngineEvent>): ChangeSummary {
+  const resources = new Map<string, TrackedResource>();
+  const diagnostics: Diagnostic[] = [];
+  const policyViolations: PolicyViolation[] = [];
+  let summary: EngineEvent['summaryEvent'];
+  for (const event of events) {
+    if (event.resourcePreEvent) trackStep(resources, event.resourcePreEvent.metadata);
+    else if (event.resOutputsEvent) trackStep(resources, event.resOutputsEvent.metadata);
+    else if (event.resOpFailedEvent) trackStep(resources, event.resOpFailedEvent.metadata).change.failed = true;
+    else if (event.diagnosticEvent) {
+      const diagnostic = toDiagnostic(event.diagnosticEvent);
+      if (diagnostic) diagnostics.push(diagnostic);
+    } else if (event.policyEvent) policyViolations.push(toPolicyViolation(event.policyEvent));
+    else if (event.summaryEvent) summary = event.summaryEvent;
+  }
+  const all = Array.from(resources.values(), finishResource).filter((r) => !isDefaultProvider(r));
+  return {
+    resources: all.filter(isListed),
+    counts: summary?.resourceChanges ? countsFromOpMap(summary.resourceChanges) : countsFromResources(all),
+    diagnostics: withoutGenericFailure(diagnostics),
+    policyViolations,
+    ...(summary ? { durationSeconds: summary.durationSeconds } : {}),
+    maybeCorrupt: summary?.maybeCorrupt ?? false,
+  };
+}
+
+/** True when any operation would alter infrastructure (reads and unchanged resources do not). */
+export function hasChanges(counts: ChangeCounts): boolean {
+  return Object.entries(counts).some(([op, count]) => count > 0 && !NON_CHANGING_OPS.has(op));
+}
+
+export function resultOf(summary: ChangeSummary, failed: boolean): Result {
+  if (failed) return 'failed';
+  return hasChanges(summary.counts) ? 'succeeded' : 'no-changes';
+}
+
+const MARKER_PREFIX = '<!-- pulumi-stack-action: ';
+const MARKER_SUFFIX = ' -->';
+
+/**
+ * The hidden first line that identifies our sticky comment for one project, stack and command.
+ * The identity is JSON with `<`, `>` and doubled `-` written as \u escapes, so no name can end
+ * the HTML comment early (`-->`, `--!>`) or open another one.
+ */
+export function commentMarker(project: string, stack: string, command: string): string {
+  const identity = JSON.stringify({ project, stack, command })
+    .replace(/[<>]/g, (c) => (c === '<' ? '\\u003c' : '\\u003e'))
+    .replace(/-(?=-)/g, '\\u002d');
+  return `${MARKER_PREFIX}${identity}${MARKER_SUFFIX}`;
+}
+
+/** Whether a comment body is the sticky comment `marker` identifies (GitHub may store CRLF). */
+export function isOurComment(body: string, marker: string): boolean {
+  const end = body.indexOf('\n');
+  const firstLine = end < 0 ? body : body.slice(0, end);
+  return firstLine.replace(/\r$/, '') === marker;
+}
+
+const REDACTED = '***';
+
+/**
+ * One pass over the text with the secrets as alternatives, longest first, so a secret that contains
+ * another is masked whole and `***` itself is never masked again.
+ */
+function secretRedactor(secrets: readonly string[]): (text: string) => string {
+  const distinct = [...new Set(secrets.filter((secret) => secret !== ''))].sort((a, b) => b.length - a.length);
+  if (distinct.length === 0) return (text) => text;
+  const pattern = new RegExp(distinct.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return (text) => text.replace(pattern, REDACTED);
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  return secretRedactor(secrets)(text);
+}
+
+function redactValue(value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, mask));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [mask(key), redactValue(item, mask)]));
+  }
+  return value;
+}
+
+/**
+ * Masks secrets in everything a renderer shows. Done on the model, before escaping, because an
+ * escaped secret (`a\|b`) would no longer match. The stack identity is kept: it names the comment.
+ */
+export function redactReport(report: Report, secrets: readonly string[]): Report {
+  const mask = secretRedactor(secrets);
+  const { changes } = report;
+  return {
+    ...report,
+    changes: {
+      ...changes,
+      resources: changes.resources.map((r) => ({ ...r, urn: mask(r.urn), type: mask(r.type), name: mask(r.name), diffs: r.diffs.map(mask) })),
+      diagnostics: changes.diagnostics.map((d) => ({ ...d, message: mask(d.message), ...(d.urn ? { urn: mask(d.urn) } : {}) })),
+      policyViolations: changes.policyViolations.map((p) => ({
+        ...p,
+        policyPack: mask(p.policyPack),
+        policy: mask(p.policy),
+        message: mask(p.message),
+        ...(p.urn ? { urn: mask(p.urn) } : {}),
+      })),
+    },
+    outputs: Object.fromEntries(
+      Object.entries(report.outputs).map(([key, output]) => [mask(key), { ...output, value: redactValue(output.value, mask) }]),
+    ),
+    ...(report.error !== undefined ? { error: mask(report.error) } : {}),
+    ...(report.logTail ? { logTail: report.logTail.map(mask) } : {}),
+  };
+}

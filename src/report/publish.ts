@@ -1,0 +1,59 @@
+// The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
+// the comment nor the summary can fail the step; each failure becomes a warning with its reason.
+import * as core from '@actions/core';
+import type { Settings } from '../inputs.js';
+import { renderComment } from './comment.js';
+import { commentFailure, upsertComment } from './github-comment.js';
+import { commentMarker, type Report } from './model.js';
+import { outputText, stepOutputs } from './outputs.js';
+import { renderJobSummary } from './summary.js';
+
+export async function publishReport(report: Report, settings: Settings, configSecrets: readonly string[]): Promise<void> {
+  const secrets = [...configSecrets, ...secretOutputValues(report)];
+  secrets.forEach((s) => core.setSecret(s));
+
+  const commentUrl = await postComment(report, settings, secrets);
+  await writeJobSummary(report, secrets);
+
+  for (const output of stepOutputs(report.stackRef, report.outputs, report.changes)) core.setOutput(output.name, output.value);
+  if (commentUrl) core.setOutput('comment-url', commentUrl);
+}
+
+function secretOutputValues(report: Report): string[] {
+  return Object.values(report.outputs)
+    .filter((o) => o.secret)
+    .map((o) => outputText(o.value))
+    .filter((v) => v.length > 0);
+}
+
+async function postComment(report: Report, settings: Settings, secrets: readonly string[]): Promise<string | undefined> {
+  const { mode, token, issueNumber } = settings.comment;
+  const repository = settings.github.repository;
+  if (mode === 'off' || issueNumber === undefined) return undefined;
+  if (!token || !repository) {
+    core.warning(`No PR comment: ${!token ? "'github-token' is empty" : 'GITHUB_REPOSITORY is not set'}; the job summary has the report.`);
+    return undefined;
+  }
+  const body = renderComment(report, { secrets });
+  try {
+    const url = await upsertComment(
+      { apiUrl: settings.github.apiUrl, token, ...repository, issueNumber, mode },
+      commentMarker(report.project, report.stack, report.command),
+      body,
+    );
+    core.info(`PR comment: ${url}`);
+    return url;
+  } catch (err) {
+    core.warning(`Could not write the PR comment: ${commentFailure(err)} The job summary has the report.`);
+    return undefined;
+  }
+}
+
+async function writeJobSummary(report: Report, secrets: readonly string[]): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  try {
+    await core.summary.addRaw(renderJobSummary(report, { secrets })).write();
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
