@@ -4,8 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
 import semver from 'semver';
+import { isEphemeral } from './plan.js';
 
-export const COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output'] as const;
+/** Commands that act on one stack. */
+export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
+export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect'] as const;
+export type StackCommand = (typeof STACK_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
 
@@ -39,27 +43,56 @@ export interface OperationOptions {
   policyPacks: string[];
 }
 
-export interface Settings {
-  command: Command;
-  stack: string;
-  org?: string;
-  project: ProjectFile;
-  /** Absolute path of the folder holding Pulumi.yaml. */
+/** What every command shares. */
+interface CommonSettings {
+  /** Absolute path of the folder holding Pulumi.yaml (for `detect`, the folder searched for projects). */
   workDir: string;
-  config: ConfigEntry[];
   backendUrl?: string;
   secretsProvider?: string;
-  refresh: boolean;
   installDependencies: boolean;
   ephemeralStacks: string[];
-  operation: OperationOptions;
   pulumiVersion: string;
+  /** How long to wait for another run's lock on the stack before giving up. */
+  lockTimeoutMs: number;
   /** Where the PR comment goes; no issue number means no comment. */
   comment: { mode: CommentMode; token?: string; issueNumber?: number };
   /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */
   destroyApproved: boolean;
   github: GitHubContext;
 }
+
+/** An output the smoke test expects: an exact value, or a pattern its text must match. */
+export type OutputExpectation = { key: string; equals: unknown } | { key: string; matches: RegExp };
+
+export interface StackSettings extends CommonSettings {
+  command: StackCommand;
+  stack: string;
+  org?: string;
+  project: ProjectFile;
+  config: ConfigEntry[];
+  refresh: boolean;
+  operation: OperationOptions;
+  /** `up` and `destroy` need this run approved for the named environment by someone else. */
+  requireApproval?: string;
+  /** Absolute path of the update plan `preview` saves and `up` applies. */
+  planFile?: string;
+  /** `drift` fails the step when something changed outside Pulumi. */
+  failOnDrift: boolean;
+  /** `up` may keep state in a file backend inside the runner's temporary space. */
+  allowEphemeralState: boolean;
+  smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
+}
+
+export interface CleanupSettings extends CommonSettings {
+  command: 'cleanup';
+  project: ProjectFile;
+}
+
+export interface DetectSettings extends CommonSettings {
+  command: 'detect';
+}
+
+export type Settings = StackSettings | CleanupSettings | DetectSettings;
 
 export interface GitHubContext {
   apiUrl: string;
@@ -68,6 +101,11 @@ export interface GitHubContext {
   runUrl?: string;
   /** The pull request the event is about, if any. */
   pullRequest?: number;
+  /** The pull request a `pull_request: closed` event is about. */
+  closedPullRequest?: number;
+  runId?: number;
+  /** Who triggered the run. */
+  actor?: string;
 }
 
 /** A bad input: the message names the input and what to do. */
@@ -83,62 +121,53 @@ const STACK_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const PROJECT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 // Far more than any stack's config needs; the runner's environment cannot carry much more anyway.
-const MAX_CONFIG_JSON = 64 * 1024;
+const MAX_JSON_INPUT = 64 * 1024;
 const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
 
 /** Inputs that only mean something to some commands: naming one elsewhere is a contradiction. */
 const OPTION_COMMANDS: Record<string, readonly Command[]> = {
+  stack: STACK_COMMANDS,
+  org: STACK_COMMANDS,
+  project: [...STACK_COMMANDS, 'cleanup'],
+  config: STACK_COMMANDS,
+  refresh: ['preview', 'up', 'destroy', 'smoke'],
   'expect-no-changes': ['preview', 'up', 'refresh'],
   target: ['preview', 'up', 'refresh', 'destroy'],
   replace: ['preview', 'up'],
-  parallel: ['preview', 'up', 'refresh', 'destroy'],
-  message: ['preview', 'up', 'refresh', 'destroy'],
+  parallel: ['preview', 'up', 'refresh', 'destroy', 'smoke'],
+  message: ['preview', 'up', 'refresh', 'destroy', 'smoke'],
   diff: ['preview', 'up', 'destroy'],
-  'policy-packs': ['preview', 'up'],
+  'policy-packs': ['preview', 'up', 'smoke'],
+  ttl: ['smoke'],
+  'expect-outputs': ['smoke'],
+  'require-approval': ['up', 'destroy'],
+  plan: ['preview', 'up'],
+  'fail-on-drift': ['drift'],
+  'allow-ephemeral-state': ['up', 'smoke'],
 };
+
+const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
+const DEFAULT_TTL = '24h';
+const DEFAULT_LOCK_TIMEOUT = '5m';
 
 export function parseInputs(getInput: GetInput, env: Env): Settings {
   const command = parseCommand(getInput('command'));
-  const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, 'letters, digits, `-`, `_` and `.`');
-  const orgInput = getInput('org').trim();
-  const org = orgInput ? parseName('org', orgInput, ORG_NAME, 'letters, digits, `-`, `_` and `.`') : undefined;
-  const workDir = parseWorkDir(getInput('work-dir') || '.', env.GITHUB_WORKSPACE || process.cwd());
-  const project = readProjectFile(workDir);
-  const projectInput = getInput('project').trim();
-  if (projectInput) {
-    parseName('project', projectInput, PROJECT_NAME, 'letters, digits, `-`, `_` and `.`');
-    if (projectInput !== project.name) {
-      throw new InputError(
-        `Input 'project' is '${projectInput}' but ${path.join(workDir, 'Pulumi.yaml')} names the project '${project.name}': fix one of them, or leave 'project' empty.`,
-      );
-    }
-  }
+  checkOptionsApply(getInput, command);
+  const root = env.GITHUB_WORKSPACE || process.cwd();
+  const workDir = parseWorkDir(getInput('work-dir') || '.', root);
   const backendUrl = getInput('backend-url').trim() || undefined;
-  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? env.PULUMI_BACKEND_URL ?? '')) {
-    throw new InputError(
-      `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
-    );
-  }
-  const operation = parseOperationOptions(getInput, command);
   const commentMode = parseChoice('comment-mode', getInput('comment-mode') || 'update', ['update', 'new', 'off'] as const);
   const commentOnPr = parseBoolean(getInput, 'comment-on-pr', true);
   const prNumber = parseOptionalInteger(getInput, 'pr-number', 1);
   const github = githubContext(env);
-
-  return {
-    command,
-    stack,
-    org,
-    project,
+  const common: CommonSettings = {
     workDir,
-    config: parseConfig(getInput('config')),
     backendUrl,
     secretsProvider: getInput('secrets-provider').trim() || undefined,
-    refresh: parseBoolean(getInput, 'refresh', false),
     installDependencies: parseBoolean(getInput, 'install-dependencies', true),
     ephemeralStacks: splitList(getInput('ephemeral-stacks')),
-    operation,
     pulumiVersion: parseVersionRange(getInput('pulumi-version') || PINNED_PULUMI_VERSION),
+    lockTimeoutMs: parseDuration(getInput, 'lock-timeout', DEFAULT_LOCK_TIMEOUT),
     comment: {
       mode: commentOnPr ? commentMode : 'off',
       token: getInput('github-token').trim() || undefined,
@@ -147,6 +176,95 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     destroyApproved: env.PULUMI_DESTROY_APPROVED === 'true',
     github,
   };
+  if (command === 'detect') return { ...common, command };
+
+  const project = readProjectFile(workDir);
+  checkProjectInput(getInput, project, workDir);
+  if (command === 'cleanup') return { ...common, command, project };
+
+  const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
+  const orgInput = getInput('org').trim();
+  const org = orgInput ? parseName('org', orgInput, ORG_NAME, NAME_RULE) : undefined;
+  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? env.PULUMI_BACKEND_URL ?? '')) {
+    throw new InputError(
+      `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
+    );
+  }
+  if (command === 'smoke' && !isEphemeral(stack, common.ephemeralStacks)) {
+    throw new InputError(
+      `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
+    );
+  }
+  const requireApproval = getInput('require-approval').trim() || undefined;
+  if (requireApproval && (!github.repository || github.runId === undefined || !common.comment.token)) {
+    throw new InputError(
+      `Input 'require-approval' needs GITHUB_REPOSITORY, GITHUB_RUN_ID and a 'github-token' with 'actions: read': run it in a workflow job, not by hand.`,
+    );
+  }
+  const planInput = getInput('plan').trim();
+  return {
+    ...common,
+    command,
+    stack,
+    org,
+    project,
+    config: parseConfig(getInput('config')),
+    refresh: parseBoolean(getInput, 'refresh', false),
+    operation: parseOperationOptions(getInput),
+    requireApproval,
+    planFile: planInput ? path.resolve(root, planInput) : undefined,
+    failOnDrift: parseBoolean(getInput, 'fail-on-drift', false),
+    allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state', false),
+    smoke: { ttlMs: parseDuration(getInput, 'ttl', DEFAULT_TTL), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
+  };
+}
+
+/** An input that does not apply to the command is a mistake worth stopping for, not ignoring. */
+function checkOptionsApply(getInput: GetInput, command: Command): void {
+  for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
+    const value = getInput(option).trim();
+    if (value && value !== 'false' && !commands.includes(command)) {
+      throw new InputError(
+        `Input '${option}' does not apply to command '${command}': remove it, or use it with ${commands.join(', ')}.`,
+      );
+    }
+  }
+}
+
+function checkProjectInput(getInput: GetInput, project: ProjectFile, workDir: string): void {
+  const projectInput = getInput('project').trim();
+  if (!projectInput) return;
+  parseName('project', projectInput, PROJECT_NAME, NAME_RULE);
+  if (projectInput !== project.name) {
+    throw new InputError(
+      `Input 'project' is '${projectInput}' but ${path.join(workDir, 'Pulumi.yaml')} names the project '${project.name}': fix one of them, or leave 'project' empty.`,
+    );
+  }
+}
+
+const DURATION = /^(\d{1,6})(s|m|h|d)$/;
+const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function parseDuration(getInput: GetInput, name: string, fallback: string): number {
+  const value = getInput(name).trim() || fallback;
+  const match = DURATION.exec(value);
+  if (value === '0') return 0;
+  if (!match) throw new InputError(`Input '${name}' is '${printable(value)}': use a number with a unit, such as 90s, 5m, 24h or 7d.`);
+  return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+}
+
+/** `expect-outputs`: a JSON object of output name to an exact value, or to "/regex/flags". */
+export function parseExpectOutputs(raw: string): OutputExpectation[] {
+  const parsed = parseJsonObject('expect-outputs', raw, '{"url": "/^https:\\/\\//", "count": 3}');
+  return Object.entries(parsed).map(([key, value]) => {
+    const pattern = typeof value === 'string' ? /^\/(.*)\/([dgimsuvy]*)$/s.exec(value) : null;
+    if (!pattern) return { key, equals: value };
+    try {
+      return { key, matches: new RegExp(pattern[1]!, pattern[2]!.replace('g', '')) };
+    } catch (err) {
+      throw new InputError(`Input 'expect-outputs' key '${printable(key)}' has an invalid pattern (${(err as Error).message}): fix the regular expression.`);
+    }
+  });
 }
 
 function required(getInput: GetInput, name: string): string {
@@ -219,15 +337,7 @@ function parseVersionRange(raw: string): string {
   return value;
 }
 
-function parseOperationOptions(getInput: GetInput, command: Command): OperationOptions {
-  for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
-    const value = getInput(option).trim();
-    if (value && value !== 'false' && !commands.includes(command)) {
-      throw new InputError(
-        `Input '${option}' does not apply to command '${command}': remove it, or use it with ${commands.join(', ')}.`,
-      );
-    }
-  }
+function parseOperationOptions(getInput: GetInput): OperationOptions {
   const message = getInput('message').trim();
   return {
     expectNoChanges: parseBoolean(getInput, 'expect-no-changes', false),
@@ -289,21 +399,25 @@ export function readProjectFile(workDir: string): ProjectFile {
 
 /** Parses the `config` input: a JSON object of key to scalar, or to `{value, secret?, path?}`. */
 export function parseConfig(raw: string): ConfigEntry[] {
+  return Object.entries(parseJsonObject('config', raw, '{"region": "eu-west-1"}')).map(([key, value]) => configEntry(key, value));
+}
+
+function parseJsonObject(name: string, raw: string, example: string): Record<string, unknown> {
   const text = raw.trim();
-  if (!text) return [];
-  if (text.length > MAX_CONFIG_JSON) {
-    throw new InputError(`Input 'config' is ${text.length} characters long: keep it under 64 KiB, and put large values in files the program reads.`);
+  if (!text) return {};
+  if (text.length > MAX_JSON_INPUT) {
+    throw new InputError(`Input '${name}' is ${text.length} characters long: keep it under 64 KiB, and put large values in files the program reads.`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`Input 'config' is not valid JSON (${(err as Error).message}): give a JSON object such as {"region": "eu-west-1"}.`);
+    throw new InputError(`Input '${name}' is not valid JSON (${(err as Error).message}): give a JSON object such as ${example}.`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InputError(`Input 'config' must be a JSON object such as {"region": "eu-west-1"}, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);
+    throw new InputError(`Input '${name}' must be a JSON object such as ${example}, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);
   }
-  return Object.entries(parsed as Record<string, unknown>).map(([key, value]) => configEntry(key, value));
+  return parsed as Record<string, unknown>;
 }
 
 function configEntry(key: string, value: unknown): ConfigEntry {
@@ -334,22 +448,27 @@ function isScalar(value: unknown): value is string | number | boolean {
 function githubContext(env: Env): GitHubContext {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const pullRequest = pullRequestOfEvent(env.GITHUB_EVENT_PATH);
   return {
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     repository: owner && repo ? { owner, repo } : undefined,
     eventName: env.GITHUB_EVENT_NAME,
     runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    pullRequest: pullRequestOfEvent(env.GITHUB_EVENT_PATH),
+    pullRequest: pullRequest.number,
+    closedPullRequest: pullRequest.closed ? pullRequest.number : undefined,
+    runId: /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? Number(env.GITHUB_RUN_ID) : undefined,
+    actor: env.GITHUB_ACTOR || undefined,
   };
 }
 
-/** `pull_request` and `pull_request_target` payloads carry the number; other events name none. */
-function pullRequestOfEvent(eventPath: string | undefined): number | undefined {
-  if (!eventPath || !fs.existsSync(eventPath)) return undefined;
+/** `pull_request` and `pull_request_target` payloads carry the number and what happened to it. */
+function pullRequestOfEvent(eventPath: string | undefined): { number?: number; closed: boolean } {
+  if (!eventPath || !fs.existsSync(eventPath)) return { closed: false };
   try {
-    const number = JSON.parse(fs.readFileSync(eventPath, 'utf8'))?.pull_request?.number;
-    return Number.isSafeInteger(number) ? number : undefined;
+    const event = JSON.parse(fs.readFileSync(eventPath, 'utf8'));
+    const number = event?.pull_request?.number;
+    return Number.isSafeInteger(number) ? { number, closed: event.action === 'closed' } : { closed: false };
   } catch {
-    return undefined;
+    return { closed: false };
   }
 }

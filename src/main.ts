@@ -1,117 +1,130 @@
 // The pipeline: inputs -> plan -> workspace -> operation -> report. One try/catch; every failure
 // reaches core.setFailed with the phase it happened in and Pulumi's own words.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as core from '@actions/core';
-import type { EngineEvent, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js';
-import { parseInputs, type Settings } from './inputs.js';
-import { OPERATIONS, pulumiErrorMessage, type OperationName } from './operation.js';
-import { planRun, type Plan } from './plan.js';
+import type { Stack } from '@pulumi/pulumi/automation/index.js';
+import { cleanup } from './cleanup.js';
+import { detect } from './detect.js';
+import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
+import { parseInputs, type StackSettings } from './inputs.js';
+import { pulumiErrorMessage, runSteps, type Outcome } from './operation.js';
+import { approvalGate, EPHEMERAL_TAGS, planRun, type GateDecision, type Plan } from './plan.js';
 import { publishReport } from './report/publish.js';
-import { changeSummaryFromEvents, redact, resultOf, type Report } from './report/model.js';
-import { installDependencies, isUpToDate, planDependencies } from './workspace/dependencies.js';
-import { resolvePulumiCli } from './workspace/pulumi-cli.js';
+import { resultOf, type Report } from './report/model.js';
+import type { RunContext } from './run-context.js';
+import { prepare } from './workspace/prepare.js';
 import { applyConfig, openStack } from './workspace/stack.js';
-
-type Phase = 'inputs' | 'dependencies' | 'stack' | 'config' | 'operation' | 'report';
-
-const LOG_TAIL_LINES = 40;
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const cancellation = watchCancellation();
-  let phase: Phase = 'inputs';
+  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, env };
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
-    const secrets = settings.config.filter((c) => c.secret).map((c) => c.value);
-    secrets.forEach((s) => core.setSecret(s));
-    const plan = planRun(settings);
-
-    // Finding the CLI runs beside the dependency install; its failure is reported in its own phase.
-    const cli = resolvePulumiCli(settings.pulumiVersion, env);
-    cli.catch(() => undefined);
-
-    phase = 'dependencies';
-    const programEnv = await prepareDependencies(settings, plan, env);
-
-    phase = 'stack';
-    const { command, source } = await cli;
-    core.info(`Pulumi CLI v${command.version?.version ?? '?'} from ${source}`);
-    const { stack, stackRef } = await openStack(settings, command, programEnv);
-
-    phase = 'config';
-    await applyConfig(stack, settings.config);
-
-    phase = 'operation';
-    const outcome = await runOperations(stack, settings, plan, cancellation.signal, secrets);
-
-    phase = 'report';
-    const report: Report = {
-      command: settings.command,
-      project: settings.project.name,
-      stack: settings.stack,
-      stackRef,
-      result: plan.refusal ? 'refused' : resultOf(outcome.changes, outcome.error !== undefined),
-      changes: outcome.changes,
-      outputs: outcome.outputs ?? {},
-      error: plan.refusal ?? outcome.error,
-      logTail: outcome.error ? outcome.logTail : undefined,
-      runUrl: settings.github.runUrl,
-    };
-    await publishReport(report, settings, secrets);
-
-    if (plan.refusal) core.setFailed(`operation: ${refusalMessage(plan.refusal, report)}`);
-    else if (outcome.error) core.setFailed(`operation: ${outcome.error}`);
+    if (settings.command === 'detect') await detect(settings, context);
+    else if (settings.command === 'cleanup') await cleanup(settings, context);
+    else await stackCommand(settings, context);
   } catch (err) {
-    core.setFailed(`${phase}: ${messageOf(err)}`);
+    core.setFailed(`${context.phase}: ${messageOf(err)}`);
   } finally {
     cancellation.dispose();
   }
 }
 
-async function prepareDependencies(settings: Settings, plan: Plan, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  const deps = planDependencies(settings.workDir, settings.project, env);
-  if (!deps) return {};
-  if (!plan.needsDependencies) return deps.env;
-  if (isUpToDate(deps)) {
-    core.info(`${deps.description}: up to date, reused`);
-    return deps.env;
-  }
-  await core.group(`Dependencies: ${deps.description}`, () => installDependencies(deps, settings.workDir, (line) => core.info(line)));
-  return deps.env;
-}
+async function stackCommand(settings: StackSettings, context: RunContext): Promise<void> {
+  const secrets = settings.config.filter((c) => c.secret).map((c) => c.value);
+  secrets.forEach((s) => core.setSecret(s));
 
-interface Outcome {
-  changes: Report['changes'];
-  outputs?: Report['outputs'];
-  error?: string;
-  logTail: string[];
-}
+  context.phase = 'plan';
+  const plan = planRun(settings, {
+    approval: settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined,
+    backendUrl: settings.backendUrl ?? context.env.PULUMI_BACKEND_URL,
+    runnerTemp: context.env.RUNNER_TEMP,
+  });
+  if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
-/** Runs the refresh (when asked) and the operation, keeping events and the log's tail even on failure. */
-async function runOperations(stack: Stack, settings: Settings, plan: Plan, signal: AbortSignal, secrets: string[]): Promise<Outcome> {
-  const events: EngineEvent[] = [];
-  const logTail: string[] = [];
-  const onOutput = (line: string) => {
-    const safe = redact(line, secrets);
-    core.info(safe);
-    logTail.push(safe);
-    if (logTail.length > LOG_TAIL_LINES) logTail.shift();
+  const { stack, stackRef } = await openWorkspace(settings, plan, context);
+  if (settings.command === 'smoke') await tagEphemeralStack(stack, settings);
+
+  context.phase = 'config';
+  await applyConfig(stack, settings.config);
+
+  context.phase = 'operation';
+  const outcome = await runSteps(stack, settings, plan, context.signal, secrets);
+
+  context.phase = 'report';
+  const report: Report = {
+    command: settings.command,
+    project: settings.project.name,
+    stack: settings.stack,
+    stackRef,
+    result: resultFor(settings, plan, outcome),
+    changes: outcome.changes,
+    outputs: outcome.outputs ?? {},
+    error: plan.refusal ?? outcome.error,
+    logTail: outcome.error ? outcome.logTail : undefined,
+    runUrl: settings.github.runUrl,
+    lifecycle: settings.command === 'smoke' ? outcome.lifecycle : undefined,
+    checks: outcome.checks,
+    planDigest: settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined,
+    pendingOperations: outcome.pendingOperations,
   };
-  const steps: OperationName[] = plan.refreshFirst ? ['refresh-first', plan.operation] : [plan.operation];
-  let outputs: OutputMap | undefined;
-  let error: string | undefined;
-  for (const step of steps) {
-    // Events of the refresh that precedes the operation are not the operation's changes.
-    const onEvent = step === 'refresh-first' ? () => undefined : (event: EngineEvent) => events.push(event);
-    try {
-      const result = await core.group(`pulumi ${step.replace('-first', '').replace('destroy-preview', 'destroy --preview-only')} ${settings.stack}`, () =>
-        OPERATIONS[step](stack, { options: settings.operation, onEvent, onOutput, signal }),
-      );
-      outputs = result.outputs ?? outputs;
-    } catch (err) {
-      error = signal.aborted ? `cancelled: ${pulumiErrorMessage(err)}` : pulumiErrorMessage(err);
-      break;
-    }
+  await publishReport(report, settings, secrets);
+  if (report.planDigest) core.setOutput('plan-digest', report.planDigest);
+  if (settings.command === 'drift') core.setOutput('drifted', String(report.result === 'drifted'));
+  if (outcome.checks) core.setOutput('checks', JSON.stringify(Object.fromEntries(outcome.checks.map((c) => [c.key, c.passed]))));
+
+  const failure = failureOf(settings, plan, report, outcome);
+  if (failure) core.setFailed(`operation: ${failure}`);
+}
+
+/** Dependencies (beside the CLI lookup, which runs meanwhile), then the stack itself. */
+async function openWorkspace(settings: StackSettings, plan: Plan, context: RunContext) {
+  const { cli, programEnv } = await prepare(settings, plan.needsDependencies, context);
+  context.phase = 'stack';
+  return openStack(settings, (await cli).command, programEnv, plan.mayCreateStack);
+}
+
+async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {
+  const { repository, runId, actor, apiUrl } = settings.github;
+  // parseInputs made sure these are set whenever require-approval is.
+  const github = gitHubClient(settings.comment.token!, apiUrl);
+  try {
+    return approvalGate(await runApprovals(github, repository!.owner, repository!.repo, runId!), environment, actor);
+  } catch (err) {
+    return { allowed: false, reason: `Could not read this run's approvals (${gitHubFailure(err)}): give the job 'actions: read'.` };
   }
-  return { changes: changeSummaryFromEvents(events), outputs, error: error && redact(error, secrets), logTail };
+}
+
+/** Tags that let `cleanup` find the stack later, should this run die before tearing it down. */
+async function tagEphemeralStack(stack: Stack, settings: StackSettings): Promise<void> {
+  const now = new Date();
+  const tags: Record<string, string | undefined> = {
+    [EPHEMERAL_TAGS.marker]: 'true',
+    [EPHEMERAL_TAGS.created]: now.toISOString(),
+    [EPHEMERAL_TAGS.expires]: new Date(now.getTime() + settings.smoke.ttlMs).toISOString(),
+    [EPHEMERAL_TAGS.pullRequest]: settings.comment.issueNumber?.toString(),
+    [EPHEMERAL_TAGS.commit]: process.env.GITHUB_SHA,
+  };
+  for (const [key, value] of Object.entries(tags)) if (value) await stack.setTag(key, value);
+}
+
+function resultFor(settings: StackSettings, plan: Plan, outcome: Outcome): Report['result'] {
+  if (plan.refusal) return 'refused';
+  if (outcome.cancelled) return 'cancelled';
+  if (outcome.error) return 'failed';
+  if (settings.command === 'drift') {
+    const { update, delete: deleted } = outcome.changes.counts;
+    return update + deleted > 0 ? 'drifted' : 'no-changes';
+  }
+  return resultOf(outcome.changes, false);
+}
+
+function failureOf(settings: StackSettings, plan: Plan, report: Report, outcome: Outcome): string | undefined {
+  if (plan.refusal) return refusalMessage(plan.refusal, report);
+  if (outcome.error) return outcome.error;
+  if (report.result === 'drifted' && settings.failOnDrift) return `resources changed outside Pulumi (see the report), and 'fail-on-drift' is set.`;
+  return undefined;
 }
 
 function refusalMessage(refusal: string, report: Report): string {
@@ -120,6 +133,10 @@ function refusalMessage(refusal: string, report: Report): string {
   const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
   const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
   return `${refusal} It would delete ${doomed.length} resource(s): ${listed.join(', ')}${more}.`;
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /**
@@ -149,3 +166,4 @@ function watchCancellation(): { signal: AbortSignal; dispose: () => void } {
 function messageOf(err: unknown): string {
   return err instanceof Error ? pulumiErrorMessage(err) : String(err);
 }
+

@@ -61,6 +61,20 @@ const cases: Case[] = [
   ['an unknown comment-mode', { 'comment-mode': 'sticky' }, /Input 'comment-mode' is 'sticky': use one of update, new, off/],
   ['a pulumi-version that is not a range', { 'pulumi-version': 'latest-ish' }, /Input 'pulumi-version' is 'latest-ish'/],
   ['a pr-number that is not a number', { 'pr-number': '#12' }, /Input 'pr-number' is '#12'/],
+  ['config with a number for a key', { config: '{1: "x"}' }, /Input 'config' is not valid JSON/],
+  ['a stack name with glob characters, to look ephemeral', { command: 'destroy', stack: 'pr-*', 'ephemeral-stacks': 'pr-*' }, /Input 'stack' is 'pr-\*': use only letters/],
+  ['a stack name over 100 characters', { stack: 'a'.repeat(101) }, /Input 'stack' is 'a{80}…': use only letters.*at most 100 characters/],
+  ['an org with a leading dash', { org: '-acme', 'backend-url': 'https://api.pulumi.com' }, /Input 'org' is '-acme'/],
+  ['a project with a leading dash', { project: '-files' }, /Input 'project' is '-files'/],
+  ['an absolute work-dir outside the workspace', { 'work-dir': '/etc' }, /Input 'work-dir' is '\/etc', which leads outside the workspace/],
+  ['a ttl that is not a duration', { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', ttl: 'forever' }, /Input 'ttl' is 'forever': use a number with a unit/],
+  ['a negative lock-timeout', { 'lock-timeout': '-1m' }, /Input 'lock-timeout' is '-1m'/],
+  ['expect-outputs that is not JSON', { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', 'expect-outputs': 'url=https' }, /Input 'expect-outputs' is not valid JSON/],
+  ['expect-outputs for a command that checks none', { 'expect-outputs': '{"a": 1}' }, /Input 'expect-outputs' does not apply to command 'up'/],
+  ['a plan for refresh', { command: 'refresh', plan: 'plan.json' }, /Input 'plan' does not apply to command 'refresh'/],
+  ['require-approval without a token', { 'require-approval': 'production' }, /Input 'require-approval' needs .* 'github-token'/],
+  ['a smoke stack that is not ephemeral', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': 'smoke-*' }, /Input 'stack' is 'prod', which does not match 'ephemeral-stacks'/],
+  ['a stack for detect', { command: 'detect', stack: 'dev' }, /Input 'stack' does not apply to command 'detect'/],
 ];
 
 describe('bad input', () => {
@@ -87,6 +101,31 @@ describe('bad input', () => {
     } finally {
       fs.writeFileSync(file, original);
     }
+  });
+
+  it('a requirements.txt that pulls a missing package: pip says so, nothing is touched', async () => {
+    const file = path.join(ws.root, ws.workDir, 'requirements.txt');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, `${original}no-such-package-for-pulumi-stack-action==0.0.1\n`);
+    try {
+      const run = await runStep(ws, { inputs: { command: 'up', stack: 'dev' } });
+      expect(run.code).toBe(1);
+      const errors = errorsOf(run);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^::error::dependencies: .*pip install.* failed with exit code 1/);
+      expect(errors[0]).toMatch(/no-such-package-for-pulumi-stack-action/);
+      expect(run.stdout).toContain('::group::Dependencies: Python virtual environment venv (pip)');
+      expect(snapshotState(ws)).toEqual(state);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  }, 300_000);
+
+  it('an ephemeral pattern that excludes the stack does not approve its destroy', async () => {
+    const run = await runStep(ws, { inputs: { command: 'destroy', stack: 'dev', 'ephemeral-stacks': '!dev' } });
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(/^::error::operation: Destroying stack 'dev' needs approval/);
+    expect(snapshotState(ws)).toEqual(state);
   });
 
   it('a stack that does not exist, for a command that cannot create one', async () => {

@@ -43,11 +43,44 @@ export interface StepOptions {
 
 let runCounter = 0;
 
-/** Runs one action step in the workspace and collects what the runner would show. */
+/**
+ * Runs one action step in the workspace and collects what the runner would show. Every step of the
+ * suite is also searched for its secrets (secret config values, the state passphrase): none may
+ * appear in what it printed, its outputs or its job summary.
+ */
 export async function runStep(ws: Workspace, options: StepOptions): Promise<StepResult> {
   const { files, env } = prepareStep(ws, options);
   const run = await startAction(env).done;
-  return { ...run, outputs: readOutputs(files.output), summary: fs.readFileSync(files.summary, 'utf8') };
+  const result = { ...run, outputs: readOutputs(files.output), summary: fs.readFileSync(files.summary, 'utf8') };
+  const leaks = secretLeaks(result, secretsOf(options, env));
+  if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`);
+  return result;
+}
+
+/** The secret values a step was given: `{"secret": true}` config entries and the passphrase. */
+export function secretsOf(options: StepOptions, env: NodeJS.ProcessEnv): string[] {
+  const secrets: string[] = env.PULUMI_CONFIG_PASSPHRASE ? [env.PULUMI_CONFIG_PASSPHRASE] : [];
+  try {
+    const config = JSON.parse(String(options.inputs.config ?? '{}')) as Record<string, unknown>;
+    for (const value of Object.values(config)) {
+      const entry = value as { value?: unknown; secret?: unknown } | null;
+      if (entry && typeof entry === 'object' && entry.secret === true) secrets.push(String(entry.value));
+    }
+  } catch {
+    // A malformed config (a bad-input test) carries no secret to look for.
+  }
+  return secrets.filter((s) => s.length >= 4);
+}
+
+/** Where a secret shows up; `::add-mask::` lines are the runner's to consume and never shown. */
+export function secretLeaks(run: StepResult, secrets: readonly string[]): string[] {
+  const shown = {
+    stdout: run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+    stderr: run.stderr,
+    GITHUB_OUTPUT: JSON.stringify(run.outputs),
+    GITHUB_STEP_SUMMARY: run.summary,
+  };
+  return secrets.flatMap((secret) => Object.entries(shown).filter(([, text]) => text.includes(secret)).map(([where]) => `${secret.slice(0, 3)}… in ${where}`));
 }
 
 export function prepareStep(ws: Workspace, options: StepOptions) {

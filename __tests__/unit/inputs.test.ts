@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError, parseConfig, parseInputs, PINNED_PULUMI_VERSION } from '../../src/inputs.js';
+import { InputError, parseConfig, parseInputs, PINNED_PULUMI_VERSION, type StackSettings } from '../../src/inputs.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.mkdirSync(path.join(workspace, 'infra'));
@@ -10,8 +10,14 @@ fs.writeFileSync(path.join(workspace, 'infra', 'Pulumi.yaml'), 'name: shop\nrunt
 fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: root\nruntime: nodejs\n');
 afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
-function parse(inputs: Record<string, string>, env: Record<string, string> = {}) {
+function parseAny(inputs: Record<string, string>, env: Record<string, string> = {}) {
   return parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace, ...env });
+}
+
+function parse(inputs: Record<string, string>, env: Record<string, string> = {}): StackSettings {
+  const settings = parseAny(inputs, env);
+  if (settings.command === 'cleanup' || settings.command === 'detect') throw new Error(`not a stack command: ${settings.command}`);
+  return settings;
 }
 
 describe('parseInputs', () => {

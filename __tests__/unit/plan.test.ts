@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { destroyGate, isEphemeral } from '../../src/plan.js';
+import type { StackSettings } from '../../src/inputs.js';
+import { approvalGate, cleanupCandidates, destroyGate, EPHEMERAL_TAGS, isEphemeral, planRun, stateLossGuard } from '../../src/plan.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {
@@ -30,5 +31,111 @@ describe('isEphemeral', () => {
     ['anything', ['*'], true],
   ])('%s against %j is %s', (stack, patterns, expected) => {
     expect(isEphemeral(stack, patterns)).toBe(expected);
+  });
+});
+
+describe('approvalGate', () => {
+  const approval = (user: string, state = 'approved', environments = ['production']) => ({ user, state, environments });
+
+  it('allows a run approved for the environment by someone else', () => {
+    expect(approvalGate([approval('reviewer')], 'production', 'author')).toMatchObject({ allowed: true });
+  });
+
+  it('refuses a run with no approval for that environment', () => {
+    const decision = approvalGate([approval('reviewer', 'approved', ['staging'])], 'production', 'author');
+    expect(decision).toMatchObject({ allowed: false });
+    expect(decision.reason).toMatch(/no approval for the environment 'production'/);
+  });
+
+  it('refuses a run approved only by whoever triggered it', () => {
+    expect(approvalGate([approval('author')], 'production', 'author').reason).toMatch(/only by author, who triggered it/);
+  });
+
+  it('refuses a rejected run, even with another approval', () => {
+    const decision = approvalGate([approval('reviewer'), approval('boss', 'rejected')], 'production', 'author');
+    expect(decision).toEqual({ allowed: false, reason: "boss rejected this run for the environment 'production'." });
+  });
+});
+
+describe('stateLossGuard', () => {
+  it('refuses a file backend inside RUNNER_TEMP', () => {
+    expect(stateLossGuard('file:///runner/_temp/state', '/runner/_temp')).toMatchObject({ allowed: false });
+    expect(stateLossGuard('file:///runner/_temp', '/runner/_temp').reason).toMatch(/allow-ephemeral-state/);
+  });
+
+  it('allows anything else', () => {
+    expect(stateLossGuard('file:///runner/_temp2/state', '/runner/_temp').allowed).toBe(true);
+    expect(stateLossGuard('s3://bucket', '/runner/_temp').allowed).toBe(true);
+    expect(stateLossGuard(undefined, '/runner/_temp').allowed).toBe(true);
+    expect(stateLossGuard('file:///tmp/state', undefined).allowed).toBe(true);
+  });
+});
+
+describe('planRun', () => {
+  const settings = (command: StackSettings['command'], extra: Partial<StackSettings> = {}) =>
+    ({ command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], allowEphemeralState: false, ...extra }) as StackSettings;
+
+  it.each([
+    ['preview', ['preview'], true],
+    ['up', ['up'], true],
+    ['refresh', ['refresh'], false],
+    ['output', ['output'], false],
+    ['drift', ['drift'], false],
+    ['smoke', ['up', 'check-outputs'], true],
+  ] as const)('%s runs %j (may create the stack: %s)', (command, steps, mayCreate) => {
+    const plan = planRun(settings(command, { ephemeralStacks: ['dev'] }));
+    expect(plan.steps).toEqual(steps);
+    expect(plan.mayCreateStack).toBe(mayCreate);
+  });
+
+  it('always tears a smoke stack down', () => {
+    expect(planRun(settings('smoke', { ephemeralStacks: ['dev'] })).always).toEqual(['destroy-and-remove']);
+  });
+
+  it('refreshes first when asked', () => {
+    expect(planRun(settings('up', { refresh: true })).steps).toEqual(['refresh-first', 'up']);
+  });
+
+  it('turns a refused destroy into a destroy preview', () => {
+    const plan = planRun(settings('destroy'));
+    expect(plan.steps).toEqual(['destroy-preview']);
+    expect(plan.refusal).toMatch(/needs approval/);
+  });
+
+  it('runs nothing for an up refused by the approval or the state-loss guard', () => {
+    expect(planRun(settings('up'), { approval: { allowed: false, reason: 'no' } })).toMatchObject({ steps: [], refusal: 'no' });
+    const guarded = planRun(settings('up'), { backendUrl: 'file:///t/state', runnerTemp: '/t' });
+    expect(guarded.steps).toEqual([]);
+    expect(planRun(settings('up', { allowEphemeralState: true }), { backendUrl: 'file:///t/state', runnerTemp: '/t' }).steps).toEqual(['up']);
+  });
+
+  it('does not prepare dependencies to read outputs', () => {
+    expect(planRun(settings('output')).needsDependencies).toBe(false);
+    expect(planRun(settings('up', { installDependencies: false })).needsDependencies).toBe(false);
+  });
+});
+
+describe('cleanupCandidates', () => {
+  const now = new Date('2026-11-30T12:00:00Z');
+  const stack = (name: string, tags: Record<string, string>) => ({ name, tags });
+  const ephemeral = (expires: string, pr?: string) => ({
+    [EPHEMERAL_TAGS.marker]: 'true',
+    [EPHEMERAL_TAGS.expires]: expires,
+    ...(pr ? { [EPHEMERAL_TAGS.pullRequest]: pr } : {}),
+  });
+
+  it('picks expired stacks and those of the closed pull request, nothing else', () => {
+    const stacks = [
+      stack('smoke-1', ephemeral('2026-11-30T11:00:00Z')),
+      stack('smoke-2', ephemeral('2026-12-01T00:00:00Z', '7')),
+      stack('smoke-3', ephemeral('2026-12-01T00:00:00Z', '8')),
+      stack('prod', ephemeral('2026-11-01T00:00:00Z')),
+      stack('smoke-4', { [EPHEMERAL_TAGS.expires]: '2026-11-01T00:00:00Z' }),
+    ];
+    expect(cleanupCandidates(stacks, ['smoke-*'], now, 7)).toEqual([
+      { name: 'smoke-1', why: 'expired 2026-11-30T11:00:00.000Z' },
+      { name: 'smoke-2', why: 'pull request #7 is closed' },
+    ]);
+    expect(cleanupCandidates(stacks, ['smoke-*'], now, undefined).map((s) => s.name)).toEqual(['smoke-1']);
   });
 });

@@ -23,12 +23,14 @@ import {
   type ChangeCounts,
   type ChangeSummary,
   type Diagnostic,
+  type LifecycleStep,
   type OutputValue,
   type PolicyViolation,
   type Report,
   type ResourceChange,
   type Result,
 } from './model.js';
+import type { OutputCheck } from '../operation.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;
@@ -54,6 +56,7 @@ const MAX_DIAGNOSTIC_CHARS = 8_000;
 const MAX_ERROR_CHARS = 10_000;
 const MAX_LOG_LINE_CHARS = 2_000;
 const MAX_PROPERTIES_PER_RESOURCE = 20;
+const MAX_PENDING_SHOWN = 50;
 
 const SECRET_VALUE = '`[secret]`';
 
@@ -81,6 +84,8 @@ const RESULT_HEADINGS: Readonly<Record<Result, { emoji: string; outcome: string 
   failed: { emoji: '❌', outcome: 'failed' },
   'no-changes': { emoji: '⚪', outcome: 'found no changes' },
   refused: { emoji: '🛑', outcome: 'was refused' },
+  cancelled: { emoji: '⏹️', outcome: 'was cancelled' },
+  drifted: { emoji: '🌊', outcome: 'found drift' },
 };
 
 // Lower ranks are shortened first when the report is too long.
@@ -99,14 +104,18 @@ export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
   const blocks: (Block | undefined)[] = [
     renderHeading(shown),
     changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
+    renderPendingOperations(shown.pendingOperations ?? []),
+    renderLifecycle(shown.lifecycle ?? []),
+    renderChecks(shown.checks ?? []),
     renderCountTable(changes.counts),
+    shown.planDigest ? `Update plan SHA-256: ${code(shown.planDigest)}` : undefined,
     renderDeletions(changes),
     shown.error !== undefined ? renderError(shown.error) : undefined,
     renderPolicyViolations(changes.policyViolations),
     renderDiagnostics(changes.diagnostics),
     renderResourceList(changes.resources),
     renderOutputs(shown.outputs),
-    shown.result === 'failed' ? renderLogTail(shown.logTail ?? []) : undefined,
+    shown.result === 'failed' || shown.result === 'cancelled' ? renderLogTail(shown.logTail ?? []) : undefined,
     layout.runLink ? renderRunLink(shown.runUrl) : undefined,
   ];
   return blocks.filter((block) => block !== undefined);
@@ -126,6 +135,27 @@ function formatDuration(seconds: number): string {
 
 export function renderCorruptionCaution(): string {
   return '> [!CAUTION]\n> The engine reports that some resources may be in an invalid state. Check the stack before the next update.';
+}
+
+/** What an interrupted update left half-done: the next run, or a person, has to look at these. */
+export function renderPendingOperations(pending: readonly string[]): string | undefined {
+  if (pending.length === 0) return undefined;
+  const items = pending.slice(0, MAX_PENDING_SHOWN).map((op) => `> - ${escapeText(op)}`);
+  const more = pending.length > MAX_PENDING_SHOWN ? [`> - … and ${pending.length - MAX_PENDING_SHOWN} more`] : [];
+  return ['> [!CAUTION]', `> The interrupted update left ${countOf(pending.length, 'operation')} pending; check these resources:`, ...items, ...more].join('\n');
+}
+
+/** A smoke test's steps, each with its outcome, so the comment shows the whole life of the stack. */
+export function renderLifecycle(lifecycle: readonly LifecycleStep[]): string | undefined {
+  if (lifecycle.length === 0) return undefined;
+  const rows = lifecycle.map((l) => tableRow([l.ok ? '✅' : '❌', code(l.step), l.detail ? escapeText(clip(l.detail, MAX_OUTPUT_CHARS)) : '']));
+  return [tableHeader(['', 'Step', 'Detail']), ...rows].join('\n');
+}
+
+export function renderChecks(checks: readonly OutputCheck[]): string | undefined {
+  if (checks.length === 0) return undefined;
+  const rows = checks.map((c) => tableRow([c.passed ? '✅' : '❌', code(c.key), code(clip(c.expected, MAX_OUTPUT_CHARS)), code(clip(c.actual, MAX_OUTPUT_CHARS))]));
+  return ['### Output checks', '', tableHeader(['', 'Output', 'Expected', 'Actual']), ...rows].join('\n');
 }
 
 export function renderCountTable(counts: ChangeCounts): string {

@@ -1,6 +1,7 @@
 // The change model: what an operation did or would do, built from the Automation API's engine
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import type { OutputCheck } from '../operation.js';
 
 /** Engine step operations, as the engine names them. */
 export type StepOp =
@@ -69,7 +70,14 @@ export interface OutputValue {
   secret: boolean;
 }
 
-export type Result = 'succeeded' | 'failed' | 'no-changes' | 'refused';
+export type Result = 'succeeded' | 'failed' | 'no-changes' | 'refused' | 'cancelled' | 'drifted';
+
+/** One step of a multi-step command (a smoke test's up, check and teardown), in the order run. */
+export interface LifecycleStep {
+  step: string;
+  ok: boolean;
+  detail?: string;
+}
 
 /** Everything a renderer needs; built by the pipeline, rendered by pure functions. */
 export interface Report {
@@ -87,6 +95,14 @@ export interface Report {
   logTail?: string[];
   /** Link to the workflow run, when known. */
   runUrl?: string;
+  /** The steps of a smoke test, when the command was one. */
+  lifecycle?: LifecycleStep[];
+  /** A smoke test's checks of the stack outputs against `expect-outputs`. */
+  checks?: OutputCheck[];
+  /** SHA-256 of the update plan a preview saved or an up applied. */
+  planDigest?: string;
+  /** Operations the engine left pending when it was interrupted (a cancelled run). */
+  pendingOperations?: string[];
 }
 
 export type { EngineEvent };
@@ -352,5 +368,7 @@ export function redactReport(report: Report, secrets: readonly string[]): Report
     ),
     ...(report.error !== undefined ? { error: mask(report.error) } : {}),
     ...(report.logTail ? { logTail: report.logTail.map(mask) } : {}),
+    ...(report.lifecycle ? { lifecycle: report.lifecycle.map((l) => ({ ...l, ...(l.detail ? { detail: mask(l.detail) } : {}) })) } : {}),
+    ...(report.checks ? { checks: report.checks.map((c) => ({ ...c, expected: mask(c.expected), actual: mask(c.actual) })) } : {}),
   };
 }

@@ -1,19 +1,21 @@
 // The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
 // the comment nor the summary can fail the step; each failure becomes a warning with its reason.
 import * as core from '@actions/core';
-import type { Settings } from '../inputs.js';
+import type { StackEntry } from '../detect.js';
+import { gitHubClient } from '../github.js';
+import type { StackSettings } from '../inputs.js';
 import { renderComment } from './comment.js';
 import { commentFailure, upsertComment } from './github-comment.js';
 import { commentMarker, type Report } from './model.js';
 import { outputText, stepOutputs } from './outputs.js';
-import { renderJobSummary } from './summary.js';
+import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';
 
-export async function publishReport(report: Report, settings: Settings, configSecrets: readonly string[]): Promise<void> {
+export async function publishReport(report: Report, settings: StackSettings, configSecrets: readonly string[]): Promise<void> {
   const secrets = [...configSecrets, ...secretOutputValues(report)];
   secrets.forEach((s) => core.setSecret(s));
 
   const commentUrl = await postComment(report, settings, secrets);
-  await writeJobSummary(report, secrets);
+  await writeJobSummary(renderJobSummary(report, { secrets }));
 
   for (const output of stepOutputs(report.stackRef, report.outputs, report.changes)) core.setOutput(output.name, output.value);
   if (commentUrl) core.setOutput('comment-url', commentUrl);
@@ -26,7 +28,7 @@ function secretOutputValues(report: Report): string[] {
     .filter((v) => v.length > 0);
 }
 
-async function postComment(report: Report, settings: Settings, secrets: readonly string[]): Promise<string | undefined> {
+async function postComment(report: Report, settings: StackSettings, secrets: readonly string[]): Promise<string | undefined> {
   const { mode, token, issueNumber } = settings.comment;
   const repository = settings.github.repository;
   if (mode === 'off' || issueNumber === undefined) return undefined;
@@ -34,12 +36,12 @@ async function postComment(report: Report, settings: Settings, secrets: readonly
     core.warning(`No PR comment: ${!token ? "'github-token' is empty" : 'GITHUB_REPOSITORY is not set'}; the job summary has the report.`);
     return undefined;
   }
-  const body = renderComment(report, { secrets });
   try {
     const url = await upsertComment(
-      { apiUrl: settings.github.apiUrl, token, ...repository, issueNumber, mode },
+      gitHubClient(token, settings.github.apiUrl),
+      { ...repository, issueNumber, mode },
       commentMarker(report.project, report.stack, report.command),
-      body,
+      renderComment(report, { secrets }),
     );
     core.info(`PR comment: ${url}`);
     return url;
@@ -49,11 +51,21 @@ async function postComment(report: Report, settings: Settings, secrets: readonly
   }
 }
 
-async function writeJobSummary(report: Report, secrets: readonly string[]): Promise<void> {
+async function writeJobSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(renderJobSummary(report, { secrets })).write();
+    await core.summary.addRaw(markdown).write();
   } catch (err) {
     core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+export async function publishCleanup(removed: { name: string; why: string; error?: string }[], examined: number): Promise<void> {
+  await writeJobSummary(renderCleanupSummary(removed, examined));
+  core.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
+}
+
+export async function publishDetect(selected: StackEntry[], found: number, pullRequest: number | undefined): Promise<void> {
+  await writeJobSummary(renderDetectSummary(selected, found, pullRequest));
+  core.setOutput('matrix', JSON.stringify({ include: selected }));
 }

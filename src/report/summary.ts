@@ -1,7 +1,8 @@
 // The job summary on the run page: the same report as the PR comment, under the step summary's
 // size limit, which GitHub counts in bytes.
 import { reportBlocks, type RenderOptions } from './comment.js';
-import { countUtf8Bytes, renderWithin } from './markdown.js';
+import type { StackEntry } from '../detect.js';
+import { clip, code, countUtf8Bytes, escapeText, renderWithin, tableHeader, tableRow } from './markdown.js';
 import type { Report } from './model.js';
 
 /** GitHub refuses a step summary larger than 1 MiB. */
@@ -14,4 +15,21 @@ export interface JobSummaryOptions extends RenderOptions {
 export function renderJobSummary(report: Report, options: JobSummaryOptions = {}): string {
   const blocks = reportBlocks(report, { runLink: false, secrets: options.secrets });
   return renderWithin(blocks, options.maxBytes ?? JOB_SUMMARY_MAX_BYTES, countUtf8Bytes);
+}
+
+/** What `cleanup` removed and why, for the run page. */
+export function renderCleanupSummary(removed: readonly { name: string; why: string; error?: string }[], examined: number): string {
+  const heading = `## 🧹 Ephemeral stack cleanup: ${removed.filter((r) => !r.error).length} removed of ${examined} examined`;
+  if (removed.length === 0) return `${heading}\n\nNo ephemeral stack had expired or belonged to a closed pull request.\n`;
+  const rows = removed.map((r) => tableRow([r.error ? '❌' : '✅', code(r.name), escapeText(r.why), r.error ? escapeText(clip(r.error, 1_000)) : '']));
+  return [heading, '', tableHeader(['', 'Stack', 'Why', 'Error']), ...rows, ''].join('\n');
+}
+
+/** The stacks `detect` selected for the matrix, for the run page. */
+export function renderDetectSummary(selected: readonly StackEntry[], found: number, pullRequest: number | undefined): string {
+  const scope = pullRequest !== undefined ? `touched by pull request #${pullRequest}` : 'found';
+  const heading = `## 🔎 ${selected.length} of ${found} stacks ${scope}`;
+  if (selected.length === 0) return `${heading}\n`;
+  const rows = selected.map((s) => tableRow([code(s['work-dir']), code(s.project), code(s.stack)]));
+  return [heading, '', tableHeader(['Folder', 'Project', 'Stack']), ...rows, ''].join('\n');
 }

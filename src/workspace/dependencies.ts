@@ -123,11 +123,12 @@ export function isUpToDate(plan: DependencyPlan): boolean {
 }
 
 /** Runs the plan's steps, streaming their output; a failing step stops with the tool's own words. */
-export async function installDependencies(plan: DependencyPlan, workDir: string, log: (line: string) => void): Promise<void> {
+export async function installDependencies(plan: DependencyPlan, workDir: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
   fs.rmSync(plan.stateFile, { force: true });
   for (const step of plan.steps) {
     log(`$ ${[step.command, ...step.args].join(' ')}`);
-    const result = await runProcess(step.command, step.args, { cwd: workDir, onLine: log });
+    const result = await runProcess(step.command, step.args, { cwd: workDir, onLine: log, signal });
+    if (signal?.aborted) throw new DependencyError(`cancelled while running '${path.basename(step.command)} ${step.args.join(' ')}'.`);
     if (result.code !== 0) {
       const detail = result.tail.filter((l) => l.trim()).slice(-5).join('\n');
       throw new DependencyError(`'${path.basename(step.command)} ${step.args.join(' ')}' failed with exit code ${result.code}:\n${detail}`);

@@ -12,10 +12,17 @@ const TAIL_LINES = 30;
 export function runProcess(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; signal?: AbortSignal },
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A cancelled run stops the installer too (SIGTERM, as the runner would).
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+      killSignal: 'SIGTERM',
+    });
     const tail: string[] = [];
     const onData = lineSplitter((line) => {
       options.onLine?.(line);
@@ -24,7 +31,9 @@ export function runProcess(
     });
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (err) => reject(new Error(`could not start ${command}: ${err.message}`)));
+    child.on('error', (err) => {
+      if (err.name !== 'AbortError') reject(new Error(`could not start ${command}: ${err.message}`));
+    });
     child.on('close', (code, signal) => {
       onData(null);
       resolve({ code: code ?? (signal ? 128 : 1), tail });

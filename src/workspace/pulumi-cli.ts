@@ -1,9 +1,10 @@
 // Finds or gets the `pulumi` CLI once per run; every workspace then shares the same PulumiCommand,
-// so the version is checked exactly once.
+// so the version is checked exactly once. Only the Automation API's small `cmd` module is loaded
+// here: index.ts starts the check before the rest of the Automation API has loaded.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
 import { PINNED_PULUMI_VERSION } from '../inputs.js';
 
@@ -52,9 +53,29 @@ export async function resolvePulumiCli(range: string, env: Env = process.env): P
   );
 }
 
+/** Starts the version check of the `pulumi` on PATH, so it runs while the rest of the action loads. */
+export function startVersionCheck(env: Env = process.env): void {
+  const onPath = findOnPath('pulumi', env.PATH ?? '');
+  if (onPath) void versionCheck(binRoot(onPath));
+}
+
+/** `pulumi version` by install root (undefined: by name, from PATH), run at most once each. */
+const versionChecks = new Map<string | undefined, Promise<PulumiCommand>>();
+
+function versionCheck(root: string | undefined): Promise<PulumiCommand> {
+  let check = versionChecks.get(root);
+  if (!check) {
+    check = PulumiCommand.get(root ? { root } : undefined);
+    // A check started early may fail before anyone awaits it; whoever awaits it still sees the error.
+    check.catch(() => undefined);
+    versionChecks.set(root, check);
+  }
+  return check;
+}
+
 async function tryCommand(root: string | undefined, range: string, where: string, tried: string[]): Promise<PulumiCommand | undefined> {
   try {
-    const command = await PulumiCommand.get(root ? { root } : undefined);
+    const command = await versionCheck(root);
     const version = command.version?.version;
     if (version && semver.satisfies(version, range)) return command;
     tried.push(`${where} is v${version ?? 'unknown'}, outside '${range}'`);

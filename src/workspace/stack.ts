@@ -1,6 +1,6 @@
 // Opens the stack through the Automation API's LocalWorkspace and applies the config.
-import { LocalWorkspace, type ConfigMap, type PulumiCommand, type Stack } from '@pulumi/pulumi/automation/index.js';
-import type { ConfigEntry, Settings } from '../inputs.js';
+import { LocalWorkspace, Stack, type ConfigMap, type PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import type { ConfigEntry, StackSettings } from '../inputs.js';
 
 export interface OpenedStack {
   stack: Stack;
@@ -11,24 +11,30 @@ export interface OpenedStack {
 const SELF_MANAGED = /^(file|s3|gs|azblob|postgres):\/\//;
 
 /**
- * Selects the stack, creating it only for commands that may create one (`preview`, `up`), so a
+ * Selects the stack, creating it only when the plan allows (`preview`, `up`, `smoke`), so a
  * `destroy`, `refresh` or `output` of a mistyped stack fails instead of leaving a new empty stack.
  */
-export async function openStack(settings: Settings, pulumiCommand: PulumiCommand, envVars: Record<string, string>): Promise<OpenedStack> {
+export async function openStack(
+  settings: StackSettings,
+  pulumiCommand: PulumiCommand,
+  envVars: Record<string, string>,
+  mayCreate: boolean,
+): Promise<OpenedStack> {
   const backend = settings.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? '';
   const org = settings.org ?? (SELF_MANAGED.test(backend) ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
-  const args = { stackName, workDir: settings.workDir };
-  const options = {
+  const workspace = await LocalWorkspace.create({
+    workDir: settings.workDir,
     pulumiCommand,
     envVars: { ...envVars, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
     secretsProvider: settings.secretsProvider,
-  };
-  const mayCreate = settings.command === 'preview' || settings.command === 'up';
-  const stack = mayCreate
-    ? await LocalWorkspace.createOrSelectStack(args, options)
-    : await LocalWorkspace.selectStack(args, options);
-  const owner = org ?? (await stack.workspace.whoAmI()).user;
+  });
+  // Each is a CLI process of its own (~100 ms, more for whoami's round trip to Pulumi Cloud) and
+  // neither needs the other: run them side by side.
+  const [stack, owner] = await Promise.all([
+    mayCreate ? Stack.createOrSelect(stackName, workspace) : Stack.select(stackName, workspace),
+    org ?? workspace.whoAmI().then((who) => who.user),
+  ]);
   return { stack, stackRef: `${owner}/${settings.project.name}/${settings.stack}` };
 }
 

@@ -1,0 +1,258 @@
+// The pipeline commands through the bundled action and the real CLI: smoke stacks, cleanup, the
+// environment-approval gate, reviewed plans, drift and detect (with the local GitHub API server).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
+import { errorsOf, filesIn, makeWorkspace, prepareStep, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
+
+const TOKEN: TokenSpec = { token: 'ghs_workflow', kind: 'installation' };
+const OWNER = 'octo-org';
+const REPO = 'infra';
+
+let ws: Workspace;
+let api: GitHubApiServer | undefined;
+
+beforeAll(async () => {
+  ws = makeWorkspace('python');
+  const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'warmup', config: JSON.stringify({ outDir: ws.outDir }) } });
+  expect(setup.code).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  fs.rmSync(ws.root, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  if (api) {
+    expect(api.rejected).toEqual([]);
+    await api.close();
+    api = undefined;
+  }
+});
+
+/** The stacks the file backend holds for the example project. */
+function stacksInBackend(): string[] {
+  const dir = path.join(ws.stateDir, '.pulumi', 'stacks', 'files-py');
+  return filesIn(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
+}
+
+/** Runs the real CLI on the workspace's backend, for what a person would do by hand. */
+function pulumi(args: string[]): string {
+  const { env } = prepareStep(ws, { inputs: {} });
+  return execFileSync('pulumi', [...args, '--non-interactive'], { cwd: path.join(ws.root, ws.workDir), env: { ...env, PULUMI_BACKEND_URL: ws.backendUrl }, encoding: 'utf8' });
+}
+
+function config(outDir: string, extra: Record<string, unknown> = {}) {
+  return JSON.stringify({ outDir, message: 'smoke', ...extra });
+}
+
+describe('smoke', () => {
+  const smoke = (stack: string, extra: StepOptions['inputs'] = {}) =>
+    runStep(ws, { inputs: { command: 'smoke', stack, 'ephemeral-stacks': 'smoke-*', config: config(path.join(ws.root, stack)), ...extra } });
+
+  it('creates, checks, destroys and removes the stack', async () => {
+    const run = await smoke('smoke-1', { 'expect-outputs': '{"greeting": "smoke, smoke-1!", "dir": "/smoke-1$/"}' });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.checks!)).toEqual({ greeting: true, dir: true });
+    expect(run.outputs.greeting).toBe('smoke, smoke-1!');
+    expect(filesIn(path.join(ws.root, 'smoke-1'))).toEqual([]);
+    expect(stacksInBackend()).not.toContain('smoke-1');
+    for (const step of ['up', 'check-outputs', 'destroy-and-remove']) expect(run.summary).toContain(`<code>${step}</code>`);
+  });
+
+  it('still destroys and removes the stack when the check fails', async () => {
+    const run = await smoke('smoke-2', { 'expect-outputs': '{"greeting": "/^bonjour/"}' });
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(/the stack outputs greeting are not what 'expect-outputs' asks for/);
+    expect(JSON.parse(run.outputs.checks!)).toEqual({ greeting: false });
+    expect(filesIn(path.join(ws.root, 'smoke-2'))).toEqual([]);
+    expect(stacksInBackend()).not.toContain('smoke-2');
+  });
+
+  it('still destroys and removes the stack when up fails', async () => {
+    const run = await smoke('smoke-3', { config: config(path.join(ws.root, 'smoke-3'), { fileCount: -1 }) });
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(/fileCount must be >= 0/);
+    expect(stacksInBackend()).not.toContain('smoke-3');
+  });
+
+  it('refuses a stack name that is not ephemeral', async () => {
+    const run = await smoke('prod');
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(/^::error::inputs: Input 'stack' is 'prod', which does not match 'ephemeral-stacks'/);
+  });
+});
+
+describe('cleanup', () => {
+  it('removes expired stacks and those of the closed pull request, nothing else', async () => {
+    const stacks = { 'smoke-old': '2020-01-01T00:00:00Z', 'smoke-pr7': '2999-01-01T00:00:00Z', 'smoke-new': '2999-01-01T00:00:00Z' };
+    for (const name of Object.keys(stacks)) {
+      const up = await runStep(ws, { inputs: { command: 'up', stack: name, config: config(path.join(ws.root, name)) } });
+      expect(up.code).toBe(0);
+    }
+    for (const [name, expires] of Object.entries(stacks)) {
+      pulumi(['stack', 'tag', 'set', 'ephemeral', 'true', '--stack', name]);
+      pulumi(['stack', 'tag', 'set', 'ephemeral:expires', expires, '--stack', name]);
+      pulumi(['stack', 'tag', 'set', 'ephemeral:pull-request', name === 'smoke-pr7' ? '7' : '8', '--stack', name]);
+    }
+    const run = await runStep(ws, {
+      inputs: { command: 'cleanup', 'ephemeral-stacks': 'smoke-*' },
+      eventName: 'pull_request',
+      event: { action: 'closed', number: 7, pull_request: { number: 7 } },
+    });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.removed!).sort()).toEqual(['smoke-old', 'smoke-pr7']);
+    expect(stacksInBackend()).toEqual(expect.arrayContaining(['smoke-new']));
+    expect(stacksInBackend()).not.toEqual(expect.arrayContaining(['smoke-old']));
+    expect(filesIn(path.join(ws.root, 'smoke-old'))).toEqual([]);
+    expect(filesIn(path.join(ws.root, 'smoke-new'))).toHaveLength(4);
+    expect(run.summary).toContain('pull request #7 is closed');
+  }, 240_000);
+});
+
+describe('require-approval', () => {
+  const RUN_ID = 9001;
+  const deploy = (stack: string) =>
+    runStep(ws, {
+      inputs: { command: 'up', stack, 'require-approval': 'production', 'github-token': TOKEN.token, config: config(path.join(ws.root, stack)) },
+      env: { GITHUB_API_URL: api!.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN_ID), GITHUB_ACTOR: 'author' },
+    });
+
+  it.each([
+    ['missing', [], /no approval for the environment 'production'/],
+    ['rejected', [{ login: 'boss', environments: ['production'], state: 'rejected' as const }], /boss rejected this run/],
+    ['self-approved', [{ login: 'author', environments: ['production'] }], /approved for 'production' only by author/],
+    ['for another environment', [{ login: 'boss', environments: ['staging'] }], /no approval for the environment 'production'/],
+  ])('refuses an up whose approval is %s, touching nothing', async (_case, approvals, expected) => {
+    api = await startGitHubApi({ tokens: [TOKEN] });
+    api.seedApprovals(OWNER, REPO, RUN_ID, approvals);
+    const before = snapshotState(ws);
+    const run = await deploy('gated');
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(expected);
+    expect(snapshotState(ws)).toEqual(before);
+  });
+
+  it('runs an up approved by someone else', async () => {
+    api = await startGitHubApi({ tokens: [TOKEN] });
+    api.seedApprovals(OWNER, REPO, RUN_ID, [{ login: 'reviewer', environments: ['production'] }]);
+    const run = await deploy('gated');
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(filesIn(path.join(ws.root, 'gated'))).toHaveLength(4);
+  });
+});
+
+describe('reviewed plan', () => {
+  const planFile = () => path.join(ws.root, 'plan.json');
+  const step = (command: string, message: string) =>
+    runStep(ws, { inputs: { command, stack: 'planned', plan: 'plan.json', config: config(path.join(ws.root, 'planned'), { message }) } });
+
+  it('applies the plan a preview saved, and says its digest', async () => {
+    const preview = await step('preview', 'reviewed');
+    expect(preview.code).toBe(0);
+    expect(preview.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);
+    expect(preview.summary).toContain(preview.outputs['plan-digest']);
+    const up = await step('up', 'reviewed');
+    expect(errorsOf(up)).toEqual([]);
+    expect(up.code).toBe(0);
+    expect(up.outputs['plan-digest']).toBe(preview.outputs['plan-digest']);
+    expect(fs.readFileSync(path.join(ws.root, 'planned', 'file-0.txt'), 'utf8')).toBe('reviewed #0\n');
+  });
+
+  it('refuses a plan once the stack has moved on', async () => {
+    expect((await step('preview', 'second review')).code).toBe(0);
+    const saved = fs.readFileSync(planFile());
+    // Someone else deploys in between.
+    expect((await runStep(ws, { inputs: { command: 'up', stack: 'planned', config: config(path.join(ws.root, 'planned'), { message: 'hotfix' }) } })).code).toBe(0);
+    fs.writeFileSync(planFile(), saved);
+    const up = await step('up', 'second review');
+    expect(up.code).toBe(1);
+    expect(errorsOf(up)[0]).toMatch(/the stack changed since the plan was saved, so it was not applied/);
+    expect(fs.readFileSync(path.join(ws.root, 'planned', 'file-0.txt'), 'utf8')).toBe('hotfix #0\n');
+  });
+
+  it('refuses a plan whose program config changed since', async () => {
+    expect((await step('preview', 'third review')).code).toBe(0);
+    const up = await step('up', 'something else');
+    expect(up.code).toBe(1);
+    expect(errorsOf(up)[0]).toMatch(/the program or its config changed since the plan was saved, so it was not applied/);
+  });
+});
+
+describe('drift', () => {
+  const outDir = () => path.join(ws.root, 'drifty');
+  const drift = (extra: StepOptions['inputs'] = {}) => runStep(ws, { inputs: { command: 'drift', stack: 'drifty', ...extra } });
+
+  it('finds nothing on a stack nobody touched, then the file edited by hand', async () => {
+    expect((await runStep(ws, { inputs: { command: 'up', stack: 'drifty', config: config(outDir()) } })).code).toBe(0);
+    const clean = await drift();
+    expect(clean.code).toBe(0);
+    expect(clean.outputs.drifted).toBe('false');
+
+    fs.writeFileSync(path.join(outDir(), 'file-1.txt'), 'edited by hand\n');
+    const drifted = await drift();
+    expect(errorsOf(drifted)).toEqual([]);
+    expect(drifted.code).toBe(0);
+    expect(drifted.outputs.drifted).toBe('true');
+    expect(drifted.summary).toContain('found drift');
+    expect(drifted.summary).toContain('file-1');
+
+    const failing = await drift({ 'fail-on-drift': 'true' });
+    expect(failing.code).toBe(1);
+    expect(errorsOf(failing)[0]).toMatch(/changed outside Pulumi/);
+    // A drift check reports; it never repairs.
+    expect(fs.readFileSync(path.join(outDir(), 'file-1.txt'), 'utf8')).toBe('edited by hand\n');
+  });
+});
+
+describe('detect', () => {
+  function monorepo(): string {
+    const root = fs.mkdtempSync(path.join(ws.root, 'mono-'));
+    for (const name of ['api', 'web', 'jobs']) {
+      const dir = path.join(root, 'infra', name);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'Pulumi.yaml'), `name: ${name}\nruntime: python\n`);
+      fs.writeFileSync(path.join(dir, 'Pulumi.dev.yaml'), 'config: {}\n');
+      fs.writeFileSync(path.join(dir, 'Pulumi.prod.yaml'), 'config: {}\n');
+      fs.writeFileSync(path.join(dir, '__main__.py'), '');
+    }
+    return root;
+  }
+
+  it('lists the stacks the pull request changed, as a matrix', async () => {
+    api = await startGitHubApi({ tokens: [TOKEN] });
+    api.seedPullFiles(OWNER, REPO, 12, ['README.md', 'infra/web/__main__.py', 'infra/jobs/Pulumi.prod.yaml']);
+    const root = monorepo();
+    const run = await runStep(
+      { ...ws, root },
+      {
+        inputs: { command: 'detect', 'work-dir': 'infra', 'github-token': TOKEN.token },
+        env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}` },
+        eventName: 'pull_request',
+        event: { number: 12, pull_request: { number: 12 } },
+      },
+    );
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.matrix!)).toEqual({
+      include: [
+        { project: 'jobs', stack: 'prod', 'work-dir': 'infra/jobs' },
+        { project: 'web', stack: 'dev', 'work-dir': 'infra/web' },
+        { project: 'web', stack: 'prod', 'work-dir': 'infra/web' },
+      ],
+    });
+  });
+
+  it('lists every stack on other events', async () => {
+    const root = monorepo();
+    const run = await runStep({ ...ws, root }, { inputs: { command: 'detect', 'work-dir': 'infra' } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.matrix!).include).toHaveLength(6);
+  });
+});

@@ -1,0 +1,44 @@
+// `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
+// closed. Which ones is decided by plan.ts's cleanupCandidates; this is the part that acts.
+import * as core from '@actions/core';
+import { LocalWorkspace, Stack } from '@pulumi/pulumi/automation/index.js';
+import type { CleanupSettings } from './inputs.js';
+import { pulumiErrorMessage } from './operation.js';
+import { cleanupCandidates } from './plan.js';
+import { publishCleanup } from './report/publish.js';
+import { throwIfCancelled, type RunContext } from './run-context.js';
+import { prepare } from './workspace/prepare.js';
+
+export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<void> {
+  const { cli, programEnv } = await prepare(settings, settings.installDependencies, context);
+  context.phase = 'stack';
+  const workspace = await LocalWorkspace.create({
+    workDir: settings.workDir,
+    pulumiCommand: (await cli).command,
+    envVars: { ...programEnv, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
+  });
+  const names = (await workspace.listStacks()).map((s) => s.name.split('/').pop()!);
+  const tagged = await Promise.all(names.map(async (name) => ({ name, tags: await workspace.listTags(name) })));
+  const closedPullRequest = settings.github.closedPullRequest ?? settings.comment.issueNumber;
+  const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), closedPullRequest);
+
+  context.phase = 'operation';
+  const removed: { name: string; why: string; error?: string }[] = [];
+  for (const { name, why } of doomed) {
+    throwIfCancelled(context.signal, `before removing ${name}`);
+    try {
+      const stack = await Stack.select(name, workspace);
+      await core.group(`pulumi destroy --remove ${name} (${why})`, () =>
+        stack.destroy({ remove: true, color: 'never', signal: context.signal, onOutput: (out) => core.info(out.trimEnd()) }),
+      );
+      removed.push({ name, why });
+    } catch (err) {
+      removed.push({ name, why, error: pulumiErrorMessage(err) });
+    }
+  }
+
+  context.phase = 'report';
+  await publishCleanup(removed, names.length);
+  const failed = removed.filter((r) => r.error);
+  if (failed.length > 0) core.setFailed(`operation: could not remove ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}`);
+}

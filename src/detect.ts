@@ -1,0 +1,72 @@
+// `detect`: the Pulumi projects and stacks under a folder, narrowed to those a pull request touches,
+// as a matrix a following job fans out over. Stacks are the `Pulumi.<stack>.yaml` files beside each
+// project's `Pulumi.yaml`, which is how a repository declares them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gitHubClient, pullRequestFiles } from './github.js';
+import { readProjectFile, type DetectSettings } from './inputs.js';
+import { publishDetect } from './report/publish.js';
+import type { RunContext } from './run-context.js';
+
+export interface StackEntry {
+  project: string;
+  stack: string;
+  /** The project's folder, relative to the workspace, as `work-dir` takes it. */
+  'work-dir': string;
+}
+
+/** Folders that hold dependencies or build output, never a project of the repository's own. */
+const SKIPPED = new Set(['node_modules', 'venv', '.venv', '.git', 'dist', 'out', '__pycache__']);
+const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
+
+export function findStacks(root: string, workspace: string): StackEntry[] {
+  const entries: StackEntry[] = [];
+  const visit = (dir: string) => {
+    const names = fs.readdirSync(dir, { withFileTypes: true });
+    if (names.some((n) => n.isFile() && (n.name === 'Pulumi.yaml' || n.name === 'Pulumi.yml'))) {
+      const project = readProjectFile(dir).name;
+      const workDir = path.relative(workspace, dir) || '.';
+      for (const n of names) {
+        const stack = n.isFile() ? STACK_FILE.exec(n.name)?.[1] : undefined;
+        if (stack) entries.push({ project, stack, 'work-dir': workDir });
+      }
+    }
+    for (const n of names) if (n.isDirectory() && !SKIPPED.has(n.name) && !n.name.startsWith('.')) visit(path.join(dir, n.name));
+  };
+  visit(root);
+  return entries.sort((a, b) => a['work-dir'].localeCompare(b['work-dir']) || a.stack.localeCompare(b.stack));
+}
+
+/**
+ * The stacks a change touches: a change to a stack's own config file touches that stack; any other
+ * change inside a project's folder touches all of its stacks. Nested projects own their folders.
+ */
+export function affectedStacks(stacks: readonly StackEntry[], changedFiles: readonly string[]): StackEntry[] {
+  const projectDirs = [...new Set(stacks.map((s) => s['work-dir']))].sort((a, b) => b.length - a.length);
+  const ownerOf = (file: string) => projectDirs.find((dir) => dir === '.' || file.startsWith(`${dir}/`));
+  const touched = new Set<string>();
+  for (const file of changedFiles) {
+    const dir = ownerOf(file);
+    if (dir === undefined) continue;
+    const stack = STACK_FILE.exec(path.posix.basename(file))?.[1];
+    const isOwnStackFile = stack !== undefined && path.posix.dirname(file) === (dir === '.' ? '.' : dir);
+    for (const entry of stacks) {
+      if (entry['work-dir'] === dir && (!isOwnStackFile || entry.stack === stack)) touched.add(`${entry['work-dir']}\0${entry.stack}`);
+    }
+  }
+  return stacks.filter((s) => touched.has(`${s['work-dir']}\0${s.stack}`));
+}
+
+/** `detect`: the stacks under work-dir that this pull request touches (all of them on other events). */
+export async function detect(settings: DetectSettings, context: RunContext): Promise<void> {
+  const stacks = findStacks(settings.workDir, fs.realpathSync(context.env.GITHUB_WORKSPACE || process.cwd()));
+  const { pullRequest, repository, apiUrl } = settings.github;
+  let selected = stacks;
+  if (pullRequest !== undefined && repository && settings.comment.token) {
+    context.phase = 'plan';
+    const files = await pullRequestFiles(gitHubClient(settings.comment.token, apiUrl), repository.owner, repository.repo, pullRequest);
+    selected = affectedStacks(stacks, files);
+  }
+  context.phase = 'report';
+  await publishDetect(selected, stacks.length, pullRequest);
+}

@@ -1,0 +1,84 @@
+// The one way this action talks to GitHub's REST API: an Octokit client whose every request has a
+// timeout and a retry that follows GitHub's `Retry-After` for rate limits and server errors, within
+// a bound. GITHUB_API_URL makes it work with GitHub Enterprise Server too.
+import { getOctokit } from '@actions/github';
+import type { RunApproval } from './plan.js';
+
+export type GitHub = ReturnType<typeof getOctokit>;
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const MAX_ATTEMPTS = 3;
+const MAX_RETRY_WAIT_MS = 10_000;
+
+export function gitHubClient(token: string, apiUrl: string): GitHub {
+  const github = getOctokit(token, { baseUrl: apiUrl });
+  // A hook rather than per-call options, because pagination drops per-call request options.
+  github.hook.wrap('request', (request, options) =>
+    withRetry(async () => {
+      const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+      // Set in place: the hook's request function does not pick up a copied options object.
+      options.request.signal = signal;
+      try {
+        return await request(options);
+      } catch (err) {
+        // Octokit reports an aborted request as a 500; a server that does not answer is not retried.
+        if (signal.aborted) throw new RequestTimeout(`GitHub did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+        throw err;
+      }
+    }),
+  );
+  return github;
+}
+
+class RequestTimeout extends Error {
+  override name = 'RequestTimeout';
+}
+
+/** Retries rate limits and server errors, waiting as `Retry-After` asks, at most MAX_ATTEMPTS times. */
+async function withRetry<T>(call: () => T | Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const status = statusOf(err);
+      const retryable = status === 429 || status >= 500;
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(err, attempt)));
+    }
+  }
+}
+
+function retryDelay(err: unknown, attempt: number): number {
+  const header = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.['retry-after'];
+  const seconds = header !== undefined ? Number(header) : NaN;
+  const wanted = Number.isFinite(seconds) ? seconds * 1000 : 500 * 2 ** (attempt - 1);
+  return Math.min(wanted, MAX_RETRY_WAIT_MS);
+}
+
+export function statusOf(err: unknown): number {
+  return (err as { status?: number }).status ?? 0;
+}
+
+/** A one-line reason from an Octokit error (or anything else), for warnings and refusals. */
+export function gitHubFailure(err: unknown): string {
+  const status = statusOf(err);
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (err instanceof RequestTimeout) return err.message;
+  return status ? `GitHub answered ${status} (${message})` : message;
+}
+
+/** Who reviewed this workflow run's deployments, for `require-approval`. */
+export async function runApprovals(github: GitHub, owner: string, repo: string, runId: number): Promise<RunApproval[]> {
+  const { data } = await github.rest.actions.getReviewsForRun({ owner, repo, run_id: runId });
+  return data.map((review) => ({
+    state: review.state,
+    user: review.user?.login ?? '',
+    environments: review.environments.map((e) => e.name ?? ''),
+  }));
+}
+
+/** Every file a pull request changes (all pages; GitHub lists at most 3,000). */
+export async function pullRequestFiles(github: GitHub, owner: string, repo: string, pullNumber: number): Promise<string[]> {
+  const files = await github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+}

@@ -1,0 +1,39 @@
+// Stage 3's first half: the program's dependencies, while the CLI lookup runs beside them.
+import * as core from '@actions/core';
+import type { CleanupSettings, StackSettings } from '../inputs.js';
+import { throwIfCancelled, type RunContext } from '../run-context.js';
+import { installDependencies, isUpToDate, planDependencies } from './dependencies.js';
+import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
+
+export interface Prepared {
+  /** Awaited where the stack is opened, so a failed lookup is reported in the 'stack' phase. */
+  cli: Promise<ResolvedCli>;
+  /** Environment the program needs to find its dependencies. */
+  programEnv: Record<string, string>;
+}
+
+export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
+  const cli = resolvePulumiCli(settings.pulumiVersion, context.env).then((resolved) => {
+    core.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
+    return resolved;
+  });
+  cli.catch(() => undefined);
+  context.phase = 'dependencies';
+  const programEnv = await prepareDependencies(settings, needsDependencies, context);
+  throwIfCancelled(context.signal, 'before the stack was touched');
+  return { cli, programEnv };
+}
+
+async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
+  const deps = planDependencies(settings.workDir, settings.project, context.env);
+  if (!deps) return {};
+  if (!needed) return deps.env;
+  if (isUpToDate(deps)) {
+    core.info(`${deps.description}: up to date, reused`);
+    return deps.env;
+  }
+  await core.group(`Dependencies: ${deps.description}`, () =>
+    installDependencies(deps, settings.workDir, (line) => core.info(line), context.signal),
+  );
+  return deps.env;
+}
