@@ -4,5 +4,8 @@
 import { startVersionCheck } from './workspace/pulumi-cli.js';
 
 startVersionCheck();
-const { run } = await import('./main.js');
+// Eager: bundled into index.js, not split into a chunk, whose ncc-chosen name would depend on the
+// build folder's path (a bundle built in another checkout would differ from the committed one). It
+// is still evaluated only here, after the version check has started.
+const { run } = await import(/* webpackMode: "eager" */ './main.js');
 await run();

@@ -11,8 +11,9 @@ import { outputText, stepOutputs } from './outputs.js';
 import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';
 
 export async function publishReport(report: Report, settings: StackSettings, configSecrets: readonly string[]): Promise<void> {
-  const secrets = [...configSecrets, ...secretOutputValues(report)];
-  secrets.forEach((s) => core.setSecret(s));
+  const outputSecrets = secretOutputValues(report);
+  outputSecrets.forEach((s) => core.setSecret(s));
+  const secrets = [...configSecrets, ...outputSecrets];
 
   const commentUrl = await postComment(report, settings, secrets);
   await writeJobSummary(renderJobSummary(report, { secrets }));
