@@ -122,7 +122,8 @@ const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const PROJECT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 // Far more than any stack's config needs; the runner's environment cannot carry much more anyway.
 const MAX_JSON_INPUT = 64 * 1024;
-const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
+/** Self-managed (DIY) backends, which know only the organization `organization`. */
+export const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
 
 /** Inputs that only mean something to some commands: naming one elsewhere is a contradiction. */
 const OPTION_COMMANDS: Record<string, readonly Command[]> = {

@@ -1,14 +1,12 @@
 // Opens the stack through the Automation API's LocalWorkspace and applies the config.
 import { LocalWorkspace, Stack, type ConfigMap, type PulumiCommand } from '@pulumi/pulumi/automation/index.js';
-import type { ConfigEntry, StackSettings } from '../inputs.js';
+import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
 
 export interface OpenedStack {
   stack: Stack;
   /** Fully qualified name, org/project/stack. */
   stackRef: string;
 }
-
-const SELF_MANAGED = /^(file|s3|gs|azblob|postgres):\/\//;
 
 /**
  * Selects the stack, creating it only when the plan allows (`preview`, `up`, `smoke`), so a
@@ -21,7 +19,7 @@ export async function openStack(
   mayCreate: boolean,
 ): Promise<OpenedStack> {
   const backend = settings.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? '';
-  const org = settings.org ?? (SELF_MANAGED.test(backend) ? 'organization' : undefined);
+  const org = settings.org ?? (SELF_MANAGED_BACKEND.test(backend) ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
   const workspace = await LocalWorkspace.create({
     workDir: settings.workDir,
