@@ -106,6 +106,8 @@ export interface GitHubContext {
   runId?: number;
   /** Who triggered the run. */
   actor?: string;
+  /** The commit the run is for. */
+  sha?: string;
 }
 
 /** A bad input: the message names the input and what to do. */
@@ -459,6 +461,7 @@ function githubContext(env: Env): GitHubContext {
     closedPullRequest: pullRequest.closed ? pullRequest.number : undefined,
     runId: /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? Number(env.GITHUB_RUN_ID) : undefined,
     actor: env.GITHUB_ACTOR || undefined,
+    sha: env.GITHUB_SHA || undefined,
   };
 }
 

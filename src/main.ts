@@ -25,7 +25,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     else if (settings.command === 'cleanup') await cleanup(settings, context);
     else await stackCommand(settings, context);
   } catch (err) {
-    core.setFailed(`${context.phase}: ${messageOf(err)}`);
+    core.setFailed(`${context.phase}: ${pulumiErrorMessage(err)}`);
   } finally {
     cancellation.dispose();
   }
@@ -70,9 +70,6 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
     pendingOperations: outcome.pendingOperations,
   };
   await publishReport(report, settings, secrets);
-  if (report.planDigest) core.setOutput('plan-digest', report.planDigest);
-  if (settings.command === 'drift') core.setOutput('drifted', String(report.result === 'drifted'));
-  if (outcome.checks) core.setOutput('checks', JSON.stringify(Object.fromEntries(outcome.checks.map((c) => [c.key, c.passed]))));
 
   const failure = failureOf(settings, plan, report, outcome);
   if (failure) core.setFailed(`operation: ${failure}`);
@@ -104,7 +101,7 @@ async function tagEphemeralStack(stack: Stack, settings: StackSettings): Promise
     [EPHEMERAL_TAGS.created]: now.toISOString(),
     [EPHEMERAL_TAGS.expires]: new Date(now.getTime() + settings.smoke.ttlMs).toISOString(),
     [EPHEMERAL_TAGS.pullRequest]: settings.comment.issueNumber?.toString(),
-    [EPHEMERAL_TAGS.commit]: process.env.GITHUB_SHA,
+    [EPHEMERAL_TAGS.commit]: settings.github.sha,
   };
   for (const [key, value] of Object.entries(tags)) if (value) await stack.setTag(key, value);
 }
@@ -161,9 +158,5 @@ function watchCancellation(): { signal: AbortSignal; dispose: () => void } {
       process.off('SIGTERM', onTerm);
     },
   };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? pulumiErrorMessage(err) : String(err);
 }
 

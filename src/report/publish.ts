@@ -18,7 +18,7 @@ export async function publishReport(report: Report, settings: StackSettings, con
   const commentUrl = await postComment(report, settings, secrets);
   await writeJobSummary(renderJobSummary(report, { secrets }));
 
-  for (const output of stepOutputs(report.stackRef, report.outputs, report.changes)) core.setOutput(output.name, output.value);
+  for (const output of stepOutputs(report)) core.setOutput(output.name, output.value);
   if (commentUrl) core.setOutput('comment-url', commentUrl);
 }
 
