@@ -141,6 +141,7 @@ export async function runSteps(stack: Stack, settings: StackSettings, plan: Plan
   let outputs: OutputMap | undefined;
   let checks: OutputCheck[] | undefined;
   let error: string | undefined;
+  let failure: unknown;
 
   const runStep = async (step: Step): Promise<void> => {
     if (step === 'check-outputs') {
@@ -173,18 +174,21 @@ export async function runSteps(stack: Stack, settings: StackSettings, plan: Plan
       await runStep(step);
     }
   } catch (err) {
-    error = describeFailure(err, signal, events);
+    failure = err;
   }
+  // Teardown events are not kept, so the model is complete once the plan's own steps have run.
+  const changes = changeSummaryFromEvents(events);
+  if (failure !== undefined) error = describeFailure(failure, signal, changes);
   for (const step of plan.always) {
     try {
       await runStep(step);
     } catch (err) {
-      error = [error, `teardown failed: ${describeFailure(err, signal, [])}`].filter(Boolean).join('\n');
+      error = [error, `teardown failed: ${describeFailure(err, signal)}`].filter(Boolean).join('\n');
     }
   }
   const cancelled = signal.aborted;
   return {
-    changes: changeSummaryFromEvents(events),
+    changes,
     outputs,
     error: error && redact(error, secrets),
     logTail,
@@ -228,8 +232,8 @@ async function pendingOperations(stack: Stack): Promise<string[]> {
  * The engine's own error diagnostics say most (a program's exception, a plan violation); the CLI's
  * `error:` lines are the fallback for failures before any event (a lock, a missing stack).
  */
-function describeFailure(err: unknown, signal: AbortSignal, events: readonly EngineEvent[]): string {
-  const diagnostics = changeSummaryFromEvents(events).diagnostics.filter((d) => d.severity === 'error');
+function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSummary): string {
+  const diagnostics = (changes?.diagnostics ?? []).filter((d) => d.severity === 'error');
   const ownError = err instanceof Error && !('commandResult' in err);
   const message = ownError ? err.message : diagnostics.length > 0 ? diagnostics.map((d) => d.message).join('\n') : pulumiErrorMessage(err);
   if (signal.aborted) return `cancelled: ${message}`;

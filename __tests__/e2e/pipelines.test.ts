@@ -1,11 +1,10 @@
 // The pipeline commands through the bundled action and the real CLI: smoke stacks, cleanup, the
 // environment-approval gate, reviewed plans, drift and detect (with the local GitHub API server).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
-import { errorsOf, filesIn, makeWorkspace, prepareStep, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
+import { errorsOf, filesIn, makeWorkspace, pulumiCli, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
 
 const TOKEN: TokenSpec = { token: 'ghs_workflow', kind: 'installation' };
 const OWNER = 'octo-org';
@@ -40,11 +39,6 @@ function stacksInBackend(): string[] {
     .map((f) => f.replace(/\.json$/, ''));
 }
 
-/** Runs the real CLI on the workspace's backend, for what a person would do by hand. */
-function pulumi(args: string[]): string {
-  const { env } = prepareStep(ws, { inputs: {} });
-  return execFileSync('pulumi', [...args, '--non-interactive'], { cwd: path.join(ws.root, ws.workDir), env: { ...env, PULUMI_BACKEND_URL: ws.backendUrl }, encoding: 'utf8' });
-}
 
 function config(outDir: string, extra: Record<string, unknown> = {}) {
   return JSON.stringify({ outDir, message: 'smoke', ...extra });
@@ -96,9 +90,9 @@ describe('cleanup', () => {
       expect(up.code).toBe(0);
     }
     for (const [name, expires] of Object.entries(stacks)) {
-      pulumi(['stack', 'tag', 'set', 'ephemeral', 'true', '--stack', name]);
-      pulumi(['stack', 'tag', 'set', 'ephemeral:expires', expires, '--stack', name]);
-      pulumi(['stack', 'tag', 'set', 'ephemeral:pull-request', name === 'smoke-pr7' ? '7' : '8', '--stack', name]);
+      pulumiCli(ws, ['stack', 'tag', 'set', 'ephemeral', 'true', '--stack', name]);
+      pulumiCli(ws, ['stack', 'tag', 'set', 'ephemeral:expires', expires, '--stack', name]);
+      pulumiCli(ws, ['stack', 'tag', 'set', 'ephemeral:pull-request', name === 'smoke-pr7' ? '7' : '8', '--stack', name]);
     }
     const run = await runStep(ws, {
       inputs: { command: 'cleanup', 'ephemeral-stacks': 'smoke-*' },

@@ -1,12 +1,11 @@
 // Harm done for real: a cancelled run, two runs on one stack, state kept where it would vanish, a
 // GitHub API that hangs. Each time the stack must stay usable and its state valid.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAction, type ActionRun } from '../../scripts/runner.mjs';
 import { startGitHubApi, type TokenSpec } from '../support/github-api.js';
-import { errorsOf, filesIn, makeWorkspace, prepareStep, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
+import { errorsOf, filesIn, makeWorkspace, prepareStep, pulumiCli, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
 import { createDatabase, dropDatabase } from '../support/postgres.js';
 
 let ws: Workspace;
@@ -39,13 +38,7 @@ function startStep(options: StepOptions, workspace = ws) {
 }
 
 function exportState(backendUrl: string, stack: string): { deployment: { resources?: unknown[]; pending_operations?: unknown[] } } {
-  const { env } = prepareStep(ws, { inputs: {} });
-  const text = execFileSync('pulumi', ['stack', 'export', '--stack', stack, '--non-interactive'], {
-    cwd: path.join(ws.root, ws.workDir),
-    env: { ...env, PULUMI_BACKEND_URL: backendUrl },
-    encoding: 'utf8',
-  });
-  return JSON.parse(text);
+  return JSON.parse(pulumiCli(ws, ['stack', 'export', '--stack', stack], backendUrl));
 }
 
 describe('cancellation', () => {

@@ -1,5 +1,6 @@
 // End-to-end harness: a temporary workspace holding a copy of an example program, a file://
 // backend, and the bundled action started as the runner starts it.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,4 +112,14 @@ export function errorsOf(run: ActionRun): string[] {
 
 export function filesIn(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/** Runs the real CLI on the workspace's program and a backend, for what a person would do by hand. */
+export function pulumiCli(ws: Workspace, args: string[], backendUrl = ws.backendUrl): string {
+  const { env } = prepareStep(ws, { inputs: {} });
+  return execFileSync('pulumi', [...args, '--non-interactive'], {
+    cwd: path.join(ws.root, ws.workDir),
+    env: { ...env, PULUMI_BACKEND_URL: backendUrl },
+    encoding: 'utf8',
+  });
 }
