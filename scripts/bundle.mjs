@@ -6,7 +6,7 @@
 // keeps TypeScript out of the bundle: smaller, and quicker to start.
 //
 // The output is the same wherever it is built (CI compares a fresh bundle with the committed one in
-// another folder), so the bundle is one file: see the eager import in src/index.ts.
+// another folder).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,22 +24,36 @@ execFileSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'b
   stdio: 'inherit',
 });
 
-const { code, assets } = await ncc(path.join(lib, 'index.js'), {
-  externals: { '/typescript-shim$/': `./${STUB}` },
-  target: 'es2022',
-  minify: true,
-  license: 'licenses.txt',
-  quiet: true,
-});
+// Three bundles, each one file, each imported at run time by the one before (webpackIgnore in
+// src/index.ts and src/workspace/stack.ts), because split chunks would be named after the build
+// folder's path:
+//   index.js       the entry point, small, so it starts the CLI version check at once;
+//   main.js        the pipeline;
+//   automation.js  the Automation API's LocalWorkspace, 1.8 MB, loaded only by runs that need it.
+const BUNDLES = { 'index.js': 'index.js', 'main.js': 'main.js', 'automation.js': 'workspace/automation.js' };
+const built = {};
+for (const [name, entry] of Object.entries(BUNDLES)) {
+  built[name] = await ncc(path.join(lib, entry), {
+    externals: { '/typescript-shim$/': `./${STUB}` },
+    target: 'es2022',
+    minify: true,
+    license: 'licenses.txt',
+    quiet: true,
+  });
+}
 
 fs.rmSync(dist, { recursive: true, force: true });
 fs.mkdirSync(dist, { recursive: true });
-fs.writeFileSync(path.join(dist, 'index.js'), code);
-for (const [name, asset] of Object.entries(assets)) {
-  const file = path.join(dist, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, asset.source, { mode: asset.permissions });
+for (const [name, { code, assets }] of Object.entries(built)) {
+  fs.writeFileSync(path.join(dist, name), code);
+  for (const [file, asset] of Object.entries(assets)) {
+    if (file === 'licenses.txt') continue;
+    fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
+    fs.writeFileSync(path.join(dist, file), asset.source, { mode: asset.permissions });
+  }
 }
+// The entry's packages are all in main.js too; a package both of the others use is listed twice.
+fs.writeFileSync(path.join(dist, 'licenses.txt'), ['main.js', 'automation.js'].map((name) => built[name].assets['licenses.txt'].source).join(''));
 fs.writeFileSync(
   path.join(dist, STUB),
   '// Stands in for TypeScript, which @pulumi/pulumi needs only to serialize inline programs.\n' +

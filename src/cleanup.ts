@@ -1,22 +1,23 @@
 // `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
 // closed. Which ones is decided by plan.ts's cleanupCandidates; this is the part that acts.
 import * as core from '@actions/core';
-import { LocalWorkspace, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { CleanupSettings } from './inputs.js';
-import { pulumiErrorMessage } from './operation.js';
 import { cleanupCandidates } from './plan.js';
 import { publishCleanup } from './report/publish.js';
 import { throwIfCancelled, type RunContext } from './run-context.js';
+import { pulumiErrorMessage } from './workspace/engine.js';
 import { prepare } from './workspace/prepare.js';
+import { localWorkspace, PulumiStack } from './workspace/stack.js';
 
 export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<void> {
   const { cli, programEnv } = await prepare(settings, settings.installDependencies, context);
   context.phase = 'stack';
-  const workspace = await LocalWorkspace.create({
+  const options = {
     workDir: settings.workDir,
     pulumiCommand: (await cli).command,
     envVars: { ...programEnv, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
-  });
+  };
+  const workspace = await localWorkspace(options);
   const names = (await workspace.listStacks()).map((s) => s.name.split('/').pop()!);
   const tagged = await Promise.all(names.map(async (name) => ({ name, tags: await workspace.listTags(name) })));
   const closedPullRequest = settings.github.closedPullRequest ?? settings.comment.issueNumber;
@@ -27,9 +28,13 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
   for (const { name, why } of doomed) {
     throwIfCancelled(context.signal, `before removing ${name}`);
     try {
-      const stack = await Stack.select(name, workspace);
+      const stack = new PulumiStack(options, name, Promise.resolve(name), false);
       await core.group(`pulumi destroy --remove ${name} (${why})`, () =>
-        stack.destroy({ remove: true, color: 'never', signal: context.signal, onOutput: (out) => core.info(out.trimEnd()) }),
+        stack.run(['destroy', '--yes', '--skip-preview', '--remove', '--color', 'never'], {
+          signal: context.signal,
+          onOutput: (line) => core.info(line),
+          onEvent: () => undefined,
+        }),
       );
       removed.push({ name, why });
     } catch (err) {

@@ -64,7 +64,7 @@ export async function detect(settings: DetectSettings, context: RunContext): Pro
   let selected = stacks;
   if (pullRequest !== undefined && repository && settings.comment.token) {
     context.phase = 'plan';
-    const files = await pullRequestFiles(gitHubClient(settings.comment.token, apiUrl), repository.owner, repository.repo, pullRequest);
+    const files = await pullRequestFiles(await gitHubClient(settings.comment.token, apiUrl), repository.owner, repository.repo, pullRequest);
     selected = affectedStacks(stacks, files);
   }
   context.phase = 'report';

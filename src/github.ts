@@ -1,7 +1,7 @@
 // The one way this action talks to GitHub's REST API: an Octokit client whose every request has a
 // timeout and a retry that follows GitHub's `Retry-After` for rate limits and server errors, within
 // a bound. GITHUB_API_URL makes it work with GitHub Enterprise Server too.
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
@@ -10,7 +10,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_ATTEMPTS = 3;
 const MAX_RETRY_WAIT_MS = 10_000;
 
-export function gitHubClient(token: string, apiUrl: string): GitHub {
+/** Loaded when first needed (about 40 ms): most runs have no pull request to comment on. */
+export async function gitHubClient(token: string, apiUrl: string): Promise<GitHub> {
+  const { getOctokit } = await import(/* webpackMode: "eager" */ '@actions/github');
   const github = getOctokit(token, { baseUrl: apiUrl });
   // A hook rather than per-call options, because pagination drops per-call request options.
   github.hook.wrap('request', (request, options) =>

@@ -1,11 +1,10 @@
-// Entry point. The action loads in two parts because start-up is on every run's critical path:
-// this small part starts the version check of the `pulumi` on PATH (a process of its own, about
-// 100 ms), then the rest, with the Automation API, loads while that check runs.
-import { startVersionCheck } from './workspace/pulumi-cli.js';
+// Entry point. The action loads in two bundles because start-up is on every run's critical path:
+// this small one starts the version check of the `pulumi` on PATH (a process of its own, over
+// 100 ms, unless this binary's version is remembered), then the pipeline, with the Automation API,
+// loads from main.js meanwhile.
+import { startVersionCheck } from './workspace/version-check.js';
 
-startVersionCheck();
-// Eager: bundled into index.js, not split into a chunk, whose ncc-chosen name would depend on the
-// build folder's path (a bundle built in another checkout would differ from the committed one). It
-// is still evaluated only here, after the version check has started.
-const { run } = await import(/* webpackMode: "eager" */ './main.js');
-await run();
+const versionCheck = startVersionCheck();
+// Left to Node, not bundled in: main.js is a bundle of its own (see scripts/bundle.mjs).
+const { run } = await import(/* webpackIgnore: true */ './main.js');
+await run(process.env, versionCheck);

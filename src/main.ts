@@ -3,29 +3,30 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
-import type { Stack } from '@pulumi/pulumi/automation/index.js';
 import { cleanup } from './cleanup.js';
 import { detect } from './detect.js';
 import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
 import { parseInputs, type StackSettings } from './inputs.js';
-import { pulumiErrorMessage, runSteps, type Outcome } from './operation.js';
+import { runSteps, type Outcome } from './operation.js';
 import { approvalGate, EPHEMERAL_TAGS, planRun, type GateDecision, type Plan } from './plan.js';
 import { publishReport } from './report/publish.js';
 import { resultOf, type Report } from './report/model.js';
 import type { RunContext } from './run-context.js';
 import { prepare } from './workspace/prepare.js';
-import { applyConfig, openStack } from './workspace/stack.js';
+import { pulumiErrorMessage } from './workspace/engine.js';
+import { applyConfig, MissingStackError, openStack, type PulumiStack } from './workspace/stack.js';
+import type { VersionCheck } from './workspace/version-check.js';
 
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: VersionCheck): Promise<void> {
   const cancellation = watchCancellation();
-  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, env };
+  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, env, versionCheck };
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
     if (settings.command === 'detect') await detect(settings, context);
     else if (settings.command === 'cleanup') await cleanup(settings, context);
     else await stackCommand(settings, context);
   } catch (err) {
-    core.setFailed(`${context.phase}: ${pulumiErrorMessage(err)}`);
+    core.setFailed(`${err instanceof MissingStackError ? 'stack' : context.phase}: ${pulumiErrorMessage(err)}`);
   } finally {
     cancellation.dispose();
   }
@@ -43,7 +44,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   });
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
-  const { stack, stackRef } = await openWorkspace(settings, plan, context);
+  const stack = await openWorkspace(settings, plan, context);
   if (settings.command === 'smoke') await tagEphemeralStack(stack, settings);
 
   context.phase = 'config';
@@ -57,7 +58,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
     command: settings.command,
     project: settings.project.name,
     stack: settings.stack,
-    stackRef,
+    stackRef: await stack.ref,
     result: resultFor(settings, plan, outcome),
     changes: outcome.changes,
     outputs: outcome.outputs ?? {},
@@ -85,8 +86,8 @@ async function openWorkspace(settings: StackSettings, plan: Plan, context: RunCo
 async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {
   const { repository, runId, actor, apiUrl } = settings.github;
   // parseInputs made sure these are set whenever require-approval is.
-  const github = gitHubClient(settings.comment.token!, apiUrl);
   try {
+    const github = await gitHubClient(settings.comment.token!, apiUrl);
     return approvalGate(await runApprovals(github, repository!.owner, repository!.repo, runId!), environment, actor);
   } catch (err) {
     return { allowed: false, reason: `Could not read this run's approvals (${gitHubFailure(err)}): give the job 'actions: read'.` };
@@ -94,7 +95,7 @@ async function checkApproval(settings: StackSettings, environment: string): Prom
 }
 
 /** Tags that let `cleanup` find the stack later, should this run die before tearing it down. */
-async function tagEphemeralStack(stack: Stack, settings: StackSettings): Promise<void> {
+async function tagEphemeralStack(stack: PulumiStack, settings: StackSettings): Promise<void> {
   const now = new Date();
   const tags: Record<string, string | undefined> = {
     [EPHEMERAL_TAGS.marker]: 'true',

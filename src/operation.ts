@@ -1,14 +1,16 @@
-// Stage 4: runs the planned steps. One table maps each step to its Automation API call; the
-// engine's output streams into a log group per step, and its events are collected as they come,
-// for the change model.
+// Stage 4: runs the planned steps. One table maps each step to its CLI command and options; the
+// engine's output streams into a log group per step, and its events are collected for the change
+// model.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
-import type { EngineEvent, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js';
+import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { OperationOptions, OutputExpectation, StackSettings } from './inputs.js';
 import type { Plan, Step } from './plan.js';
 import { changeSummaryFromEvents, redact, type ChangeSummary, type LifecycleStep } from './report/model.js';
 import { throwIfCancelled } from './run-context.js';
+import { pulumiErrorMessage } from './workspace/engine.js';
+import { MissingStackError, type PulumiStack } from './workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
 const LOCK_RETRY_MAX_WAIT_MS = 15_000;
@@ -30,74 +32,64 @@ export interface StepResult {
   outputs?: OutputMap;
 }
 
-type Call = (stack: Stack, call: CallOptions) => Promise<StepResult>;
+type Call = (stack: PulumiStack, call: CallOptions) => Promise<StepResult>;
 
-function common({ options, onEvent, onOutput, signal }: CallOptions) {
-  return {
-    onEvent,
-    onOutput: wholeLines(onOutput),
-    signal,
-    parallel: options.parallel,
-    message: options.message,
-    target: nonEmpty(options.target),
-    color: 'never' as const,
-  };
+const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
+const each = (name: string, values: readonly string[]) => values.flatMap((value) => [name, value]);
+
+/** The options every engine command takes. */
+function common(options: OperationOptions): string[] {
+  return [
+    '--color',
+    'never',
+    ...(options.parallel ? ['--parallel', String(options.parallel)] : []),
+    ...(options.message ? ['--message', options.message] : []),
+    ...each('--target', options.target),
+  ];
 }
 
-/** Options of the commands that run the program to compute changes. */
-function planning(call: CallOptions) {
-  return {
-    ...common(call),
-    expectNoChanges: call.options.expectNoChanges,
-    diff: call.options.diff,
-    replace: nonEmpty(call.options.replace),
-    policyPacks: nonEmpty(call.options.policyPacks),
-    plan: call.planFile,
-  };
+/** And those of the commands that run the program to compute changes. */
+function planning(options: OperationOptions): string[] {
+  return [
+    ...common(options),
+    ...flag(options.expectNoChanges, '--expect-no-changes'),
+    ...flag(options.diff, '--diff'),
+    ...each('--replace', options.replace),
+    ...each('--policy-pack', options.policyPacks),
+  ];
 }
 
-/** The engine writes partial lines; the log wants whole ones. */
-function wholeLines(onOutput: (line: string) => void) {
-  let pending = '';
-  return (chunk: string) => {
-    const parts = (pending + chunk).split(/\r?\n/);
-    pending = parts.pop() ?? '';
-    for (const part of parts) onOutput(part);
-  };
-}
+const APPLY = ['--yes', '--skip-preview'];
 
 export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
   preview: async (stack, call) => {
-    await stack.preview(planning(call));
+    await stack.run(['preview', ...planning(call.options), ...(call.planFile ? ['--save-plan', call.planFile] : [])], call);
     if (call.planFile) await stampPlan(stack, call.planFile);
     return {};
   },
   up: async (stack, call) => {
     if (call.planFile) await checkPlanBase(stack, call.planFile);
-    return { outputs: (await stack.up(planning(call))).outputs };
+    return stack.run(['up', ...APPLY, ...planning(call.options), ...(call.planFile ? ['--plan', call.planFile] : [])], call);
   },
-  refresh: async (stack, call) => {
-    await stack.refresh({ ...common(call), expectNoChanges: call.options.expectNoChanges });
-    return { outputs: await stack.outputs() };
-  },
+  refresh: (stack, call) => stack.run(['refresh', ...APPLY, ...common(call.options), ...flag(call.options.expectNoChanges, '--expect-no-changes')], call),
   'refresh-first': async (stack, call) => {
-    await stack.refresh(common(call));
+    await stack.run(['refresh', ...APPLY, ...common(call.options)], call);
     return {};
   },
   destroy: async (stack, call) => {
-    await stack.destroy({ ...common(call), diff: call.options.diff });
+    await stack.run(['destroy', ...APPLY, ...common(call.options), ...flag(call.options.diff, '--diff')], call);
     return { outputs: {} };
   },
   'destroy-preview': async (stack, call) => {
-    await stack.previewDestroy(common(call));
+    await stack.run(['destroy', '--preview-only', ...common(call.options)], call);
     return {};
   },
   'destroy-and-remove': async (stack, call) => {
-    await stack.destroy({ ...common(call), target: undefined, remove: true });
+    await stack.run(['destroy', ...APPLY, '--remove', ...common({ ...call.options, target: [] })], call);
     return {};
   },
   drift: async (stack, call) => {
-    await stack.previewRefresh(common(call));
+    await stack.run(['refresh', '--preview-only', ...common(call.options)], call);
     return {};
   },
   output: async (stack) => ({ outputs: await stack.outputs() }),
@@ -128,7 +120,7 @@ export interface Outcome {
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
-export async function runSteps(stack: Stack, settings: StackSettings, plan: Plan, signal: AbortSignal, secrets: readonly string[]): Promise<Outcome> {
+export async function runSteps(stack: PulumiStack, settings: StackSettings, plan: Plan, signal: AbortSignal, secrets: readonly string[]): Promise<Outcome> {
   const events: EngineEvent[] = [];
   const logTail: string[] = [];
   const lifecycle: LifecycleStep[] = [];
@@ -145,6 +137,8 @@ export async function runSteps(stack: Stack, settings: StackSettings, plan: Plan
 
   const runStep = async (step: Step): Promise<void> => {
     if (step === 'check-outputs') {
+      // The engine's events hold no secret's value: read the outputs when a check needs one.
+      if (settings.smoke.expectOutputs.some((e) => outputs?.[e.key]?.secret)) outputs = await stack.outputs();
       checks = checkOutputs(outputs ?? {}, settings.smoke.expectOutputs);
       const failed = checks.filter((c) => !c.passed).map((c) => c.key);
       lifecycle.push({ step, ok: failed.length === 0, detail: failed.length ? `unexpected: ${failed.join(', ')}` : `${checks.length} passed` });
@@ -174,6 +168,8 @@ export async function runSteps(stack: Stack, settings: StackSettings, plan: Plan
       await runStep(step);
     }
   } catch (err) {
+    // A stack that is not there is bad input, not a failed operation: nothing to report on.
+    if (err instanceof MissingStackError) throw err;
     failure = err;
   }
   // Teardown events are not kept, so the model is complete once the plan's own steps have run.
@@ -219,7 +215,7 @@ async function withLockRetry<T>(timeoutMs: number, signal: AbortSignal, call: ()
 }
 
 /** After a cancellation, what the engine recorded as started but not finished. */
-async function pendingOperations(stack: Stack): Promise<string[]> {
+async function pendingOperations(stack: PulumiStack): Promise<string[]> {
   try {
     const deployment = (await stack.exportStack()).deployment as { pending_operations?: { resource?: { urn?: string }; type?: string }[] };
     return (deployment.pending_operations ?? []).map((op) => `${op.type ?? 'operation'} ${op.resource?.urn ?? '(unknown resource)'}`);
@@ -250,18 +246,18 @@ function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSumm
  */
 const PLAN_BASE_FIELD = 'pulumiStackActionBaseState';
 
-async function stateDigest(stack: Stack): Promise<string> {
+async function stateDigest(stack: PulumiStack): Promise<string> {
   const { deployment } = await stack.exportStack();
   return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
 }
 
-async function stampPlan(stack: Stack, planFile: string): Promise<void> {
+async function stampPlan(stack: PulumiStack, planFile: string): Promise<void> {
   const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
   plan[PLAN_BASE_FIELD] = await stateDigest(stack);
   fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
 }
 
-async function checkPlanBase(stack: Stack, planFile: string): Promise<void> {
+async function checkPlanBase(stack: PulumiStack, planFile: string): Promise<void> {
   let base: unknown;
   try {
     base = JSON.parse(fs.readFileSync(planFile, 'utf8'))[PLAN_BASE_FIELD];
@@ -300,27 +296,9 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function nonEmpty(list: string[]): string[] | undefined {
-  return list.length > 0 ? list : undefined;
-}
-
 /** The message of a lock held by another update, from either kind of backend. */
 export function lockHolder(err: unknown): string | undefined {
   if ((err as Error | undefined)?.name === 'ConcurrentUpdateError') return pulumiErrorMessage(err);
   const message = pulumiErrorMessage(err);
   return /currently locked|another update is currently in progress|conflict/i.test(message) ? message : undefined;
-}
-
-/** Pulumi's own words from a failed CLI call: its `error:` lines, else stderr, never our stack trace. */
-export function pulumiErrorMessage(err: unknown): string {
-  const result = (err as { commandResult?: { stderr?: string; stdout?: string; err?: Error } }).commandResult;
-  if (!result) return err instanceof Error ? err.message : String(err);
-  const text = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
-  const errors = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^error:/i.test(l));
-  if (errors.length > 0) return [...new Set(errors)].join('\n');
-  const stderr = (result.stderr ?? '').trim();
-  return stderr || result.err?.message || 'the Pulumi CLI failed without a message';
 }

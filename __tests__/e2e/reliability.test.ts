@@ -49,7 +49,7 @@ describe('cancellation', () => {
     const outcomes: string[] = [];
     const waitedForLock: number[] = [];
     for (const [i, moment] of MOMENTS_MS.entries()) {
-      const step = startStep({ inputs: { command: 'up', stack: 'dev', config: slowConfig(`run ${i}`, 3_000) } });
+      const step = startStep({ inputs: { command: 'up', stack: 'dev', config: slowConfig(`run ${i}`, 5_000) } });
       await new Promise((resolve) => setTimeout(resolve, moment));
       step.child.kill('SIGINT');
       const run: ActionRun = await step.done;

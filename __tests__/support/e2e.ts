@@ -91,7 +91,8 @@ export function prepareStep(ws: Workspace, options: StepOptions) {
     inputs: { 'work-dir': ws.workDir, 'backend-url': ws.backendUrl, ...options.inputs },
     event: options.event,
     eventName: options.eventName,
-    env: { PULUMI_CONFIG_PASSPHRASE: 'e2e-passphrase', ...options.env },
+    // The action remembers the CLI's version under XDG_CACHE_HOME: one per workspace, not the user's.
+    env: { PULUMI_CONFIG_PASSPHRASE: 'e2e-passphrase', XDG_CACHE_HOME: path.join(ws.root, '.cache'), ...options.env },
   });
 }
 

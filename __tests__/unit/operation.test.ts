@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseExpectOutputs } from '../../src/inputs.js';
-import { checkOutputs, lockHolder, pulumiErrorMessage } from '../../src/operation.js';
+import { checkOutputs, lockHolder } from '../../src/operation.js';
+import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs } from '../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {
   const outputs = {
@@ -31,7 +32,7 @@ describe('checkOutputs', () => {
 });
 
 describe('Pulumi errors', () => {
-  const commandError = (stderr: string) => Object.assign(new Error('code: 255'), { commandResult: { stderr, stdout: '' } });
+  const commandError = (stderr: string) => new PulumiCommandError({ stderr, stdout: '', code: 255 });
 
   it("keeps Pulumi's error lines and drops the rest", () => {
     expect(pulumiErrorMessage(commandError('warning: x\nerror: no stack named dev found\n  at foo'))).toBe('error: no stack named dev found');
@@ -41,5 +42,31 @@ describe('Pulumi errors', () => {
     const err = commandError('error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
     expect(lockHolder(err)).toMatch(/currently locked/);
     expect(lockHolder(commandError('error: something else'))).toBeUndefined();
+  });
+
+  it('recognizes a stack the backend does not have', () => {
+    expect(isStackNotFound(commandError("error: no stack named 'organization/p/dev' found"))).toBe(true);
+    expect(isStackNotFound(commandError('error: stack dev is locked'))).toBe(false);
+  });
+});
+
+describe('stack outputs from engine events', () => {
+  const SECRET = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: '[secret]' };
+  const outputsEvent = (type: string, outputs: Record<string, unknown>) =>
+    ({ sequence: 1, timestamp: 0, resOutputsEvent: { metadata: { op: 'same', urn: `urn:pulumi:dev::p::${type}::x`, type, new: { outputs } } } }) as never;
+
+  it("reads the root stack's outputs, a secret without its value, a nested secret masked", () => {
+    expect(rootStackOutputs(outputsEvent('pulumi:pulumi:Stack', { url: 'https://x', n: 3, token: SECRET, conn: { host: 'h', password: SECRET }, list: [SECRET, 'a'] }))).toEqual({
+      url: { value: 'https://x', secret: false },
+      n: { value: 3, secret: false },
+      token: { value: undefined, secret: true },
+      conn: { value: { host: 'h', password: '[secret]' }, secret: false },
+      list: { value: ['[secret]', 'a'], secret: false },
+    });
+  });
+
+  it('ignores every other resource and event', () => {
+    expect(rootStackOutputs(outputsEvent('random:index:RandomId', { hex: 'ab' }))).toBeUndefined();
+    expect(rootStackOutputs({ sequence: 1, timestamp: 0, cancelEvent: {} } as never)).toBeUndefined();
   });
 });

@@ -24,7 +24,8 @@ export async function publishReport(report: Report, settings: StackSettings, con
 
 function secretOutputValues(report: Report): string[] {
   return Object.values(report.outputs)
-    .filter((o) => o.secret)
+    // From the engine's events a secret output has no value: there is nothing to mask.
+    .filter((o) => o.secret && o.value !== undefined)
     .map((o) => outputText(o.value))
     .filter((v) => v.length > 0);
 }
@@ -39,7 +40,7 @@ async function postComment(report: Report, settings: StackSettings, secrets: rea
   }
   try {
     const url = await upsertComment(
-      gitHubClient(token, settings.github.apiUrl),
+      await gitHubClient(token, settings.github.apiUrl),
       { ...repository, issueNumber, mode },
       commentMarker(report.project, report.stack, report.command),
       renderComment(report, { secrets }),

@@ -13,7 +13,7 @@ export interface Prepared {
 }
 
 export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
-  const cli = resolvePulumiCli(settings.pulumiVersion, context.env).then((resolved) => {
+  const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck).then((resolved) => {
     core.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
   });

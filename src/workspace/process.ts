@@ -5,38 +5,54 @@ export interface ProcessResult {
   code: number;
   /** The last lines of stdout and stderr together, for error messages. */
   tail: string[];
+  /** Everything the command wrote to stderr (its last 1 MiB). */
+  stderr: string;
+}
+
+export interface ProcessOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Each whole line the command writes, to stdout (and to stderr unless `logStderr` is false). */
+  onLine?: (line: string) => void;
+  logStderr?: boolean;
+  /** Aborting sends `stopSignal` (default SIGTERM, as the runner would) once, and waits for the exit. */
+  signal?: AbortSignal;
+  stopSignal?: NodeJS.Signals;
 }
 
 const TAIL_LINES = 30;
+const MAX_STDERR = 1 << 20;
 
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; signal?: AbortSignal },
-): Promise<ProcessResult> {
+export function runProcess(command: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    // A cancelled run stops the installer too (SIGTERM, as the runner would).
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
-      killSignal: 'SIGTERM',
+      killSignal: options.stopSignal ?? 'SIGTERM',
     });
     const tail: string[] = [];
-    const onData = lineSplitter((line) => {
-      options.onLine?.(line);
+    let stderr = '';
+    const keep = (log: boolean) => (line: string) => {
+      if (log) options.onLine?.(line);
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
+    };
+    const onStdout = lineSplitter(keep(true));
+    const onStderr = lineSplitter(keep(options.logStderr ?? true));
+    child.stdout.on('data', onStdout);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-MAX_STDERR);
+      onStderr(chunk);
     });
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
     child.on('error', (err) => {
       if (err.name !== 'AbortError') reject(new Error(`could not start ${command}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
-      onData(null);
-      resolve({ code: code ?? (signal ? 128 : 1), tail });
+      onStdout(null);
+      onStderr(null);
+      resolve({ code: code ?? (signal ? 128 : 1), tail, stderr });
     });
   });
 }

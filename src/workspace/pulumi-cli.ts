@@ -1,12 +1,12 @@
 // Finds or gets the `pulumi` CLI once per run; every workspace then shares the same PulumiCommand,
-// so the version is checked exactly once. Only the Automation API's small `cmd` module is loaded
-// here: index.ts starts the check before the rest of the Automation API has loaded.
+// so the version is checked exactly once.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
 import { PINNED_PULUMI_VERSION } from '../inputs.js';
+import { binRoot, findOnPath, versionCheck, type VersionCheck } from './version-check.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,12 +16,26 @@ export interface ResolvedCli {
   source: string;
 }
 
-export async function resolvePulumiCli(range: string, env: Env = process.env): Promise<ResolvedCli> {
+/** `early`: the check the entry point started for the `pulumi` on PATH, taken over instead of run again. */
+export async function resolvePulumiCli(range: string, env: Env = process.env, early?: VersionCheck): Promise<ResolvedCli> {
   const tried: string[] = [];
+  const checks = new Map<string | undefined, Promise<PulumiCommand>>(early ? [[early.root, early.command]] : []);
+  const tryCommand = async (root: string | undefined, where: string): Promise<PulumiCommand | undefined> => {
+    if (!checks.has(root)) checks.set(root, versionCheck(root, env).command);
+    try {
+      const command = await checks.get(root)!;
+      const version = command.version?.version;
+      if (version && semver.satisfies(version, range)) return command;
+      tried.push(`${where} is v${version ?? 'unknown'}, outside '${range}'`);
+    } catch (err) {
+      tried.push(`${where} failed: ${firstLine(err)}`);
+    }
+    return undefined;
+  };
 
   const onPath = findOnPath('pulumi', env.PATH ?? '');
   if (onPath) {
-    const found = await tryCommand(binRoot(onPath), range, onPath, tried);
+    const found = await tryCommand(binRoot(onPath), onPath);
     if (found) return { command: found, source: onPath };
   } else {
     tried.push('no pulumi on PATH');
@@ -31,7 +45,7 @@ export async function resolvePulumiCli(range: string, env: Env = process.env): P
   if (toolCache) {
     const cached = findInToolCache(toolCache, range);
     if (cached) {
-      const found = await tryCommand(cached, range, cached, tried);
+      const found = await tryCommand(cached, cached);
       if (found) return { command: found, source: `tool cache (${cached})` };
     } else {
       tried.push(`no version matching ${range} in the tool cache ${toolCache}`);
@@ -51,58 +65,6 @@ export async function resolvePulumiCli(range: string, env: Env = process.env): P
     `No Pulumi CLI matching '${range}' could be found or installed (${tried.join('; ')}): ` +
       `put a matching pulumi on PATH before this step (for example with pulumi/actions/setup or your own install), or change 'pulumi-version'.`,
   );
-}
-
-/** Starts the version check of the `pulumi` on PATH, so it runs while the rest of the action loads. */
-export function startVersionCheck(env: Env = process.env): void {
-  const onPath = findOnPath('pulumi', env.PATH ?? '');
-  if (onPath) void versionCheck(binRoot(onPath));
-}
-
-/** `pulumi version` by install root (undefined: by name, from PATH), run at most once each. */
-const versionChecks = new Map<string | undefined, Promise<PulumiCommand>>();
-
-function versionCheck(root: string | undefined): Promise<PulumiCommand> {
-  let check = versionChecks.get(root);
-  if (!check) {
-    check = PulumiCommand.get(root ? { root } : undefined);
-    // A check started early may fail before anyone awaits it; whoever awaits it still sees the error.
-    check.catch(() => undefined);
-    versionChecks.set(root, check);
-  }
-  return check;
-}
-
-async function tryCommand(root: string | undefined, range: string, where: string, tried: string[]): Promise<PulumiCommand | undefined> {
-  try {
-    const command = await versionCheck(root);
-    const version = command.version?.version;
-    if (version && semver.satisfies(version, range)) return command;
-    tried.push(`${where} is v${version ?? 'unknown'}, outside '${range}'`);
-  } catch (err) {
-    tried.push(`${where} failed: ${firstLine(err)}`);
-  }
-  return undefined;
-}
-
-export function findOnPath(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return undefined;
-}
-
-/** PulumiCommand.get wants the folder above `bin/pulumi`; a binary elsewhere runs by name. */
-function binRoot(binary: string): string | undefined {
-  const dir = path.dirname(binary);
-  return path.basename(dir) === 'bin' ? path.dirname(dir) : undefined;
 }
 
 /** The runner's tool cache lays tools out as <cache>/<tool>/<version>/<arch>, marked complete by <arch>.complete. */

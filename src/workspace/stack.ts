@@ -1,43 +1,113 @@
-// Opens the stack through the Automation API's LocalWorkspace and applies the config.
-import { LocalWorkspace, Stack, type ConfigMap, type PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+// The stack a run works on: the Automation API's LocalWorkspace for config, tags and state, and the
+// CLI's engine commands, every call naming the stack with `--stack`. The stack is never selected:
+// `pulumi stack select` is a CLI process of its own (about 120 ms) that only finds out whether the
+// stack exists, which the first call that needs the stack finds out anyway.
+import type { ConfigMap, Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
+import { isStackNotFound, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
 
-export interface OpenedStack {
-  stack: Stack;
-  /** Fully qualified name, org/project/stack. */
-  stackRef: string;
+/** The Automation API's LocalWorkspace, loaded when first needed (see automation.ts). */
+export async function localWorkspace(options: LocalWorkspaceOptions): Promise<LocalWorkspace> {
+  // Left to Node, not bundled in: automation.js is a bundle of its own (see scripts/bundle.mjs).
+  const { LocalWorkspace } = await import(/* webpackIgnore: true */ './automation.js');
+  return LocalWorkspace.create(options);
 }
 
-/**
- * Selects the stack, creating it only when the plan allows (`preview`, `up`, `smoke`), so a
- * `destroy`, `refresh` or `output` of a mistyped stack fails instead of leaving a new empty stack.
- */
-export async function openStack(
-  settings: StackSettings,
-  pulumiCommand: PulumiCommand,
-  envVars: Record<string, string>,
-  mayCreate: boolean,
-): Promise<OpenedStack> {
+/** The stack does not exist and the command may not create it: bad input, reported as such. */
+export class MissingStackError extends Error {
+  override name = 'MissingStackError';
+}
+
+export class PulumiStack {
+  /** Set by the first call that reached the stack. */
+  private exists = false;
+  private workspace?: Promise<LocalWorkspace>;
+
+  constructor(
+    private readonly options: LocalWorkspaceOptions & { workDir: string; envVars: Record<string, string>; pulumiCommand: { command: string } },
+    /** The name every call passes as `--stack`. */
+    readonly name: string,
+    /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, from `whoami`). */
+    readonly ref: Promise<string>,
+    private readonly mayCreate: boolean,
+  ) {}
+
+  /** Runs an engine command (`preview`, `up`, `refresh`, `destroy` and their options) on this stack. */
+  run(args: readonly string[], hooks: Pick<EngineCall, 'onOutput' | 'onEvent' | 'signal'>): Promise<EngineResult> {
+    const { pulumiCommand, workDir, envVars } = this.options;
+    return this.use(() => runEngine([...args, '--stack', this.name], { ...hooks, cli: pulumiCommand.command, cwd: workDir, env: envVars }));
+  }
+
+  setAllConfig(config: ConfigMap, path: boolean): Promise<void> {
+    return this.use(async () => (await this.local()).setAllConfig(this.name, config, path));
+  }
+
+  setTag(key: string, value: string): Promise<void> {
+    return this.use(async () => (await this.local()).setTag(this.name, key, value));
+  }
+
+  exportStack(): Promise<Deployment> {
+    return this.use(async () => (await this.local()).exportStack(this.name));
+  }
+
+  /** The outputs with secrets' values: two CLI calls, so only where the engine's events do not do. */
+  outputs(): Promise<OutputMap> {
+    return this.use(async () => (await this.local()).stackOutputs(this.name));
+  }
+
+  private local(): Promise<LocalWorkspace> {
+    this.workspace ??= localWorkspace(this.options);
+    return this.workspace;
+  }
+
+  /**
+   * A call that needs the stack. The first to find it missing creates it, where the plan allows (for
+   * `preview`, `up` and `smoke`), so a `destroy` or `refresh` of a mistyped stack fails instead of
+   * leaving a new empty one.
+   */
+  private async use<T>(call: () => Promise<T>): Promise<T> {
+    if (this.exists) return call();
+    try {
+      const result = await call();
+      this.exists = true;
+      return result;
+    } catch (err) {
+      if (!isStackNotFound(err)) throw err;
+      if (!this.mayCreate) {
+        throw new MissingStackError(
+          `Stack '${this.name}' does not exist (${pulumiErrorMessage(err)}), and this command does not create stacks: ` +
+            `check the 'stack', 'org' and 'backend-url' inputs, or create the stack with 'command: up'.`,
+        );
+      }
+    }
+    await (await this.local()).createStack(this.name).catch((err: unknown) => {
+      // Another job may have created it meanwhile.
+      if (!/already exists/.test(pulumiErrorMessage(err))) throw err;
+    });
+    this.exists = true;
+    return call();
+  }
+}
+
+/** Opens the stack: no CLI process on the way (`whoami`, when needed, runs in the background). */
+export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
   const backend = settings.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? '';
   const org = settings.org ?? (SELF_MANAGED_BACKEND.test(backend) ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
-  const workspace = await LocalWorkspace.create({
+  const options = {
     workDir: settings.workDir,
     pulumiCommand,
     envVars: { ...envVars, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
     secretsProvider: settings.secretsProvider,
-  });
-  // Each is a CLI process of its own (~100 ms, more for whoami's round trip to Pulumi Cloud) and
-  // neither needs the other: run them side by side.
-  const [stack, owner] = await Promise.all([
-    mayCreate ? Stack.createOrSelect(stackName, workspace) : Stack.select(stackName, workspace),
-    org ?? workspace.whoAmI().then((who) => who.user),
-  ]);
-  return { stack, stackRef: `${owner}/${settings.project.name}/${settings.stack}` };
+  };
+  // whoami is a round trip to Pulumi Cloud that only the report needs: it runs beside the operation.
+  const owner = org ? Promise.resolve(org) : localWorkspace(options).then((ws) => ws.whoAmI()).then((who) => who.user, () => '(unknown owner)');
+  const ref = owner.then((name) => `${name}/${settings.project.name}/${settings.stack}`);
+  return new PulumiStack(options, stackName, ref, mayCreate);
 }
 
-/** One Automation API call per kind of key: plain keys, and property-path keys. */
-export async function applyConfig(stack: Stack, entries: readonly ConfigEntry[]): Promise<void> {
+/** One call per kind of key: plain keys, and property-path keys. */
+export async function applyConfig(stack: PulumiStack, entries: readonly ConfigEntry[]): Promise<void> {
   for (const isPath of [false, true]) {
     const map: ConfigMap = {};
     for (const entry of entries.filter((e) => e.path === isPath)) map[entry.key] = { value: entry.value, secret: entry.secret };

@@ -1,0 +1,85 @@
+// How many `pulumi` processes a step starts, each costing 100 ms or more: at most one version check
+// (none once the binary's version is remembered), no `stack select`, one config call per kind of
+// key, and after an update nothing at all (the outputs come from the engine's events). A `pulumi`
+// first on PATH records every call and runs the real CLI.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { errorsOf, makeWorkspace, runStep, type Workspace } from '../support/e2e.js';
+
+let ws: Workspace;
+let log: string;
+let wrapper: string;
+let wrappedPath: string;
+
+beforeAll(() => {
+  ws = makeWorkspace('python');
+  const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
+  const bin = path.join(ws.root, '.recording', 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  log = path.join(ws.root, '.recording', 'calls.log');
+  wrapper = path.join(bin, 'pulumi');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
+  wrappedPath = [bin, process.env.PATH].join(path.delimiter);
+});
+
+afterAll(() => {
+  fs.rmSync(ws.root, { recursive: true, force: true });
+});
+
+/** Runs a step and returns its CLI calls, each as the command's words before its first flag. */
+async function callsOf(inputs: Record<string, string>): Promise<string[]> {
+  fs.rmSync(log, { force: true });
+  const run = await runStep(ws, { inputs: { stack: 'dev', ...inputs }, env: { PATH: wrappedPath } });
+  expect(errorsOf(run)).toEqual([]);
+  expect(run.code).toBe(0);
+  return fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' --')[0]!.split(' ').slice(0, 2).join(' ').replace(/ organization\/.*$/, ''));
+}
+
+const config = (fileCount: number) => JSON.stringify({ outDir: ws.outDir, fileCount, token: { value: 'cli-calls-token', secret: true } });
+
+describe('CLI processes per step', () => {
+  it('the first run on a new stack: the version check; its first call finds the stack missing, creates it, and is made again', async () => {
+    expect(await callsOf({ command: 'up', config: config(2) })).toEqual(['version', 'config set-all', 'stack init', 'config set-all', 'up']);
+  }, 300_000);
+
+  it('the next run remembers the version: one config call and the update', async () => {
+    expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['config set-all', 'up']);
+  }, 300_000);
+
+  it('a preview or an up without config: the operation alone', async () => {
+    expect(await callsOf({ command: 'preview' })).toEqual(['preview']);
+    expect(await callsOf({ command: 'up' })).toEqual(['up']);
+  }, 300_000);
+
+  it('a binary rewritten in place is checked again', async () => {
+    fs.appendFileSync(wrapper, '# rewritten\n');
+    expect(await callsOf({ command: 'preview' })).toEqual(['version', 'preview']);
+    expect(await callsOf({ command: 'preview' })).toEqual(['preview']);
+  }, 300_000);
+
+  it('a smoke check on a secret output reads the outputs, since the events hold no secret value', async () => {
+    const calls = await callsOf({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', config: config(1), 'expect-outputs': JSON.stringify({ connection: '/cli-calls-token/' }) });
+    expect(calls.filter((c) => c === 'stack output')).toHaveLength(2);
+    expect(calls).not.toContain('version');
+  }, 300_000);
+
+  it("a pulumi-version the CLI on PATH does not satisfy: the runner's tool cache has one that does, every run", async () => {
+    const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
+    const toolCache = path.join(ws.root, '.toolcache');
+    const root = path.join(toolCache, 'pulumi', '3.999.0', process.arch);
+    fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'bin', 'pulumi'), `#!/bin/sh\n[ "$1" = version ] && echo v3.999.0 && exit 0\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(`${root}.complete`, '');
+    for (const _ of [1, 2]) {
+      const run = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'pulumi-version': '>=3.999.0' }, env: { PATH: wrappedPath, RUNNER_TOOL_CACHE: toolCache } });
+      expect(errorsOf(run)).toEqual([]);
+      expect(run.stdout).toContain(`Pulumi CLI v3.999.0 from tool cache (${root})`);
+    }
+  }, 300_000);
+});

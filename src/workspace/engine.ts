@@ -1,0 +1,131 @@
+// Runs one engine command of the Pulumi CLI (preview, up, refresh, destroy) for a named stack, the
+// way the Automation API's Stack methods do (`--non-interactive`, `--exec-kind auto.local`, the
+// engine's events written to `--event-log`), minus what those methods add around the command: a
+// `pulumi stack select` first, and after an update `stack output` twice and `stack history`. Those
+// are four more CLI processes, each 100 ms or more, whose answers the engine's events already hold.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
+import { runProcess } from './process.js';
+
+export interface EngineCall {
+  /** The `pulumi` binary. */
+  cli: string;
+  cwd: string;
+  env: Record<string, string>;
+  onOutput: (line: string) => void;
+  onEvent: (event: EngineEvent) => void;
+  signal: AbortSignal;
+}
+
+/** A failed CLI call, shaped like the Automation API's CommandError so both read the same way. */
+export class PulumiCommandError extends Error {
+  constructor(readonly commandResult: { stdout: string; stderr: string; code: number }) {
+    super(`pulumi exited with code ${commandResult.code}`);
+    this.name = 'PulumiCommandError';
+  }
+}
+
+/** What the engine reported about the stack itself: its outputs, when the command computed them. */
+export interface EngineResult {
+  outputs?: OutputMap;
+}
+
+export async function runEngine(args: readonly string[], call: EngineCall): Promise<EngineResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-events-'));
+  const eventLog = path.join(dir, 'events.jsonl');
+  try {
+    const result = await runProcess(call.cli, [...args, '--non-interactive', '--exec-kind', 'auto.local', '--event-log', eventLog], {
+      cwd: call.cwd,
+      env: {
+        ...process.env,
+        ...call.env,
+        // --event-log exists only with PULUMI_DEBUG_COMMANDS; the CLI's folder first, for its plugins.
+        PULUMI_DEBUG_COMMANDS: 'true',
+        PULUMI_AUTOMATION_API: 'true',
+        ...(path.isAbsolute(call.cli) ? { PATH: [path.dirname(call.cli), call.env.PATH ?? process.env.PATH].join(path.delimiter) } : {}),
+      },
+      onLine: call.onOutput,
+      logStderr: false,
+      // SIGINT asks the engine to stop gracefully: it finishes the steps in flight and unlocks the stack.
+      signal: call.signal,
+      stopSignal: 'SIGINT',
+    });
+    let outputs: OutputMap | undefined;
+    readEvents(eventLog, (event) => {
+      outputs = rootStackOutputs(event) ?? outputs;
+      call.onEvent(event);
+    });
+    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
+    return { outputs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The event log has one JSON event per line; a run stopped mid-write may leave its last line cut. */
+function readEvents(file: string, onEvent: (event: EngineEvent) => void): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return; // the CLI failed before the engine started
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      onEvent(JSON.parse(line) as EngineEvent);
+    } catch {
+      // the cut last line
+    }
+  }
+}
+
+/** The engine marks a secret value with this key (and shows only "[secret]" for its ciphertext). */
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+/**
+ * The stack's outputs, from the root `pulumi:pulumi:Stack` resource's outputs event. A secret's value
+ * is not in the events: a secret output is marked secret with no value, and a secret nested in a
+ * plain output reads "[secret]".
+ */
+export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
+  const metadata = event.resOutputsEvent?.metadata;
+  if (metadata?.type !== 'pulumi:pulumi:Stack') return undefined;
+  const outputs: OutputMap = {};
+  for (const [key, value] of Object.entries(metadata.new?.outputs ?? {})) {
+    outputs[key] = isSecret(value) ? { value: undefined, secret: true } : { value: maskSecrets(value), secret: false };
+  }
+  return outputs;
+}
+
+function isSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && SECRET_SIG in value;
+}
+
+function maskSecrets(value: unknown): unknown {
+  if (isSecret(value)) return '[secret]';
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  return value;
+}
+
+/** Pulumi's own words from a failed CLI call: its `error:` lines, else stderr, never our stack trace. */
+export function pulumiErrorMessage(err: unknown): string {
+  const result = (err as { commandResult?: { stderr?: string; stdout?: string; err?: Error } }).commandResult;
+  if (!result) return err instanceof Error ? err.message : String(err);
+  const text = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
+  const errors = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^error:/i.test(l));
+  if (errors.length > 0) return [...new Set(errors)].join('\n');
+  const stderr = (result.stderr ?? '').trim();
+  return stderr || result.err?.message || 'the Pulumi CLI failed without a message';
+}
+
+/** The CLI's answer for a stack the backend does not have, from any command given `--stack`. */
+export function isStackNotFound(err: unknown): boolean {
+  return /no stack named.*found/.test(pulumiErrorMessage(err));
+}
