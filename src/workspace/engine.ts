@@ -3,9 +3,11 @@
 // engine's events written to `--event-log`), minus what those methods add around the command: a
 // `pulumi stack select` first, and after an update `stack output` twice and `stack history`. Those
 // are four more CLI processes, each 100 ms or more, whose answers the engine's events already hold.
+// The events are read from the log as the engine writes it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import { runProcess } from './process.js';
 
@@ -36,6 +38,13 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-events-'));
   const eventLog = path.join(dir, 'events.jsonl');
   try {
+    let outputs: OutputMap | undefined;
+    const events = new EventLogReader(eventLog, (event) => {
+      outputs = rootStackOutputs(event) ?? outputs;
+      call.onEvent(event);
+    });
+    // Read while the engine works, so little is left to parse once it exits.
+    const following = setInterval(() => events.read(), EVENT_LOG_POLL_MS);
     const result = await runProcess(call.cli, [...args, '--non-interactive', '--exec-kind', 'auto.local', '--event-log', eventLog], {
       cwd: call.cwd,
       env: {
@@ -51,12 +60,8 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
       // SIGINT asks the engine to stop gracefully: it finishes the steps in flight and unlocks the stack.
       signal: call.signal,
       stopSignal: 'SIGINT',
-    });
-    let outputs: OutputMap | undefined;
-    readEvents(eventLog, (event) => {
-      outputs = rootStackOutputs(event) ?? outputs;
-      call.onEvent(event);
-    });
+    }).finally(() => clearInterval(following));
+    events.read(true);
     if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
     return { outputs };
   } finally {
@@ -64,20 +69,47 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
   }
 }
 
-/** The event log has one JSON event per line; a run stopped mid-write may leave its last line cut. */
-function readEvents(file: string, onEvent: (event: EngineEvent) => void): void {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return; // the CLI failed before the engine started
-  }
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+const EVENT_LOG_POLL_MS = 100;
+
+/**
+ * Follows the event log, one JSON event per line, from where it last stopped. A run stopped
+ * mid-write may leave the last line cut: it is dropped.
+ */
+class EventLogReader {
+  private offset = 0;
+  private pending = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly chunk = Buffer.alloc(1 << 16);
+
+  constructor(
+    private readonly file: string,
+    private readonly onEvent: (event: EngineEvent) => void,
+  ) {}
+
+  /** Parses the whole lines written since the last read; `last`: the writer is done. */
+  read(last = false): void {
+    let fd: number;
     try {
-      onEvent(JSON.parse(line) as EngineEvent);
+      fd = fs.openSync(this.file, 'r');
     } catch {
-      // the cut last line
+      return; // not written yet, or the CLI failed before the engine started
+    }
+    try {
+      for (let n; (n = fs.readSync(fd, this.chunk, 0, this.chunk.length, this.offset)) > 0; this.offset += n) {
+        this.pending += this.decoder.write(this.chunk.subarray(0, n));
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const lines = this.pending.split('\n');
+    this.pending = last ? '' : lines.pop()!;
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        this.onEvent(JSON.parse(line) as EngineEvent);
+      } catch {
+        // the cut last line
+      }
     }
   }
 }
