@@ -18,13 +18,16 @@ export class MissingStackError extends Error {
   override name = 'MissingStackError';
 }
 
+/** What a LocalWorkspace is made from; the engine's commands need the same three. */
+type StackOptions = LocalWorkspaceOptions & Required<Pick<LocalWorkspaceOptions, 'workDir' | 'envVars' | 'pulumiCommand'>>;
+
 export class PulumiStack {
   /** Set by the first call that reached the stack. */
   private exists = false;
   private workspace?: Promise<LocalWorkspace>;
 
   constructor(
-    private readonly options: LocalWorkspaceOptions & { workDir: string; envVars: Record<string, string>; pulumiCommand: { command: string } },
+    private readonly options: StackOptions,
     /** The name every call passes as `--stack`. */
     readonly name: string,
     /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, from `whoami`). */
