@@ -61,6 +61,11 @@ function planning(options: OperationOptions): string[] {
 
 const APPLY = ['--yes', '--skip-preview'];
 
+/** The outputs from the engine's events; where they carry none (a targeted refresh), the stack's own. */
+async function outputsAfter(stack: PulumiStack, result: StepResult): Promise<StepResult> {
+  return { outputs: result.outputs ?? (await stack.outputs()) };
+}
+
 export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
   preview: async (stack, call) => {
     await stack.run(['preview', ...planning(call.options), ...(call.planFile ? ['--save-plan', call.planFile] : [])], call);
@@ -69,9 +74,10 @@ export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
   },
   up: async (stack, call) => {
     if (call.planFile) await checkPlanBase(stack, call.planFile);
-    return stack.run(['up', ...APPLY, ...planning(call.options), ...(call.planFile ? ['--plan', call.planFile] : [])], call);
+    return outputsAfter(stack, await stack.run(['up', ...APPLY, ...planning(call.options), ...(call.planFile ? ['--plan', call.planFile] : [])], call));
   },
-  refresh: (stack, call) => stack.run(['refresh', ...APPLY, ...common(call.options), ...flag(call.options.expectNoChanges, '--expect-no-changes')], call),
+  refresh: async (stack, call) =>
+    outputsAfter(stack, await stack.run(['refresh', ...APPLY, ...common(call.options), ...flag(call.options.expectNoChanges, '--expect-no-changes')], call)),
   'refresh-first': async (stack, call) => {
     await stack.run(['refresh', ...APPLY, ...common(call.options)], call);
     return {};

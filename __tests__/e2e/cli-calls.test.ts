@@ -12,6 +12,8 @@ let ws: Workspace;
 let log: string;
 let wrapper: string;
 let wrappedPath: string;
+/** The step outputs of the last step `callsOf` ran. */
+let lastOutputs: Record<string, string> = {};
 
 beforeAll(() => {
   ws = makeWorkspace('python');
@@ -34,6 +36,7 @@ async function callsOf(inputs: Record<string, string>): Promise<string[]> {
   const run = await runStep(ws, { inputs: { stack: 'dev', ...inputs }, env: { PATH: wrappedPath } });
   expect(errorsOf(run)).toEqual([]);
   expect(run.code).toBe(0);
+  lastOutputs = run.outputs;
   return fs
     .readFileSync(log, 'utf8')
     .trim()
@@ -67,6 +70,15 @@ describe('CLI processes per step', () => {
     const calls = await callsOf({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', config: config(1), 'expect-outputs': JSON.stringify({ connection: '/cli-calls-token/' }) });
     expect(calls.filter((c) => c === 'stack output')).toHaveLength(2);
     expect(calls).not.toContain('version');
+  }, 300_000);
+
+  it('a targeted refresh, whose events carry no stack outputs, reads them', async () => {
+    const calls = await callsOf({ command: 'refresh', target: 'urn:pulumi:dev::files-py::pulumi-python:dynamic/files:File::file-0' });
+    expect(calls).toEqual(['refresh', 'stack output', 'stack output']);
+    expect(lastOutputs.greeting).toBe('hello, dev!');
+    const untargeted = await callsOf({ command: 'refresh' });
+    expect(untargeted).toEqual(['refresh']);
+    expect(lastOutputs.greeting).toBe('hello, dev!');
   }, 300_000);
 
   it("a pulumi-version the CLI on PATH does not satisfy: the runner's tool cache has one that does, every run", async () => {
