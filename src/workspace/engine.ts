@@ -23,9 +23,10 @@ export interface EngineCall {
 
 /** A failed CLI call, shaped like the Automation API's CommandError so both read the same way. */
 export class PulumiCommandError extends Error {
+  override name = 'PulumiCommandError';
+
   constructor(readonly commandResult: { stdout: string; stderr: string; code: number }) {
     super(`pulumi exited with code ${commandResult.code}`);
-    this.name = 'PulumiCommandError';
   }
 }
 
