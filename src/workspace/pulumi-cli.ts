@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
 import { PINNED_PULUMI_VERSION } from '../inputs.js';
-import { binRoot, findOnPath, versionCheck, type VersionCheck } from './version-check.js';
+import { findOnPath, versionCheck, type VersionCheck } from './version-check.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -19,11 +19,9 @@ export interface ResolvedCli {
 /** `early`: the check the entry point started for the `pulumi` on PATH, taken over instead of run again. */
 export async function resolvePulumiCli(range: string, env: Env = process.env, early?: VersionCheck): Promise<ResolvedCli> {
   const tried: string[] = [];
-  const checks = new Map<string | undefined, Promise<PulumiCommand>>(early ? [[early.root, early.command]] : []);
-  const tryCommand = async (root: string | undefined, where: string): Promise<PulumiCommand | undefined> => {
-    if (!checks.has(root)) checks.set(root, versionCheck(root, env).command);
+  const tryCommand = async (binary: string, where: string): Promise<PulumiCommand | undefined> => {
     try {
-      const command = await checks.get(root)!;
+      const command = await (early?.binary === binary ? early : versionCheck(binary, env)).command;
       const version = command.version?.version;
       if (version && semver.satisfies(version, range)) return command;
       tried.push(`${where} is v${version ?? 'unknown'}, outside '${range}'`);
@@ -35,7 +33,7 @@ export async function resolvePulumiCli(range: string, env: Env = process.env, ea
 
   const onPath = findOnPath('pulumi', env.PATH ?? '');
   if (onPath) {
-    const found = await tryCommand(binRoot(onPath), onPath);
+    const found = await tryCommand(onPath, onPath);
     if (found) return { command: found, source: onPath };
   } else {
     tried.push('no pulumi on PATH');
@@ -45,7 +43,7 @@ export async function resolvePulumiCli(range: string, env: Env = process.env, ea
   if (toolCache) {
     const cached = findInToolCache(toolCache, range);
     if (cached) {
-      const found = await tryCommand(cached, cached);
+      const found = await tryCommand(path.join(cached, 'bin', 'pulumi'), cached);
       if (found) return { command: found, source: `tool cache (${cached})` };
     } else {
       tried.push(`no version matching ${range} in the tool cache ${toolCache}`);

@@ -14,24 +14,24 @@ import semver from 'semver';
 
 type Env = Record<string, string | undefined>;
 
-/** A `pulumi version` started for the binary under `root` (undefined: the one PATH finds by name). */
+/** A `pulumi version` started for a binary. */
 export interface VersionCheck {
-  root: string | undefined;
+  binary: string;
   command: Promise<PulumiCommand>;
 }
 
 /** Starts the check of the `pulumi` on PATH, if there is one. */
 export function startVersionCheck(env: Env = process.env): VersionCheck | undefined {
   const onPath = findOnPath('pulumi', env.PATH ?? '');
-  return onPath ? versionCheck(binRoot(onPath), env) : undefined;
+  return onPath ? versionCheck(onPath, env) : undefined;
 }
 
-export function versionCheck(root: string | undefined, env: Env = process.env): VersionCheck {
-  const binary = root ? path.join(root, 'bin', 'pulumi') : findOnPath('pulumi', env.PATH ?? '');
-  const cacheFile = binary && versionCacheFile(binary, env);
+export function versionCheck(binary: string, env: Env = process.env): VersionCheck {
+  const root = binRoot(binary);
+  const cacheFile = versionCacheFile(binary, env);
   const known = cacheFile && readVersion(cacheFile);
   const command = known
-    ? Promise.resolve(commandOf(root ? path.resolve(binary!) : 'pulumi', known))
+    ? Promise.resolve(commandOf(root ? path.resolve(binary) : 'pulumi', known))
     : PulumiCommand.get(root ? { root } : undefined).then((command) => {
         // A version the Automation API was told not to check is not worth remembering.
         if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeVersion(cacheFile, command.version.version);
@@ -39,7 +39,7 @@ export function versionCheck(root: string | undefined, env: Env = process.env): 
       });
   // Started early, it may fail before anyone awaits it; whoever awaits it still sees the error.
   command.catch(() => undefined);
-  return { root, command };
+  return { binary, command };
 }
 
 /**
@@ -97,7 +97,7 @@ export function findOnPath(name: string, searchPath: string): string | undefined
 }
 
 /** PulumiCommand.get wants the folder above `bin/pulumi`; a binary elsewhere runs by name. */
-export function binRoot(binary: string): string | undefined {
+function binRoot(binary: string): string | undefined {
   const dir = path.dirname(binary);
   return path.basename(dir) === 'bin' ? path.dirname(dir) : undefined;
 }
