@@ -2,7 +2,20 @@ import type { ChildProcess } from 'node:child_process';
 
 export declare const REPO: string;
 export declare const ACTION: string;
+export declare const RUNNER_TOKEN: string;
 export declare function inputVariable(name: string): string;
+export interface InputDeclaration {
+  description?: string;
+  default?: string;
+  required?: boolean;
+}
+export declare function declaredInputs(actionFile?: string): Record<string, InputDeclaration | null>;
+export declare function evaluateDefault(text: string, contexts: Record<string, unknown>): string;
+export declare function inputEnv(
+  inputs: Record<string, string | number | boolean>,
+  contexts: Record<string, unknown>,
+  declared?: Record<string, InputDeclaration | null>,
+): Record<string, string>;
 export interface RunnerFiles {
   output: string;
   summary: string;
@@ -16,6 +29,7 @@ export declare function runnerEnv(options: {
   eventName?: string;
   env?: Record<string, string | undefined>;
   base?: NodeJS.ProcessEnv;
+  token?: string;
 }): { files: RunnerFiles; env: NodeJS.ProcessEnv };
 export interface ActionRun {
   code: number;

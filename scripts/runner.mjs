@@ -1,10 +1,13 @@
-// Starts dist/index.js the way a GitHub runner starts a JavaScript action: `INPUT_<NAME>`
-// variables, the files behind GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, an event payload, and
-// RUNNER_TEMP. Shared by the local run (`npm run local`) and the end-to-end tests.
+// Starts dist/index.js the way a GitHub runner starts a JavaScript action: an `INPUT_<NAME>`
+// variable for every input action.yml declares (the step's value, else the declared default with
+// its expressions evaluated, else empty), the files behind GITHUB_OUTPUT and GITHUB_STEP_SUMMARY,
+// an event payload, and RUNNER_TEMP. Shared by the local run (`npm run local`), the benchmarks and
+// the end-to-end tests; the act suite checks the same action under an independent runner.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ACTION = path.join(REPO, 'dist', 'index.js');
@@ -15,11 +18,52 @@ export function inputVariable(name) {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
+/** The `inputs:` of action.yml: name to `{ default?, required? }`. */
+export function declaredInputs(actionFile = path.join(REPO, 'action.yml')) {
+  return yaml.load(fs.readFileSync(actionFile, 'utf8')).inputs ?? {};
+}
+
+/**
+ * Evaluates the `${{ … }}` expressions a default may hold, from the contexts a runner has when it
+ * starts a step. Anything this emulation does not know is an error, not an empty string: a default
+ * the tests cannot evaluate is a default they do not test.
+ */
+export function evaluateDefault(text, contexts) {
+  return String(text).replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (whole, expression) => {
+    const value = /^[a-z_]+(\.[A-Za-z_-]+)+$/.test(expression)
+      ? expression.split('.').reduce((scope, key) => scope?.[key], contexts)
+      : undefined;
+    if (value === undefined) throw new Error(`runner emulation: cannot evaluate ${whole} in an action.yml default`);
+    return String(value);
+  });
+}
+
+/**
+ * The INPUT_* variables a runner gives the step: every declared input, from `inputs` (the step's
+ * `with:`), else its evaluated default, else empty. A required input the step leaves out is empty
+ * too (the runner does not refuse it; the action must). An input action.yml does not declare never
+ * reaches the action (the runner only warns), so giving one here is a mistake in the test.
+ */
+export function inputEnv(inputs, contexts, declared = declaredInputs()) {
+  const unknown = Object.keys(inputs).filter((name) => !(name in declared));
+  if (unknown.length > 0) throw new Error(`runner emulation: action.yml declares no input ${unknown.join(', ')}`);
+  return Object.fromEntries(
+    Object.entries(declared).map(([name, spec]) => {
+      const value = name in inputs ? String(inputs[name]) : spec?.default === undefined ? '' : evaluateDefault(spec.default, contexts);
+      return [inputVariable(name), value];
+    }),
+  );
+}
+
+/** The workflow's token as a runner hands it out (`github.token`); tests of the API pass their own. */
+export const RUNNER_TOKEN = 'ghs_runnerEmulationToken000000000000000';
+
 /**
  * Prepares a runner-like folder under `dir` and returns the environment for one step.
- * `event` is the webhook payload; `env` is added last (PULUMI_*, GITHUB_API_URL, …).
+ * `event` is the webhook payload; `env` is added last (PULUMI_*, GITHUB_API_URL, …); `token` is
+ * `github.token`, which defaults such as `github-token`'s evaluate to.
  */
-export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'workflow_dispatch', env = {}, base = process.env }) {
+export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'workflow_dispatch', env = {}, base = process.env, token = RUNNER_TOKEN }) {
   fs.mkdirSync(path.join(dir, 'temp'), { recursive: true });
   const files = {
     output: path.join(dir, 'output.txt'),
@@ -29,27 +73,36 @@ export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'wor
   fs.writeFileSync(files.output, '');
   fs.writeFileSync(files.summary, '');
   fs.writeFileSync(files.event, JSON.stringify(event));
-  const stepEnv = Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')));
-  for (const [name, value] of Object.entries(inputs)) stepEnv[inputVariable(name)] = String(value);
-  return {
-    files,
-    env: {
-      ...stepEnv,
-      GITHUB_ACTIONS: 'true',
-      CI: 'true',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_EVENT_NAME: eventName,
-      GITHUB_REPOSITORY: 'octo-org/infra',
-      GITHUB_RUN_ID: '4242',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_API_URL: 'https://api.github.com',
-      RUNNER_TEMP: path.join(dir, 'temp'),
-      ...env,
-    },
+  const baseEnv = Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')));
+  const runnerVars = {
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_REPOSITORY: 'octo-org/infra',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    RUNNER_TEMP: path.join(dir, 'temp'),
+    ...env,
   };
+  const contexts = {
+    github: {
+      token,
+      workspace,
+      repository: runnerVars.GITHUB_REPOSITORY,
+      server_url: runnerVars.GITHUB_SERVER_URL,
+      api_url: runnerVars.GITHUB_API_URL,
+      run_id: runnerVars.GITHUB_RUN_ID,
+      event_name: eventName,
+      event,
+    },
+    runner: { temp: runnerVars.RUNNER_TEMP, os: 'Linux' },
+  };
+  return { files, env: { ...baseEnv, ...inputEnv(inputs, contexts), ...runnerVars } };
 }
 
 /** Runs the bundled action; resolves with its exit code and everything it printed. */

@@ -13,8 +13,47 @@ export type StackCommand = (typeof STACK_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
 
+/**
+ * Every input `action.yml` declares, with the default it declares (empty where it has none); a unit
+ * test keeps the two equal. A runner passes each of them to every run, the default where the
+ * workflow gives no value, so a value equal to its default is never taken as the user's choice.
+ */
+export const DECLARED_INPUTS = {
+  command: '',
+  stack: '',
+  org: '',
+  project: '',
+  'work-dir': '.',
+  config: '',
+  'backend-url': '',
+  'secrets-provider': '',
+  refresh: 'false',
+  'install-dependencies': 'true',
+  'ephemeral-stacks': '',
+  'expect-no-changes': 'false',
+  target: '',
+  replace: '',
+  parallel: '',
+  message: '',
+  diff: 'false',
+  'policy-packs': '',
+  'pulumi-version': '3.274.1',
+  'comment-on-pr': 'true',
+  'comment-mode': 'update',
+  'github-token': '${{ github.token }}',
+  'pr-number': '',
+  ttl: '24h',
+  'expect-outputs': '',
+  'require-approval': '',
+  plan: '',
+  'fail-on-drift': 'false',
+  'lock-timeout': '5m',
+  'allow-ephemeral-state': 'false',
+} as const;
+export type InputName = keyof typeof DECLARED_INPUTS;
+
 /** The CLI version the action is tested with; `pulumi-version` defaults to it. */
-export const PINNED_PULUMI_VERSION = '3.274.1';
+export const PINNED_PULUMI_VERSION = DECLARED_INPUTS['pulumi-version'];
 
 export interface ConfigEntry {
   key: string;
@@ -115,7 +154,7 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-export type GetInput = (name: string) => string;
+export type GetInput = (name: InputName) => string;
 type Env = Record<string, string | undefined>;
 
 // Pulumi's own rules for names, stricter where a name would otherwise be mistaken for a flag.
@@ -127,8 +166,8 @@ const MAX_JSON_INPUT = 64 * 1024;
 /** Self-managed (DIY) backends, which know only the organization `organization`. */
 export const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
 
-/** Inputs that only mean something to some commands: naming one elsewhere is a contradiction. */
-const OPTION_COMMANDS: Record<string, readonly Command[]> = {
+/** Inputs that only mean something to some commands: giving one elsewhere is a contradiction. */
+const OPTION_COMMANDS: Partial<Record<InputName, readonly Command[]>> = {
   stack: STACK_COMMANDS,
   org: STACK_COMMANDS,
   project: [...STACK_COMMANDS, 'cleanup'],
@@ -150,27 +189,25 @@ const OPTION_COMMANDS: Record<string, readonly Command[]> = {
 };
 
 const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
-const DEFAULT_TTL = '24h';
-const DEFAULT_LOCK_TIMEOUT = '5m';
 
 export function parseInputs(getInput: GetInput, env: Env): Settings {
   const command = parseCommand(getInput('command'));
   checkOptionsApply(getInput, command);
   const root = env.GITHUB_WORKSPACE || process.cwd();
-  const workDir = parseWorkDir(getInput('work-dir') || '.', root);
+  const workDir = parseWorkDir(getInput('work-dir') || DECLARED_INPUTS['work-dir'], root);
   const backendUrl = getInput('backend-url').trim() || undefined;
-  const commentMode = parseChoice('comment-mode', getInput('comment-mode') || 'update', ['update', 'new', 'off'] as const);
-  const commentOnPr = parseBoolean(getInput, 'comment-on-pr', true);
+  const commentMode = parseChoice('comment-mode', getInput('comment-mode') || DECLARED_INPUTS['comment-mode'], ['update', 'new', 'off'] as const);
+  const commentOnPr = parseBoolean(getInput, 'comment-on-pr');
   const prNumber = parseOptionalInteger(getInput, 'pr-number', 1);
   const github = githubContext(env);
   const common: CommonSettings = {
     workDir,
     backendUrl,
     secretsProvider: getInput('secrets-provider').trim() || undefined,
-    installDependencies: parseBoolean(getInput, 'install-dependencies', true),
+    installDependencies: parseBoolean(getInput, 'install-dependencies'),
     ephemeralStacks: splitList(getInput('ephemeral-stacks')),
     pulumiVersion: parseVersionRange(getInput('pulumi-version') || PINNED_PULUMI_VERSION),
-    lockTimeoutMs: parseDuration(getInput, 'lock-timeout', DEFAULT_LOCK_TIMEOUT),
+    lockTimeoutMs: parseDuration(getInput, 'lock-timeout'),
     comment: {
       mode: commentOnPr ? commentMode : 'off',
       token: getInput('github-token').trim() || undefined,
@@ -212,21 +249,25 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     org,
     project,
     config: parseConfig(getInput('config')),
-    refresh: parseBoolean(getInput, 'refresh', false),
+    refresh: parseBoolean(getInput, 'refresh'),
     operation: parseOperationOptions(getInput),
     requireApproval,
     planFile: planInput ? path.resolve(root, planInput) : undefined,
-    failOnDrift: parseBoolean(getInput, 'fail-on-drift', false),
-    allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state', false),
-    smoke: { ttlMs: parseDuration(getInput, 'ttl', DEFAULT_TTL), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
+    failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
+    allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state'),
+    smoke: { ttlMs: parseDuration(getInput, 'ttl'), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
   };
 }
 
-/** An input that does not apply to the command is a mistake worth stopping for, not ignoring. */
+/**
+ * An input given to a command it does not apply to is a mistake worth stopping for, not ignoring.
+ * Only a value other than the declared default counts as given: the runner passes the default of
+ * every input to every run, and a workflow that writes the default itself asks for nothing else.
+ */
 function checkOptionsApply(getInput: GetInput, command: Command): void {
-  for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
+  for (const [option, commands] of Object.entries(OPTION_COMMANDS) as [InputName, readonly Command[]][]) {
     const value = getInput(option).trim();
-    if (value && value !== 'false' && !commands.includes(command)) {
+    if (value && value !== DECLARED_INPUTS[option] && !commands.includes(command)) {
       throw new InputError(
         `Input '${option}' does not apply to command '${command}': remove it, or use it with ${commands.join(', ')}.`,
       );
@@ -248,8 +289,8 @@ function checkProjectInput(getInput: GetInput, project: ProjectFile, workDir: st
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-function parseDuration(getInput: GetInput, name: string, fallback: string): number {
-  const value = getInput(name).trim() || fallback;
+function parseDuration(getInput: GetInput, name: 'ttl' | 'lock-timeout'): number {
+  const value = getInput(name).trim() || DECLARED_INPUTS[name];
   const match = DURATION.exec(value);
   if (value === '0') return 0;
   if (!match) throw new InputError(`Input '${name}' is '${printable(value)}': use a number with a unit, such as 90s, 5m, 24h or 7d.`);
@@ -270,7 +311,7 @@ export function parseExpectOutputs(raw: string): OutputExpectation[] {
   });
 }
 
-function required(getInput: GetInput, name: string): string {
+function required(getInput: GetInput, name: InputName): string {
   const value = getInput(name).trim();
   if (!value) throw new InputError(`Input '${name}' is required: set it in the step's 'with:' block.`);
   return value;
@@ -308,15 +349,15 @@ function printable(value: string): string {
   return shown.slice(1, -1);
 }
 
-function parseBoolean(getInput: GetInput, name: string, fallback: boolean): boolean {
-  const value = getInput(name).trim();
-  if (value === '') return fallback;
+/** A boolean input; empty means its declared default. */
+function parseBoolean(getInput: GetInput, name: InputName): boolean {
+  const value = getInput(name).trim() || DECLARED_INPUTS[name];
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw new InputError(`Input '${name}' is '${printable(value)}': use true or false.`);
 }
 
-function parseOptionalInteger(getInput: GetInput, name: string, min: number): number | undefined {
+function parseOptionalInteger(getInput: GetInput, name: InputName, min: number): number | undefined {
   const value = getInput(name).trim();
   if (value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
@@ -343,12 +384,12 @@ function parseVersionRange(raw: string): string {
 function parseOperationOptions(getInput: GetInput): OperationOptions {
   const message = getInput('message').trim();
   return {
-    expectNoChanges: parseBoolean(getInput, 'expect-no-changes', false),
+    expectNoChanges: parseBoolean(getInput, 'expect-no-changes'),
     target: splitList(getInput('target')),
     replace: splitList(getInput('replace')),
     parallel: parseOptionalInteger(getInput, 'parallel', 1),
     message: message || undefined,
-    diff: parseBoolean(getInput, 'diff', false),
+    diff: parseBoolean(getInput, 'diff'),
     policyPacks: splitList(getInput('policy-packs')),
   };
 }

@@ -72,7 +72,7 @@ const cases: Case[] = [
   ['expect-outputs that is not JSON', { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', 'expect-outputs': 'url=https' }, /Input 'expect-outputs' is not valid JSON/],
   ['expect-outputs for a command that checks none', { 'expect-outputs': '{"a": 1}' }, /Input 'expect-outputs' does not apply to command 'up'/],
   ['a plan for refresh', { command: 'refresh', plan: 'plan.json' }, /Input 'plan' does not apply to command 'refresh'/],
-  ['require-approval without a token', { 'require-approval': 'production' }, /Input 'require-approval' needs .* 'github-token'/],
+  ['require-approval with the token emptied', { 'require-approval': 'production', 'github-token': '' }, /Input 'require-approval' needs .* 'github-token'/],
   ['a smoke stack that is not ephemeral', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': 'smoke-*' }, /Input 'stack' is 'prod', which does not match 'ephemeral-stacks'/],
   ['a stack for detect', { command: 'detect', stack: 'dev' }, /Input 'stack' does not apply to command 'detect'/],
 ];

@@ -1,0 +1,89 @@
+// The contract between action.yml and the code, as a runner applies it: every declared input
+// reaches every run, with its declared default where the workflow gives none. A command that
+// fails on a default fails for every user of it, whatever the other tests say.
+import { describe, expect, it } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import yaml from 'js-yaml';
+import { COMMANDS, DECLARED_INPUTS, parseInputs, STACK_COMMANDS, type Command, type InputName } from '../../src/inputs.js';
+import { RESERVED_OUTPUTS } from '../../src/report/outputs.js';
+import { declaredInputs, inputEnv, inputVariable, REPO, RUNNER_TOKEN } from '../../scripts/runner.mjs';
+
+const action = yaml.load(fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { description?: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description?: string }>;
+};
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-'));
+fs.cpSync(path.join(REPO, 'examples', 'python', 'Pulumi.yaml'), path.join(workspace, 'Pulumi.yaml'));
+
+/** What a command needs beyond the defaults: a stack to act on, and for smoke one it may destroy. */
+function essentials(command: Command): Record<string, string> {
+  if (command === 'cleanup' || command === 'detect') return { command };
+  if (command === 'smoke') return { command, stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*' };
+  return { command, stack: 'dev' };
+}
+
+/** Runs the inputs stage on the environment a runner would build, recording what the code reads. */
+function inputsStage(given: Record<string, string>) {
+  const env = inputEnv(given, { github: { token: RUNNER_TOKEN }, runner: {} });
+  const read = new Set<string>();
+  // As @actions/core reads an input: its variable, trimmed.
+  const getInput = (name: InputName) => {
+    read.add(name);
+    return (env[inputVariable(name)] ?? '').trim();
+  };
+  const settings = parseInputs(getInput, { GITHUB_WORKSPACE: workspace, ...env });
+  return { settings, read, env };
+}
+
+describe('action.yml and the inputs stage', () => {
+  it('declares exactly the inputs the code knows, with the same defaults', () => {
+    const declared = Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, String(spec.default ?? '')]));
+    expect(declared).toEqual(DECLARED_INPUTS);
+  });
+
+  it('describes every input and output', () => {
+    for (const [name, spec] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)]) {
+      expect({ name, description: typeof spec.description === 'string' && spec.description.length > 10 }).toEqual({ name, description: true });
+    }
+  });
+
+  it.each(COMMANDS)('passes %s with nothing but the declared defaults', (command) => {
+    const { settings, env } = inputsStage(essentials(command));
+    expect(settings.command).toBe(command);
+    // The emulation really did pass the defaults, expressions evaluated.
+    expect(env['INPUT_TTL']).toBe('24h');
+    expect(env['INPUT_GITHUB-TOKEN']).toBe(RUNNER_TOKEN);
+  });
+
+  it.each(COMMANDS)('accepts %s with every default written out in the workflow', (command) => {
+    const written = Object.fromEntries(Object.entries(DECLARED_INPUTS).filter(([, value]) => value && !value.includes('${{')));
+    expect(inputsStage({ ...written, ...essentials(command) }).settings.command).toBe(command);
+  });
+
+  it('reads no input action.yml does not declare, and every declared input for some command', () => {
+    const read = new Set<string>();
+    for (const command of COMMANDS) for (const name of inputsStage(essentials(command)).read) read.add(name);
+    expect([...read].sort()).toEqual(Object.keys(declaredInputs()).sort());
+  });
+
+  it('still refuses an option given to a command it does not apply to', () => {
+    expect(() => inputsStage({ ...essentials('preview'), ttl: '6h' })).toThrow("Input 'ttl' does not apply to command 'preview'");
+    expect(() => inputsStage({ ...essentials('output'), refresh: 'true' })).toThrow("Input 'refresh' does not apply to command 'output'");
+  });
+
+  it('marks only command as required, as the README says', () => {
+    const required = Object.entries(action.inputs).filter(([, spec]) => spec.required).map(([name]) => name);
+    expect(required).toEqual(['command']);
+    // stack is required by the code for the commands that act on one stack.
+    for (const command of STACK_COMMANDS) expect(() => inputsStage({ command })).toThrow("Input 'stack' is required");
+  });
+});
+
+describe('action.yml and the step outputs', () => {
+  it('declares every output the action sets', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual([...RESERVED_OUTPUTS, 'removed', 'matrix'].sort());
+  });
+});
