@@ -1,22 +1,19 @@
 #!/usr/bin/env node
-// actionlint for the repository's workflows and the example workflows. Our machines and CI reach
-// package registries only, so the binary is built from the Go module proxy, once per version, into
-// a cache outside the repository (~/.cache/actionlint/<version>). actionlint runs shellcheck and
-// pyflakes over `run:` scripts when they are on PATH; neither is required.
+// actionlint for the repository's workflows and the example workflows, built from the Go module
+// proxy on first use (scripts/go-tool.mjs). actionlint runs shellcheck and pyflakes over `run:`
+// scripts when they are on PATH; neither is required.
 //
 //   node scripts/actionlint.mjs                  lints .github/workflows and examples/workflows
 //   node scripts/actionlint.mjs [options] FILE…  passes everything to actionlint as given
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureGoTool, goToolPath, lastLines } from './go-tool.mjs';
 
 export const ACTIONLINT_VERSION = 'v1.7.12';
-const MODULE = 'github.com/rhysd/actionlint/cmd/actionlint';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE_DIR = path.join(os.homedir(), '.cache', 'actionlint', ACTIONLINT_VERSION);
-export const ACTIONLINT_BIN = path.join(CACHE_DIR, 'actionlint');
+export const ACTIONLINT_BIN = goToolPath('actionlint', ACTIONLINT_VERSION);
 const WORKFLOW_DIRS = ['.github/workflows', 'examples/workflows'];
 
 /** Workflow files (absolute paths) under .github/workflows and examples/workflows, sorted. */
@@ -32,39 +29,9 @@ export function workflowFiles(repo = REPO) {
   });
 }
 
-function lastLines(text, count = 20) {
-  return text.trim().split('\n').slice(-count).join('\n');
-}
-
-/** Returns the path of the actionlint binary, building it with `go install` when it is not cached. */
-export function ensureActionlint({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  if (fs.existsSync(ACTIONLINT_BIN)) return ACTIONLINT_BIN;
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.error || go.status !== 0) {
-    const why = go.error ? go.error.message : lastLines(go.stderr ?? '');
-    throw new Error(`actionlint ${ACTIONLINT_VERSION} is built from source and needs Go 1.21 or later on PATH ('go version' failed: ${why}); install Go and run again.`);
-  }
-  log(`Building actionlint ${ACTIONLINT_VERSION} with ${go.stdout.trim()} into ${CACHE_DIR} (first time: about 30 s)…`);
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  // Built into a private folder and renamed into place, so a run beside this one never starts a
-  // half-written binary and two first runs at once both succeed.
-  const staging = fs.mkdtempSync(path.join(CACHE_DIR, '.build-'));
-  try {
-    const build = spawnSync('go', ['install', `${MODULE}@${ACTIONLINT_VERSION}`], {
-      encoding: 'utf8',
-      // CGO off: a static binary that needs no C compiler on the machine.
-      env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (build.error || build.status !== 0) {
-      const why = build.error ? build.error.message : lastLines(build.stderr);
-      throw new Error(`'go install ${MODULE}@${ACTIONLINT_VERSION}' failed (exit ${build.status}): ${why}`);
-    }
-    fs.renameSync(path.join(staging, 'actionlint'), ACTIONLINT_BIN);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-  return ACTIONLINT_BIN;
+/** Returns the path of the actionlint binary, building it when it is not cached. */
+export function ensureActionlint(options = {}) {
+  return ensureGoTool({ name: 'actionlint', module: 'github.com/rhysd/actionlint/cmd/actionlint', version: ACTIONLINT_VERSION, about: 'about 30 s', ...options });
 }
 
 /**

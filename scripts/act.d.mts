@@ -1,0 +1,2 @@
+export declare const ACT_VERSION: string;
+export declare function ensureAct(options?: { log?: (line: string) => void }): string;
