@@ -6,10 +6,22 @@
  * request that GitHub would refuse is refused here too, and is listed in `server.rejected`.
  * Only a handful of operations keep in-memory state; any other operation of the description
  * answers 404 and is listed in `server.unhandled`.
+ *
+ * By default it is api.github.com's layout over plain HTTP (`http://127.0.0.1:PORT/repos/...`).
+ * With `tls` and `pathPrefix: '/api/v3'` it is laid out as GitHub Enterprise Server is, which is
+ * what nektos/act derives from `--github-instance 127.0.0.1:PORT`: the API at
+ * `https://127.0.0.1:PORT/api/v3`, the web pages (`html_url`) at `https://127.0.0.1:PORT`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
@@ -39,6 +51,14 @@ export type TokenSpec =
 
 export interface StartOptions {
   tokens: TokenSpec[];
+  /** Serve HTTPS with this key and certificate (PEM), e.g. from `throwawayCertificate` in ./tls.ts. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Serve the API under this path, e.g. `/api/v3` as GitHub Enterprise Server does: `url` and every
+   * API URL in answers include it, requests outside it are refused (404, listed in `rejected`), and
+   * `html_url` fields point at this server rather than github.com.
+   */
+  pathPrefix?: string;
 }
 
 export interface GitHubUser {
@@ -83,7 +103,11 @@ type ReactionKey = 'total_count' | '+1' | '-1' | 'laugh' | 'hooray' | 'confused'
 /** One request; `status` 0 means the server was told to hang and never answered. */
 export interface RequestRecord {
   method: string;
-  /** As requested (a followed Link is `/repositories/{id}/...`), without the query. */
+  /**
+   * As requested (a followed Link is `/repositories/{id}/...`), without the query and without
+   * `pathPrefix`, so that records and matchers read `/repos/...` whichever layout is served. A
+   * request outside the prefix, having nothing to strip, keeps its whole path.
+   */
   path: string;
   status: number;
 }
@@ -102,7 +126,10 @@ export interface UnhandledRecord {
 
 export type FaultStatus = 401 | 403 | 404 | 422 | 429 | 500 | 502 | 503;
 
-/** `path` matches the request path, its `/repos/...` form, or the operation's path template. */
+/**
+ * `path` matches the request path (without `pathPrefix`, as in `RequestRecord`), its `/repos/...`
+ * form, or the operation's path template.
+ */
 export interface RequestMatcher {
   method?: string;
   path?: string | RegExp;
@@ -144,7 +171,8 @@ export interface PullFileSeed {
 // ---------------------------------------------------------------------------------------------
 
 const DOCS_ROOT = 'https://docs.github.com/rest';
-const HTML_ROOT = 'https://github.com';
+/** Where `html_url` fields point unless the server is laid out as GitHub Enterprise Server. */
+const GITHUB_WEB_ROOT = 'https://github.com';
 const COMMENT_MAX_CHARS = 65_536;
 const PULL_FILES_CAP = 3_000;
 const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
@@ -573,6 +601,12 @@ interface StoredApproval extends ApprovalSeed {
   user: Account;
 }
 
+/** What the server's URLs start with: its API (`url` fields, Links) and its web pages (`html_url`). */
+interface Roots {
+  api: string;
+  web: string;
+}
+
 function timestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -586,7 +620,7 @@ function fakeSha(...parts: (string | number)[]): string {
   return createHash('sha1').update(parts.join('\0')).digest('hex');
 }
 
-function userJson(api: string, account: Account): GitHubUser {
+function userJson({ api, web }: Roots, account: Account): GitHubUser {
   const url = `${api}/users/${encodeURIComponent(account.login)}`;
   const isBot = account.type === 'Bot';
   const appSlug = account.login.replace(/\[bot\]$/, '');
@@ -599,7 +633,7 @@ function userJson(api: string, account: Account): GitHubUser {
       : `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
     gravatar_id: '',
     url,
-    html_url: isBot ? `${HTML_ROOT}/apps/${appSlug}` : `${HTML_ROOT}/${account.login}`,
+    html_url: isBot ? `${web}/apps/${appSlug}` : `${web}/${account.login}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,
@@ -615,10 +649,10 @@ function userJson(api: string, account: Account): GitHubUser {
   };
 }
 
-function privateUserJson(api: string, account: Account): JsonObject {
+function privateUserJson(roots: Roots, account: Account): JsonObject {
   const created = timestamp(new Date(Date.UTC(2015, 0, 1)));
   return {
-    ...userJson(api, account),
+    ...userJson(roots, account),
     user_view_type: 'private',
     name: account.login,
     company: null,
@@ -644,17 +678,18 @@ function privateUserJson(api: string, account: Account): JsonObject {
   };
 }
 
-function commentJson(api: string, comment: StoredComment): IssueComment {
+function commentJson(roots: Roots, comment: StoredComment): IssueComment {
+  const { api, web } = roots;
   const repoPath = `${comment.repository.owner}/${comment.repository.name}`;
   const url = `${api}/repos/${repoPath}/issues/comments/${comment.id}`;
   return {
     id: comment.id,
     node_id: legacyNodeId('IssueComment', comment.id),
     url,
-    html_url: `${HTML_ROOT}/${repoPath}/issues/${comment.issue}#issuecomment-${comment.id}`,
+    html_url: `${web}/${repoPath}/issues/${comment.issue}#issuecomment-${comment.id}`,
     issue_url: `${api}/repos/${repoPath}/issues/${comment.issue}`,
     body: comment.body,
-    user: userJson(api, comment.author),
+    user: userJson(roots, comment.author),
     created_at: timestamp(comment.createdAt),
     updated_at: timestamp(comment.updatedAt),
     author_association: comment.association,
@@ -674,7 +709,8 @@ function commentJson(api: string, comment: StoredComment): IssueComment {
   };
 }
 
-function approvalJson(api: string, repository: Repository, approval: StoredApproval): JsonObject {
+function approvalJson(roots: Roots, repository: Repository, approval: StoredApproval): JsonObject {
+  const { api, web } = roots;
   const repoPath = `${repository.owner}/${repository.name}`;
   const created = timestamp(new Date(Date.UTC(2024, 0, 1)));
   const environments = approval.environments.map((name) => {
@@ -684,16 +720,16 @@ function approvalJson(api: string, repository: Repository, approval: StoredAppro
       node_id: legacyNodeId('Environment', id),
       name,
       url: `${api}/repos/${repoPath}/environments/${encodeURIComponent(name)}`,
-      html_url: `${HTML_ROOT}/${repoPath}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+      html_url: `${web}/${repoPath}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
       created_at: created,
       updated_at: created,
     };
   });
   const state = approval.state ?? 'approved';
-  return { environments, state, user: userJson(api, approval.user), comment: approval.comment ?? '' };
+  return { environments, state, user: userJson(roots, approval.user), comment: approval.comment ?? '' };
 }
 
-function diffEntryJson(api: string, repository: Repository, pull: number, file: PullFileSeed): JsonObject {
+function diffEntryJson({ api, web }: Roots, repository: Repository, pull: number, file: PullFileSeed): JsonObject {
   const repoPath = `${repository.owner}/${repository.name}`;
   const status = file.status ?? 'modified';
   const additions = file.additions ?? (status === 'removed' ? 0 : 1);
@@ -707,8 +743,8 @@ function diffEntryJson(api: string, repository: Repository, pull: number, file: 
     additions,
     deletions,
     changes: additions + deletions,
-    blob_url: `${HTML_ROOT}/${repoPath}/blob/${head}/${path}`,
-    raw_url: `${HTML_ROOT}/${repoPath}/raw/${head}/${path}`,
+    blob_url: `${web}/${repoPath}/blob/${head}/${path}`,
+    raw_url: `${web}/${repoPath}/raw/${head}/${path}`,
     contents_url: `${api}/repos/${repoPath}/contents/${path}?ref=${head}`,
     ...(file.patch === undefined ? {} : { patch: file.patch }),
     ...(file.previous_filename === undefined ? {} : { previous_filename: file.previous_filename }),
@@ -833,7 +869,10 @@ export class GitHubApiServer {
   readonly rejected: RejectedRecord[] = [];
   readonly unhandled: UnhandledRecord[] = [];
 
-  private readonly http: Server;
+  private readonly http: HttpServer | HttpsServer;
+  private readonly scheme: 'http' | 'https';
+  /** `''` or, e.g., `/api/v3`: one leading slash, no trailing one. */
+  private readonly pathPrefix: string;
   private readonly description = apiDescription();
   private readonly tokens: Map<string, TokenSpec>;
   private readonly accounts = new Map<string, Account>();
@@ -845,7 +884,7 @@ export class GitHubApiServer {
   private readonly faults: PendingRule<FaultRule>[] = [];
   private readonly hangs: PendingRule<RequestMatcher>[] = [];
   private readonly handlers: Map<string, Handler>;
-  private baseUrl = '';
+  private origin = '';
   private nextCommentId = 2_000_000_001;
   private nextAccountId = 10_000_001;
   private nextRepositoryId = 700_000_001;
@@ -853,10 +892,15 @@ export class GitHubApiServer {
   private constructor(options: StartOptions) {
     this.tokens = new Map(options.tokens.map((t) => [t.token, t]));
     this.handlers = this.routeHandlers();
-    this.http = createServer((request, response) => {
+    this.pathPrefix = normalizedPrefix(options.pathPrefix);
+    const listener: RequestListener = (request, response) => {
       // A client that gives up mid-body leaves nothing to answer.
       this.serve(request, response).catch(() => response.destroy());
-    });
+    };
+    this.scheme = options.tls ? 'https' : 'http';
+    this.http = options.tls
+      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+      : createHttpServer(listener);
   }
 
   static async start(options: StartOptions): Promise<GitHubApiServer> {
@@ -866,13 +910,24 @@ export class GitHubApiServer {
       server.http.listen(0, '127.0.0.1', resolve);
     });
     const { port } = server.http.address() as AddressInfo;
-    server.baseUrl = `http://127.0.0.1:${port}`;
+    server.origin = `${server.scheme}://127.0.0.1:${port}`;
     return server;
   }
 
-  /** E.g. `http://127.0.0.1:41234`: what GITHUB_API_URL or Octokit's `baseUrl` should be. */
+  /**
+   * E.g. `http://127.0.0.1:41234`, or `https://127.0.0.1:41234/api/v3` with `tls` and `pathPrefix`:
+   * what GITHUB_API_URL or Octokit's `baseUrl` should be.
+   */
   get url(): string {
-    return this.baseUrl;
+    return `${this.origin}${this.pathPrefix}`;
+  }
+
+  /**
+   * Where `html_url` fields point, as GITHUB_SERVER_URL would: `https://github.com`, or with a
+   * `pathPrefix` this server's own origin, e.g. `https://127.0.0.1:41234`.
+   */
+  get serverUrl(): string {
+    return this.pathPrefix ? this.origin : GITHUB_WEB_ROOT;
   }
 
   /** Adds `n` comments to an issue, oldest first, a minute apart, ending a minute ago. */
@@ -885,12 +940,12 @@ export class GitHubApiServer {
       const at = new Date(Date.now() - (n - i) * 60_000);
       return this.storeComment({ repository, issue, body, author, association, createdAt: at, updatedAt: at });
     });
-    return added.map((c) => commentJson(this.url, c));
+    return added.map((c) => commentJson(this.roots, c));
   }
 
   /** The issue's comments as the API would list them. */
   comments(owner: string, repo: string, issue: number): IssueComment[] {
-    return this.issueComments(this.repository(owner, repo), issue).map((c) => commentJson(this.url, c));
+    return this.issueComments(this.repository(owner, repo), issue).map((c) => commentJson(this.roots, c));
   }
 
   /** What GET .../actions/runs/{runId}/approvals lists, after any seeded before; an unseeded run has none. */
@@ -932,11 +987,14 @@ export class GitHubApiServer {
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
-    const url = new URL(request.url ?? '/', this.url);
+    const url = new URL(request.url ?? '/', this.origin);
+    const inside = this.stripPrefix(url);
     const record: RequestRecord = { method, path: url.pathname, status: 0 };
     this.requests.push(record);
     const raw = await readBody(request);
-    const outcome = this.answer(method, url, raw, request.headers.authorization);
+    const outcome = inside
+      ? this.answer(method, url, raw, request.headers.authorization)
+      : this.outsidePrefix(method, url);
     if (outcome === HANG) return;
     record.status = outcome.status;
     const text = outcome.body === undefined ? '' : JSON.stringify(outcome.body);
@@ -946,6 +1004,23 @@ export class GitHubApiServer {
       'content-length': String(Buffer.byteLength(text)),
     });
     response.end(text);
+  }
+
+  /**
+   * From here on the prefix is out of sight: routing, matchers, records and Links all work on
+   * api.github.com's paths. False when the request is outside the prefix.
+   */
+  private stripPrefix(url: URL): boolean {
+    const prefix = this.pathPrefix;
+    if (!prefix) return true;
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
+    url.pathname = url.pathname.slice(prefix.length) || '/';
+    return true;
+  }
+
+  private outsidePrefix(method: string, url: URL): Reply {
+    const refusal = rejection(404, 'Not Found', `outside the API's path ${this.pathPrefix}`);
+    return this.errorReply(method, url, refusal, DOCS_ROOT);
   }
 
   private answer(method: string, url: URL, raw: string, authorization: string | undefined): Reply | typeof HANG {
@@ -1059,6 +1134,10 @@ export class GitHubApiServer {
     return repository;
   }
 
+  private get roots(): Roots {
+    return { api: this.url, web: this.serverUrl };
+  }
+
   private numberedKey(repository: Repository, number: number): string {
     return `${repository.id}#${number}`;
   }
@@ -1117,7 +1196,7 @@ export class GitHubApiServer {
   private getAuthenticatedUser({ caller }: HandlerContext): Reply {
     // GitHub refuses this to App installation tokens, the workflow's GITHUB_TOKEN among them.
     if (caller.token.kind === 'installation') throw new ApiError(403, 'Resource not accessible by integration');
-    return { status: 200, body: privateUserJson(this.url, caller.account) };
+    return { status: 200, body: privateUserJson(this.roots, caller.account) };
   }
 
   private listComments(context: HandlerContext): Reply {
@@ -1126,7 +1205,7 @@ export class GitHubApiServer {
     const comments = this.issueComments(repository, Number(context.params.issue_number)).filter(
       (c) => since === undefined || c.updatedAt.getTime() >= since,
     );
-    return this.page(context, repository, comments.map((c) => commentJson(this.url, c)));
+    return this.page(context, repository, comments.map((c) => commentJson(this.roots, c)));
   }
 
   private createComment(context: HandlerContext): Reply {
@@ -1142,20 +1221,20 @@ export class GitHubApiServer {
       createdAt: now,
       updatedAt: now,
     });
-    const json = commentJson(this.url, comment);
+    const json = commentJson(this.roots, comment);
     return { status: 201, body: json, headers: { location: json.url } };
   }
 
   private getComment(context: HandlerContext): Reply {
     const comment = this.existingComment(this.contextRepository(context), Number(context.params.comment_id));
-    return { status: 200, body: commentJson(this.url, comment) };
+    return { status: 200, body: commentJson(this.roots, comment) };
   }
 
   private updateComment(context: HandlerContext): Reply {
     const comment = this.authoredComment(context);
     comment.body = this.checkedCommentBody(context.body);
     comment.updatedAt = new Date();
-    return { status: 200, body: commentJson(this.url, comment) };
+    return { status: 200, body: commentJson(this.roots, comment) };
   }
 
   private deleteComment(context: HandlerContext): Reply {
@@ -1188,14 +1267,14 @@ export class GitHubApiServer {
   private listApprovals(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
     const approvals = this.approvals.get(this.numberedKey(repository, Number(context.params.run_id))) ?? [];
-    return { status: 200, body: approvals.map((a) => approvalJson(this.url, repository, a)) };
+    return { status: 200, body: approvals.map((a) => approvalJson(this.roots, repository, a)) };
   }
 
   private listPullFiles(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
     const pull = Number(context.params.pull_number);
     const files = (this.pullFiles.get(this.numberedKey(repository, pull)) ?? []).slice(0, PULL_FILES_CAP);
-    return this.page(context, repository, files.map((f) => diffEntryJson(this.url, repository, pull, f)));
+    return this.page(context, repository, files.map((f) => diffEntryJson(this.roots, repository, pull, f)));
   }
 
   /** One page of `items`, with the Link header GitHub sends (rels in GitHub's order). */
@@ -1219,6 +1298,12 @@ export class GitHubApiServer {
     search.set('page', String(page));
     return `${this.url}/repositories/${repository.id}${rest}?${search.toString()}`;
   }
+}
+
+/** `api/v3/` and `/api/v3` alike become `/api/v3`; none, `''` and `/` mean no prefix. */
+function normalizedPrefix(prefix: string | undefined): string {
+  const segments = (prefix ?? '').split('/').filter(Boolean);
+  return segments.length === 0 ? '' : `/${segments.join('/')}`;
 }
 
 export function startGitHubApi(options: StartOptions): Promise<GitHubApiServer> {

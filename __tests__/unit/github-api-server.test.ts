@@ -1,12 +1,18 @@
 import { getOctokit } from '@actions/github';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
 import {
   responseProblem,
   startGitHubApi,
   type GitHubApiServer,
   type IssueComment,
+  type StartOptions,
   type TokenSpec,
 } from '../support/github-api.js';
+import { throwawayCertificate, type ThrowawayCertificate } from '../support/tls.js';
 
 const ALICE: TokenSpec = { token: 'ghp_alice', kind: 'user', login: 'alice' };
 const BOB: TokenSpec = { token: 'ghp_bob', kind: 'user', login: 'bob', association: 'COLLABORATOR' };
@@ -23,8 +29,8 @@ interface Answer {
 
 const started: GitHubApiServer[] = [];
 
-async function start(): Promise<GitHubApiServer> {
-  const server = await startGitHubApi({ tokens: [ALICE, BOB, ACTIONS] });
+async function start(options: Omit<StartOptions, 'tokens'> = {}): Promise<GitHubApiServer> {
+  const server = await startGitHubApi({ tokens: [ALICE, BOB, ACTIONS], ...options });
   started.push(server);
   return server;
 }
@@ -408,5 +414,137 @@ describe('GitHub API test server', () => {
     expect(server.comments('acme', 'infra', 7).at(-1)?.body).toBe('edited');
     expect(server.rejected).toEqual([]);
     expect(server.requests.map((r) => r.path)).toContainEqual(expect.stringMatching(/^\/repositories\/\d+\/issues\/7\/comments$/));
+  });
+});
+
+describe('GitHub API test server laid out as GitHub Enterprise Server, over HTTPS', () => {
+  const target = { owner: 'acme', repo: 'infra', issue_number: 7 };
+  let certDir: string;
+  let certificate: ThrowawayCertificate;
+  let trustedBefore: string[];
+
+  beforeAll(() => {
+    certDir = mkdtempSync(join(tmpdir(), 'github-api-tls-'));
+    certificate = throwawayCertificate(certDir);
+    // Global fetch and Octokit's fetch (undici's) both trust Node's default CAs, so this one call
+    // stands in for the NODE_EXTRA_CA_CERTS=certFile a child process would be given.
+    trustedBefore = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...trustedBefore, certificate.cert]);
+  });
+
+  afterAll(() => {
+    tls.setDefaultCACertificates(trustedBefore);
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  const startEnterprise = () => start({ tls: certificate, pathPrefix: '/api/v3' });
+
+  it('serves Octokit under /api/v3, with API URLs under the prefix and web URLs at the server', async () => {
+    const server = await startEnterprise();
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/api\/v3$/);
+    expect(server.serverUrl).toBe(new URL(server.url).origin);
+    const octokit = getOctokit(ACTIONS.token, { baseUrl: server.url });
+
+    const { data: created, headers } = await octokit.rest.issues.createComment({ ...target, body: 'over TLS' });
+    expect(created).toMatchObject({
+      url: `${server.url}/repos/acme/infra/issues/comments/${created.id}`,
+      issue_url: `${server.url}/repos/acme/infra/issues/7`,
+      html_url: `${server.serverUrl}/acme/infra/issues/7#issuecomment-${created.id}`,
+      user: {
+        login: 'github-actions[bot]',
+        url: `${server.url}/users/github-actions%5Bbot%5D`,
+        html_url: `${server.serverUrl}/apps/github-actions`,
+      },
+    });
+    expect(headers.location).toBe(created.url);
+    expect(responseProblem('POST', COMMENTS, 201, created)).toBeUndefined();
+
+    server.seedPullFiles('acme', 'infra', 9, ['stacks/dev/index.ts']);
+    const { data: files } = await octokit.rest.pulls.listFiles({ owner: 'acme', repo: 'infra', pull_number: 9 });
+    const [file] = files;
+    expect(file!.contents_url.startsWith(`${server.url}/repos/acme/infra/contents/stacks/dev/index.ts?ref=`)).toBe(true);
+    expect(file!.blob_url.startsWith(`${server.serverUrl}/acme/infra/blob/`)).toBe(true);
+
+    expect(server.requests).toEqual([
+      { method: 'POST', path: '/repos/acme/infra/issues/7/comments', status: 201 },
+      { method: 'GET', path: '/repos/acme/infra/pulls/9/files', status: 200 },
+    ]);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('puts the prefix into Link headers, which octokit.paginate follows', async () => {
+    const server = await startEnterprise();
+    server.seedComments('acme', 'infra', 7, 150);
+    const octokit = getOctokit(ALICE.token, { baseUrl: server.url });
+
+    const first = await octokit.rest.issues.listComments({ ...target, per_page: 100 });
+    const next = links(first.headers.link ?? null).next!;
+    expect(next.startsWith(`${server.url}/repositories/`)).toBe(true);
+    expect(next).toMatch(/\/api\/v3\/repositories\/\d+\/issues\/7\/comments\?per_page=100&page=2$/);
+
+    const all = await octokit.paginate(octokit.rest.issues.listComments, { ...target, per_page: 100 });
+    expect(all.map((c) => c.body)).toEqual(Array.from({ length: 150 }, (_, i) => `Comment ${i + 1}`));
+    expect(server.rejected).toEqual([]);
+    expect(server.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/repos/acme/infra/issues/7/comments 200',
+      '/repos/acme/infra/issues/7/comments 200',
+      expect.stringMatching(/^\/repositories\/\d+\/issues\/7\/comments 200$/),
+    ]);
+  });
+
+  it('refuses requests outside the prefix, and routes the prefix itself to the API root', async () => {
+    const server = await startEnterprise();
+    const unprefixed = getOctokit(ALICE.token, { baseUrl: server.serverUrl });
+    await expect(unprefixed.rest.issues.listComments(target)).rejects.toMatchObject({ status: 404 });
+
+    const authorization = `token ${ALICE.token}`;
+    const lookalike = await fetch(`${server.serverUrl}/api/v3x/user`, { headers: { authorization } });
+    expect(lookalike.status).toBe(404);
+    const refusal = await lookalike.json();
+    expect(refusal).toMatchObject({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+
+    expect(server.rejected).toEqual([
+      { method: 'GET', path: '/repos/acme/infra/issues/7/comments', reason: "outside the API's path /api/v3" },
+      { method: 'GET', path: '/api/v3x/user', reason: "outside the API's path /api/v3" },
+    ]);
+    expect(server.requests.map((r) => r.status)).toEqual([404, 404]);
+
+    expect((await call(server, 'GET', '')).json.message).toBe('not implemented by the test server');
+    expect(server.unhandled).toEqual([{ method: 'GET', path: '/', operationId: 'meta/root' }]);
+  });
+
+  it('fails and hangs requests matched by their unprefixed paths, and closes TLS connections', async () => {
+    const server = await startEnterprise();
+    const path = '/repos/acme/infra/issues/7/comments';
+    server.failNext({ method: 'POST', path, status: 502 });
+    expect((await call(server, 'POST', path, { body: { body: 'x' } })).status).toBe(502);
+
+    server.hangNext({ method: 'GET', path: COMMENTS });
+    const outcome = fetch(`${server.url}${path}`, { headers: { authorization: `token ${ALICE.token}` } }).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(server.requests[1]).toEqual({ method: 'GET', path, status: 0 });
+
+    await server.close();
+    expect(await outcome).toBe('failed');
+  });
+
+  it('takes TLS and the prefix each on its own', async () => {
+    const plainPrefixed = await start({ pathPrefix: 'api/v3/' });
+    expect(plainPrefixed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v3$/);
+    const user = await call(plainPrefixed, 'GET', '/user');
+    expect(user.json).toMatchObject({
+      url: `${plainPrefixed.url}/users/alice`,
+      html_url: `${plainPrefixed.serverUrl}/alice`,
+    });
+
+    const tlsOnly = await start({ tls: certificate });
+    expect(tlsOnly.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(tlsOnly.serverUrl).toBe('https://github.com');
+    const created = await call(tlsOnly, 'POST', '/repos/acme/infra/issues/7/comments', { body: { body: 'hi' } });
+    expect(created.json.html_url).toBe(`https://github.com/acme/infra/issues/7#issuecomment-${created.json.id}`);
+    expect(created.json.url).toBe(`${tlsOnly.url}/repos/acme/infra/issues/comments/${created.json.id}`);
   });
 });
