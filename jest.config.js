@@ -16,5 +16,7 @@ export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'], slowTestThreshold: 60 },
+    // Real workflow files under nektos/act, an independent runner (__tests__/support/act.ts).
+    { ...common, displayName: 'act', testMatch: ['<rootDir>/__tests__/act/**/*.test.ts'], slowTestThreshold: 120 },
   ],
 };

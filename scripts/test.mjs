@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: makes the Pulumi toolchain available, starts a throwaway PostgreSQL server for the
-// postgres:// backend tests (scripts/postgres.mjs), then runs every test suite (unit and end-to-end)
-// under Node 24 with the toolchain first on PATH, and stops the server when jest ends, fails or is
-// interrupted. Extra arguments go to jest.
+// `npm test`: makes the Pulumi toolchain available, builds nektos/act for the act suite when it is
+// not cached (scripts/act.mjs), starts a throwaway PostgreSQL server for the postgres:// backend
+// tests (scripts/postgres.mjs), then runs every test suite (unit, end-to-end, act) under Node 24
+// with the toolchain first on PATH, and stops the server when jest ends, fails or is interrupted.
+// Extra arguments go to jest.
 //
 // The server's URL reaches the tests as PULUMI_TEST_POSTGRES_URL. One already set (a server you run
 // yourself, `node scripts/postgres.mjs`) is used as it is. When no server can be started the tests
@@ -11,6 +12,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureAct } from './act.mjs';
 import { findPostgresBin, startPostgres } from './postgres.mjs';
 import { ensureToolchain, toolchainEnv } from './toolchain.mjs';
 
@@ -34,15 +36,20 @@ process.on('exit', () => postgres?.stop());
 const bin = await ensureToolchain();
 const env = toolchainEnv(bin);
 
-/** `--selectProjects unit` (and nothing else) needs no database. */
-function needsPostgres(args) {
+/** The jest projects `--selectProjects` names; none named means all of them. */
+function selectedProjects(args) {
   const projects = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--selectProjects') while (i + 1 < args.length && !args[i + 1].startsWith('-')) projects.push(args[++i]);
     else if (args[i].startsWith('--selectProjects=')) projects.push(...args[i].slice('--selectProjects='.length).split(','));
   }
-  return projects.length === 0 || projects.some((p) => p !== 'unit');
+  return projects;
 }
+const projects = selectedProjects(jestArgs);
+const selected = (name) => projects.length === 0 || projects.includes(name);
+
+// Built here rather than inside a test: a first build takes about two minutes.
+if (selected('act')) ensureAct();
 
 if (env.PULUMI_TEST_POSTGRES_URL) {
   try {
@@ -51,7 +58,7 @@ if (env.PULUMI_TEST_POSTGRES_URL) {
     // psql then comes from PATH
   }
   process.stderr.write(`PostgreSQL: using PULUMI_TEST_POSTGRES_URL from the environment\n`);
-} else if (needsPostgres(jestArgs)) {
+} else if (selected('e2e') || selected('act')) {
   const started = Date.now();
   try {
     postgres = await startPostgres();

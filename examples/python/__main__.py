@@ -10,8 +10,9 @@ Config (namespace files-py):
   delayMs    integer, default 0: each create/update/delete sleeps this long first
              (changing only delayMs changes nothing; deletes use the delay stored at the
              resource's last create/update)
+  baseUrl    default "https://files.example.com": where a web server would publish the files
 
-Outputs: dir, files, manifest, greeting (plain) and connection (secret, contains the token).
+Outputs: dir, files, manifest, greeting, url (plain) and connection (secret, contains the token).
 """
 
 import os
@@ -61,4 +62,6 @@ pulumi.export("dir", out_dir)
 pulumi.export("files", [f.path for f in files])
 pulumi.export("manifest", manifest.path)
 pulumi.export("greeting", f"{message}, {stack}!")
+# The address a deployed app would have: the example workflows check it and show it.
+pulumi.export("url", f"{(config.get('baseUrl') or 'https://files.example.com').rstrip('/')}/{stack}/manifest.json")
 pulumi.export("connection", pulumi.Output.secret(token.apply(lambda t: f"token={t}")))

@@ -1,0 +1,143 @@
+// reviewed-plan.yml, monorepo.yml and the repository's own CI under nektos/act: a plan saved on a
+// pull request and applied after the merge (its digest carried in step outputs), a `detect` job
+// whose matrix output (`needs.detect.outputs.matrix`) fans out into preview jobs, and ci.yml's
+// `action` job, which runs the action with `uses: ./` as GitHub will.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  actionSteps,
+  addWorkflow,
+  copyProgram,
+  EXAMPLE_REPOSITORY,
+  examplePayload,
+  exampleWorkflow,
+  jobOf,
+  makeRepository,
+  PASSPHRASE,
+  pulumiCli,
+  resultOf,
+  secretsIn,
+  startActSuite,
+  stepOf,
+  WORKFLOW_TOKEN,
+  type ActRepository,
+  type ActSuite,
+} from '../support/act.js';
+import { REPO } from '../../scripts/runner.mjs';
+
+const { owner, repo: name } = EXAMPLE_REPOSITORY;
+const pullRequestOpened = () => examplePayload('pull_request', (p) => p.action === 'opened');
+const pushToMain = () => ({ ...examplePayload('push', (p) => p.ref === 'refs/heads/master'), ref: 'refs/heads/main' });
+
+let suite: ActSuite;
+const repos: ActRepository[] = [];
+
+beforeAll(async () => {
+  suite = await startActSuite();
+});
+
+afterAll(async () => {
+  await suite.close();
+  for (const repo of repos) fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
+});
+
+function repository(options: Parameters<typeof makeRepository>[0] = {}): ActRepository {
+  const repo = makeRepository(options);
+  repos.push(repo);
+  return repo;
+}
+
+/** A stack config file that keeps the program's files out of act's job folder, which each job has anew. */
+function stackFile(dir: string, stack: string, outDir: string): void {
+  fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `config:\n  files-py:outDir: ${JSON.stringify(outDir)}\n`);
+}
+
+describe('reviewed-plan.yml', () => {
+  it('applies after the merge exactly the plan the pull request saved', async () => {
+    const repo = repository();
+    const outDir = path.join(path.dirname(repo.dir), 'prod-files');
+    stackFile(path.join(repo.dir, 'infra'), 'prod', outDir);
+    // As the team did when it set the stack up: `pulumi stack init` writes the passphrase's salt into
+    // Pulumi.prod.yaml, which is committed, so every job decrypts what another encrypted.
+    pulumiCli(repo, 'infra', ['stack', 'init', 'prod']);
+    const workflow = addWorkflow(repo, 'reviewed-plan.yml', exampleWorkflow('reviewed-plan.yml'), {
+      // The step asks GitHub (`gh`) which pull-request run made the plan; act's artifacts stand-in
+      // keeps one plan, so the answer is the run that saved it.
+      standIns: { "Find the reviewed plan's run": 'echo "run-id=1" >> "$GITHUB_OUTPUT"' },
+    });
+
+    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestOpened() });
+    const plan = jobOf(planned, 'plan');
+    expect(resultOf(planned, plan)).toEqual({ job: plan.name, result: 'success' });
+    const digest = stepOf(plan, 'preview').outputs['plan-digest'];
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    // `PLAN_DIGEST: ${{ steps.preview.outputs.plan-digest }}` in a later step, into the job summary.
+    expect(plan.summary).toContain(`digest \`${digest}\``);
+    expect(fs.existsSync(path.join(repo.artifacts, 'pulumi-plan-prod', 'plan.json'))).toBe(true);
+    expect(fs.existsSync(outDir)).toBe(false);
+
+    const applied = await suite.run(repo, { workflow, event: 'push', payload: pushToMain() });
+    const apply = jobOf(applied, 'apply');
+    expect(resultOf(applied, apply)).toEqual({ job: apply.name, result: 'success' });
+    expect(stepOf(apply, 'up').outputs).toMatchObject({ 'plan-digest': digest, 'has-changes': 'true' });
+    expect(apply.summary).toContain(`Applied plan digest \`${digest}\``);
+    expect(fs.readdirSync(outDir).sort()).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
+    expect(secretsIn(planned.log + applied.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+  });
+});
+
+describe('monorepo.yml', () => {
+  it("previews, one matrix job each, the stacks the pull request's files touch", async () => {
+    const filesDir = (dir: string) => path.join(dir, 'infra', 'files');
+    const repo = repository({
+      layout: (dir) => {
+        copyProgram(filesDir(dir));
+        for (const stack of ['dev', 'prod']) stackFile(filesDir(dir), stack, path.join(path.dirname(dir), `files-${stack}`));
+        // A second project the pull request does not touch.
+        const other = path.join(dir, 'infra', 'other');
+        copyProgram(other);
+        fs.writeFileSync(path.join(other, 'Pulumi.yaml'), fs.readFileSync(path.join(other, 'Pulumi.yaml'), 'utf8').replace('name: files-py', 'name: other-py'));
+        fs.writeFileSync(path.join(other, 'Pulumi.dev.yaml'), 'config: {}\n');
+      },
+    });
+    const payload = pullRequestOpened();
+    suite.api.seedPullFiles(owner, name, payload.number, ['infra/files/__main__.py', 'README.md']);
+    const workflow = addWorkflow(repo, 'monorepo.yml', exampleWorkflow('monorepo.yml'));
+    const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
+
+    const detect = jobOf(run, 'detect');
+    expect(resultOf(run, detect)).toEqual({ job: detect.name, result: 'success' });
+    expect(JSON.parse(stepOf(detect, 'detect').outputs.matrix!)).toEqual({
+      include: [
+        { project: 'files-py', stack: 'dev', 'work-dir': 'infra/files' },
+        { project: 'files-py', stack: 'prod', 'work-dir': 'infra/files' },
+      ],
+    });
+    for (const stack of ['dev', 'prod']) {
+      const preview = jobOf(run, 'preview', { stack });
+      expect(resultOf(run, preview)).toEqual({ job: preview.name, result: 'success' });
+      expect(actionSteps(preview)[0]!.outputs.stack).toBe(`organization/files-py/${stack}`);
+    }
+    expect(run.jobs.filter((j) => j.id === 'preview')).toHaveLength(2);
+    const bodies = suite.api.comments(owner, name, payload.number).map((c) => c.body);
+    expect(bodies.filter((b) => b.includes('Stack <code>dev</code>'))).toHaveLength(1);
+    expect(bodies.filter((b) => b.includes('Stack <code>prod</code>'))).toHaveLength(1);
+    expect(suite.api.rejected).toEqual([]);
+    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+  });
+});
+
+describe("the repository's CI", () => {
+  it('runs preview, up and destroy of examples/python with uses: ./ (job action of ci.yml)', async () => {
+    const repo = repository({ layout: (dir) => copyProgram(path.join(dir, 'examples', 'python')) });
+    const workflow = addWorkflow(repo, 'ci.yml', fs.readFileSync(path.join(REPO, '.github', 'workflows', 'ci.yml'), 'utf8'));
+    const run = await suite.run(repo, { workflow, event: 'push', payload: pushToMain(), job: 'action' });
+    const job = jobOf(run, 'action');
+    expect(resultOf(run, job)).toEqual({ job: job.name, result: 'success' });
+    expect(['preview', 'up', 'destroy'].map((step) => stepOf(job, step).result)).toEqual(['success', 'success', 'success']);
+    expect(stepOf(job, 'up').outputs.greeting).toBe('Hello from CI, ci!');
+    // Its state lives in the job's workspace (the workflow's own file:// backend), gone with the job.
+    expect(JSON.parse(stepOf(job, 'destroy').outputs.changes!)).toMatchObject({ delete: 5 });
+  });
+});

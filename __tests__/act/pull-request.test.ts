@@ -1,0 +1,96 @@
+// Pull-request workflows under nektos/act, on GitHub's example payloads for a pull request opened
+// and then synchronized: the README's own example, and pr-preview.yml with its matrix of stacks.
+// act reads action.yml and fills every input the way a runner does, so a default the action
+// mishandles fails here.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  actionSteps,
+  addWorkflow,
+  EXAMPLE_REPOSITORY,
+  examplePayload,
+  exampleWorkflow,
+  jobOf,
+  makeRepository,
+  PASSPHRASE,
+  readmeWorkflow,
+  resultOf,
+  secretsIn,
+  startActSuite,
+  WORKFLOW_TOKEN,
+  type ActRepository,
+  type ActSuite,
+} from '../support/act.js';
+
+const DB_PASSWORD = 'act-db-password-value';
+const { owner, repo: name } = EXAMPLE_REPOSITORY;
+const pullRequest = (action: string) => examplePayload('pull_request', (p) => p.action === action);
+
+let suite: ActSuite;
+let repo: ActRepository;
+
+beforeAll(async () => {
+  suite = await startActSuite();
+  repo = makeRepository();
+});
+
+afterAll(async () => {
+  await suite.close();
+  fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
+});
+
+describe("the README's workflow", () => {
+  it('previews a pull request when opened, and keeps one sticky comment when synchronized', async () => {
+    const workflow = addWorkflow(repo, 'readme.yml', readmeWorkflow());
+    const opened = pullRequest('opened');
+    const run = await suite.run(repo, { workflow, event: 'pull_request', payload: opened, secrets: { DB_PASSWORD } });
+    const preview = jobOf(run, 'preview');
+    expect(resultOf(run, preview)).toEqual({ job: preview.name, result: 'success' });
+    // deploy's `if:` (the main branch) is false on a pull request: act does not start it.
+    expect(run.jobs.map((j) => j.id)).toEqual(['preview']);
+
+    const [step] = actionSteps(preview);
+    expect(step?.outputs).toMatchObject({ stack: 'organization/files-py/prod', 'has-changes': 'true', 'has-deletes': 'false' });
+    // The stack, three files and the manifest.
+    expect(JSON.parse(step!.outputs.changes!)).toMatchObject({ create: 5 });
+    expect(preview.summary).toMatch(/files-py\/prod/);
+    const comments = suite.api.comments(owner, name, opened.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.user.login).toBe('github-actions[bot]');
+    expect(comments[0]!.body).toContain('<code>pulumi preview</code> succeeded on <code>organization/files-py/prod</code>');
+    expect(comments[0]!.body).toMatch(/Create \| 5 \|/);
+    // GitHub Enterprise Server: the run's link is on the server act names, not github.com.
+    expect(comments[0]!.body).toContain(`(${suite.api.serverUrl}/${owner}/${name}/actions/runs/`);
+
+    const synchronized = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequest('synchronize'), secrets: { DB_PASSWORD } });
+    expect(resultOf(synchronized, jobOf(synchronized, 'preview'))).toMatchObject({ result: 'success' });
+    const after = suite.api.comments(owner, name, opened.number);
+    expect(after.map((c) => c.id)).toEqual([comments[0]!.id]);
+    expect(after[0]!.updated_at >= comments[0]!.updated_at).toBe(true);
+    expect(suite.api.rejected).toEqual([]);
+    expect(secretsIn(run.log + synchronized.log, [DB_PASSWORD, PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+  });
+});
+
+describe('pr-preview.yml', () => {
+  it('previews each stack of its matrix, with one comment per stack', async () => {
+    const workflow = addWorkflow(repo, 'pr-preview.yml', exampleWorkflow('pr-preview.yml'));
+    const payload = pullRequest('opened');
+    payload.number = 3;
+    payload.pull_request.number = 3;
+    const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
+    for (const stack of ['staging', 'prod']) {
+      const job = jobOf(run, 'preview', { stack });
+      expect(resultOf(run, job)).toEqual({ job: job.name, result: 'success' });
+      // diff: true puts the engine's detailed diff into the log.
+      expect(actionSteps(job)[0]!.output).toMatch(/\+ .*files-py.*file-0|create/);
+    }
+    const bodies = suite.api.comments(owner, name, 3).map((c) => c.body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies.filter((b) => b.includes('Stack <code>staging</code>'))).toHaveLength(1);
+    expect(bodies.filter((b) => b.includes('Stack <code>prod</code>'))).toHaveLength(1);
+    expect(suite.api.rejected).toEqual([]);
+    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+  });
+});
