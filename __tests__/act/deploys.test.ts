@@ -10,11 +10,11 @@ import {
   actionSteps,
   addWorkflow,
   EXAMPLE_REPOSITORY,
-  examplePayload,
+  dispatchEvent,
   exampleWorkflow,
   jobOf,
-  makeRepository,
   PASSPHRASE,
+  pushToMain,
   pulumiCli,
   readmeWorkflow,
   resultOf,
@@ -39,12 +39,8 @@ beforeAll(async () => {
   suite.api.seedApprovals(owner, name, RUN_ID, [{ login: 'octocat', environments: ['production', 'production-destroy'] }]);
 });
 
-afterAll(async () => {
-  await suite.close();
-});
+afterAll(() => suite.close());
 
-const pushToMain = () => ({ ...examplePayload('push', (p) => p.ref === 'refs/heads/master'), ref: 'refs/heads/main' });
-const dispatch = (inputs: Record<string, string>) => ({ ...examplePayload('workflow_dispatch'), ref: 'refs/heads/main', inputs });
 
 /** The resources in a stack's state, by name (the stack itself left out). */
 function resourcesOf(repo: ActRepository, stack: string): string[] {
@@ -56,12 +52,11 @@ describe('production on a file:// backend', () => {
   let repo: ActRepository;
   let outDir: string;
   beforeAll(() => {
-    repo = makeRepository();
+    repo = suite.repository();
     outDir = path.join(path.dirname(repo.dir), 'prod-files');
     // The stack's config file, as a repository keeps it: the files land outside act's job folder.
     fs.writeFileSync(path.join(repo.dir, 'infra', 'Pulumi.prod.yaml'), `config:\n  files-py:outDir: ${JSON.stringify(outDir)}\n`);
   });
-  afterAll(() => fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true }));
 
   it("deploys with the README's deploy job, whose next step reads the stack's url output", async () => {
     const workflow = addWorkflow(repo, 'readme.yml', readmeWorkflow());
@@ -85,7 +80,7 @@ describe('production on a file:// backend', () => {
   });
 
   it('refuses the destroy in a job without PULUMI_DESTROY_APPROVED, and runs it in the one that sets it', async () => {
-    const payload = dispatch({ 'confirm-destroy': 'destroy prod' });
+    const payload = dispatchEvent({ 'confirm-destroy': 'destroy prod' });
     const unapproved = addWorkflow(repo, 'production-unapproved.yml', exampleWorkflow('production.yml'), { dropEnv: ['PULUMI_DESTROY_APPROVED'] });
     const refused = await suite.run(repo, { workflow: unapproved, event: 'workflow_dispatch', payload });
     const job = jobOf(refused, 'destroy');
@@ -109,16 +104,13 @@ describe('dispatch.yml on a postgres:// backend', () => {
   let repo: ActRepository;
   beforeAll(() => {
     database = createDatabase('act_dispatch');
-    repo = makeRepository({ backendUrl: database });
+    repo = suite.repository({ backendUrl: database });
   });
-  afterAll(() => {
-    dropDatabase(database);
-    fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
-  });
+  afterAll(() => dropDatabase(database));
 
   it('runs the command the form names on the stack it names', async () => {
     const workflow = addWorkflow(repo, 'dispatch.yml', exampleWorkflow('dispatch.yml'));
-    const up = await suite.run(repo, { workflow, event: 'workflow_dispatch', payload: dispatch({ stack: 'dev', command: 'up', message: 'from the act suite' }) });
+    const up = await suite.run(repo, { workflow, event: 'workflow_dispatch', payload: dispatchEvent({ stack: 'dev', command: 'up', message: 'from the act suite' }) });
     const job = jobOf(up, 'pulumi');
     expect(resultOf(up, job)).toEqual({ job: job.name, result: 'success' });
     expect(actionSteps(job)[0]!.outputs).toMatchObject({ stack: 'organization/files-py/dev', 'has-changes': 'true', greeting: 'hello, dev!' });
@@ -127,7 +119,7 @@ describe('dispatch.yml on a postgres:// backend', () => {
     expect(history[0]!.message).toBe('from the act suite');
 
     // The job's env makes PULUMI_DESTROY_APPROVED "true" exactly when the form says destroy.
-    const destroy = await suite.run(repo, { workflow, event: 'workflow_dispatch', payload: dispatch({ stack: 'dev', command: 'destroy' }) });
+    const destroy = await suite.run(repo, { workflow, event: 'workflow_dispatch', payload: dispatchEvent({ stack: 'dev', command: 'destroy' }) });
     expect(resultOf(destroy, jobOf(destroy, 'pulumi'))).toMatchObject({ result: 'success' });
     expect(resourcesOf(repo, 'dev')).toEqual([]);
     expect(stacksOf(repo)).toEqual(['dev']);

@@ -3,15 +3,12 @@
 // scheduled drift check of each stack. Events are GitHub's example payloads; a schedule has none
 // (GitHub sends no webhook for it), so its event is the `schedule` field a run's context holds.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   actionSteps,
   addWorkflow,
-  examplePayload,
   exampleWorkflow,
   jobOf,
-  makeRepository,
+  pullRequestEvent,
   PASSPHRASE,
   pulumiCli,
   resultOf,
@@ -28,13 +25,10 @@ let repo: ActRepository;
 
 beforeAll(async () => {
   suite = await startActSuite();
-  repo = makeRepository();
+  repo = suite.repository();
 });
 
-afterAll(async () => {
-  await suite.close();
-  fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
-});
+afterAll(() => suite.close());
 
 /** A stack left behind by a smoke run that died: tagged as the action tags them, never deployed. */
 function leftover(stack: string, tags: Record<string, string>): void {
@@ -45,7 +39,7 @@ function leftover(stack: string, tags: Record<string, string>): void {
 describe('smoke-stack.yml', () => {
   it('creates, checks and removes a stack of its own on a pull request', async () => {
     const workflow = addWorkflow(repo, 'smoke-stack.yml', exampleWorkflow('smoke-stack.yml'));
-    const payload = examplePayload('pull_request', (p) => p.action === 'opened');
+    const payload = pullRequestEvent('opened');
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
     const smoke = jobOf(run, 'smoke');
     expect(resultOf(run, smoke)).toEqual({ job: smoke.name, result: 'success' });
@@ -68,7 +62,7 @@ describe('drift-and-cleanup.yml', () => {
   });
 
   it("removes the closed pull request's smoke stacks, and only those", async () => {
-    const payload = examplePayload('pull_request', (p) => p.action === 'closed');
+    const payload = pullRequestEvent('closed');
     leftover('smoke-101', { 'ephemeral:pull-request': String(payload.number) });
     leftover('smoke-102', { 'ephemeral:pull-request': String(payload.number + 1) });
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });

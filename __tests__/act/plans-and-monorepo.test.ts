@@ -10,43 +10,30 @@ import {
   addWorkflow,
   copyProgram,
   EXAMPLE_REPOSITORY,
-  examplePayload,
   exampleWorkflow,
   jobOf,
-  makeRepository,
   PASSPHRASE,
+  pullRequestEvent,
+  pushToMain,
   pulumiCli,
   resultOf,
   secretsIn,
   startActSuite,
   stepOf,
   WORKFLOW_TOKEN,
-  type ActRepository,
   type ActSuite,
 } from '../support/act.js';
 import { REPO } from '../../scripts/runner.mjs';
 
 const { owner, repo: name } = EXAMPLE_REPOSITORY;
-const pullRequestOpened = () => examplePayload('pull_request', (p) => p.action === 'opened');
-const pushToMain = () => ({ ...examplePayload('push', (p) => p.ref === 'refs/heads/master'), ref: 'refs/heads/main' });
 
 let suite: ActSuite;
-const repos: ActRepository[] = [];
 
 beforeAll(async () => {
   suite = await startActSuite();
 });
 
-afterAll(async () => {
-  await suite.close();
-  for (const repo of repos) fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
-});
-
-function repository(options: Parameters<typeof makeRepository>[0] = {}): ActRepository {
-  const repo = makeRepository(options);
-  repos.push(repo);
-  return repo;
-}
+afterAll(() => suite.close());
 
 /** A stack config file that keeps the program's files out of act's job folder, which each job has anew. */
 function stackFile(dir: string, stack: string, outDir: string): void {
@@ -55,7 +42,7 @@ function stackFile(dir: string, stack: string, outDir: string): void {
 
 describe('reviewed-plan.yml', () => {
   it('applies after the merge exactly the plan the pull request saved', async () => {
-    const repo = repository();
+    const repo = suite.repository();
     const outDir = path.join(path.dirname(repo.dir), 'prod-files');
     stackFile(path.join(repo.dir, 'infra'), 'prod', outDir);
     // As the team did when it set the stack up: `pulumi stack init` writes the passphrase's salt into
@@ -67,7 +54,7 @@ describe('reviewed-plan.yml', () => {
       standIns: { "Find the reviewed plan's run": 'echo "run-id=1" >> "$GITHUB_OUTPUT"' },
     });
 
-    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestOpened() });
+    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestEvent('opened') });
     const plan = jobOf(planned, 'plan');
     expect(resultOf(planned, plan)).toEqual({ job: plan.name, result: 'success' });
     const digest = stepOf(plan, 'preview').outputs['plan-digest'];
@@ -90,7 +77,7 @@ describe('reviewed-plan.yml', () => {
 describe('monorepo.yml', () => {
   it("previews, one matrix job each, the stacks the pull request's files touch", async () => {
     const filesDir = (dir: string) => path.join(dir, 'infra', 'files');
-    const repo = repository({
+    const repo = suite.repository({
       layout: (dir) => {
         copyProgram(filesDir(dir));
         for (const stack of ['dev', 'prod']) stackFile(filesDir(dir), stack, path.join(path.dirname(dir), `files-${stack}`));
@@ -101,7 +88,7 @@ describe('monorepo.yml', () => {
         fs.writeFileSync(path.join(other, 'Pulumi.dev.yaml'), 'config: {}\n');
       },
     });
-    const payload = pullRequestOpened();
+    const payload = pullRequestEvent('opened');
     suite.api.seedPullFiles(owner, name, payload.number, ['infra/files/__main__.py', 'README.md']);
     const workflow = addWorkflow(repo, 'monorepo.yml', exampleWorkflow('monorepo.yml'));
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
@@ -130,7 +117,7 @@ describe('monorepo.yml', () => {
 
 describe("the repository's CI", () => {
   it('runs preview, up and destroy of examples/python with uses: ./ (job action of ci.yml)', async () => {
-    const repo = repository({ layout: (dir) => copyProgram(path.join(dir, 'examples', 'python')) });
+    const repo = suite.repository({ layout: (dir) => copyProgram(path.join(dir, 'examples', 'python')) });
     const workflow = addWorkflow(repo, 'ci.yml', fs.readFileSync(path.join(REPO, '.github', 'workflows', 'ci.yml'), 'utf8'));
     const run = await suite.run(repo, { workflow, event: 'push', payload: pushToMain(), job: 'action' });
     const job = jobOf(run, 'action');

@@ -3,16 +3,13 @@
 // act reads action.yml and fills every input the way a runner does, so a default the action
 // mishandles fails here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   actionSteps,
   addWorkflow,
   EXAMPLE_REPOSITORY,
-  examplePayload,
   exampleWorkflow,
   jobOf,
-  makeRepository,
+  pullRequestEvent,
   PASSPHRASE,
   readmeWorkflow,
   resultOf,
@@ -25,25 +22,21 @@ import {
 
 const DB_PASSWORD = 'act-db-password-value';
 const { owner, repo: name } = EXAMPLE_REPOSITORY;
-const pullRequest = (action: string) => examplePayload('pull_request', (p) => p.action === action);
 
 let suite: ActSuite;
 let repo: ActRepository;
 
 beforeAll(async () => {
   suite = await startActSuite();
-  repo = makeRepository();
+  repo = suite.repository();
 });
 
-afterAll(async () => {
-  await suite.close();
-  fs.rmSync(path.dirname(repo.dir), { recursive: true, force: true });
-});
+afterAll(() => suite.close());
 
 describe("the README's workflow", () => {
   it('previews a pull request when opened, and keeps one sticky comment when synchronized', async () => {
     const workflow = addWorkflow(repo, 'readme.yml', readmeWorkflow());
-    const opened = pullRequest('opened');
+    const opened = pullRequestEvent('opened');
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload: opened, secrets: { DB_PASSWORD } });
     const preview = jobOf(run, 'preview');
     expect(resultOf(run, preview)).toEqual({ job: preview.name, result: 'success' });
@@ -63,7 +56,7 @@ describe("the README's workflow", () => {
     // GitHub Enterprise Server: the run's link is on the server act names, not github.com.
     expect(comments[0]!.body).toContain(`(${suite.api.serverUrl}/${owner}/${name}/actions/runs/`);
 
-    const synchronized = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequest('synchronize'), secrets: { DB_PASSWORD } });
+    const synchronized = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestEvent('synchronize'), secrets: { DB_PASSWORD } });
     expect(resultOf(synchronized, jobOf(synchronized, 'preview'))).toMatchObject({ result: 'success' });
     const after = suite.api.comments(owner, name, opened.number);
     expect(after.map((c) => c.id)).toEqual([comments[0]!.id]);
@@ -76,7 +69,7 @@ describe("the README's workflow", () => {
 describe('pr-preview.yml', () => {
   it('previews each stack of its matrix, with one comment per stack', async () => {
     const workflow = addWorkflow(repo, 'pr-preview.yml', exampleWorkflow('pr-preview.yml'));
-    const payload = pullRequest('opened');
+    const payload = pullRequestEvent('opened');
     payload.number = 3;
     payload.pull_request.number = 3;
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });

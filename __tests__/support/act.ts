@@ -285,6 +285,8 @@ export const WORKFLOW_TOKEN = 'ghs_actSuiteWorkflowToken';
 export interface ActSuite {
   /** GitHub's API over HTTPS at `https://127.0.0.1:PORT/api/v3`, as act addresses it. */
   api: GitHubApiServer;
+  /** A repository (see makeRepository), removed by `close()`. */
+  repository(options?: Parameters<typeof makeRepository>[0]): ActRepository;
   run(repo: ActRepository, options: Omit<ActOptions, 'api' | 'caFile' | 'token'>): Promise<ActRun>;
   close(): Promise<void>;
 }
@@ -294,14 +296,35 @@ export async function startActSuite(): Promise<ActSuite> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-tls-'));
   const cert = throwawayCertificate(dir);
   const api = await startGitHubApi({ tokens: [{ token: WORKFLOW_TOKEN, kind: 'installation' }], tls: cert, pathPrefix: '/api/v3' });
+  const made: string[] = [dir];
   return {
     api,
+    repository: (options) => {
+      const repo = makeRepository(options);
+      made.push(path.dirname(repo.dir));
+      return repo;
+    },
     run: (repo, options) => runAct(repo, { ...options, api, caFile: cert.certFile, token: WORKFLOW_TOKEN }),
     close: async () => {
       await api.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** GitHub's example `pull_request` payload for `action` (opened, synchronize, closed, …). */
+export function pullRequestEvent(action: string): Record<string, any> {
+  return examplePayload('pull_request', (p) => p.action === action);
+}
+
+/** GitHub's example push to a branch, made a push to main (the examples deploy from main). */
+export function pushToMain(): Record<string, any> {
+  return { ...examplePayload('push', (p) => p.ref === 'refs/heads/master'), ref: 'refs/heads/main' };
+}
+
+/** GitHub's example `workflow_dispatch` payload, on main, with the form filled in. */
+export function dispatchEvent(inputs: Record<string, string>): Record<string, any> {
+  return { ...examplePayload('workflow_dispatch'), ref: 'refs/heads/main', inputs };
 }
 
 /** A job's result, with act's log when it is not the one expected (for the failure message). */
