@@ -29,7 +29,8 @@ export function declaredInputs(actionFile = path.join(REPO, 'action.yml')) {
  * the tests cannot evaluate is a default they do not test.
  */
 export function evaluateDefault(text, contexts) {
-  return String(text).replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (whole, expression) => {
+  return String(text).replace(/\$\{\{(.*?)\}\}/g, (whole, inner) => {
+    const expression = inner.trim();
     const value = /^[a-z_]+(\.[A-Za-z_-]+)+$/.test(expression)
       ? expression.split('.').reduce((scope, key) => scope?.[key], contexts)
       : undefined;

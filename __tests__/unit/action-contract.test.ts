@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import yaml from 'js-yaml';
 import { COMMANDS, DECLARED_INPUTS, parseInputs, STACK_COMMANDS, type Command, type InputName } from '../../src/inputs.js';
 import { RESERVED_OUTPUTS } from '../../src/report/outputs.js';
-import { declaredInputs, inputEnv, inputVariable, REPO, RUNNER_TOKEN } from '../../scripts/runner.mjs';
+import { declaredInputs, evaluateDefault, inputEnv, inputVariable, REPO, RUNNER_TOKEN } from '../../scripts/runner.mjs';
 
 const action = yaml.load(fs.readFileSync(path.join(REPO, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { description?: string; default?: string; required?: boolean }>;
@@ -79,6 +79,22 @@ describe('action.yml and the inputs stage', () => {
     expect(required).toEqual(['command']);
     // stack is required by the code for the commands that act on one stack.
     for (const command of STACK_COMMANDS) expect(() => inputsStage({ command })).toThrow("Input 'stack' is required");
+  });
+});
+
+describe('the emulated runner (scripts/runner.mjs)', () => {
+  const declared = { 'my input': { default: '${{ github.workspace }}/x' }, 'with-dash': { required: true }, plain: { default: 'p' } };
+  const contexts = { github: { workspace: '/w', token: 't' }, runner: {} };
+
+  it('names variables as the runner does and passes every declared input', () => {
+    expect(inputVariable('my input')).toBe('INPUT_MY_INPUT');
+    expect(inputEnv({ plain: 'given' }, contexts, declared)).toEqual({ 'INPUT_MY_INPUT': '/w/x', 'INPUT_WITH-DASH': '', INPUT_PLAIN: 'given' });
+  });
+
+  it('refuses what it cannot emulate: an undeclared input, an unknown expression', () => {
+    expect(() => inputEnv({ other: '1' }, contexts, declared)).toThrow('action.yml declares no input other');
+    expect(() => evaluateDefault('${{ secrets.X }}', contexts)).toThrow('cannot evaluate ${{ secrets.X }}');
+    expect(() => evaluateDefault("${{ format('{0}', github.token) }}", contexts)).toThrow('cannot evaluate');
   });
 });
 
