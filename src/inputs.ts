@@ -70,6 +70,8 @@ export interface ProjectFile {
   runtime: Runtime;
   /** `runtime.options` from Pulumi.yaml, as written. */
   runtimeOptions: Record<string, unknown>;
+  /** Where the stacks' settings files are, relative to the project's folder (`stackConfigDir`). */
+  stackConfigDir?: string;
 }
 
 export interface OperationOptions {
@@ -424,7 +426,7 @@ export function readProjectFile(workDir: string): ProjectFile {
   } catch (err) {
     throw new InputError(`${file} is not valid YAML (${(err as Error).message.split('\n')[0]}): fix the project file.`);
   }
-  const project = doc as { name?: unknown; runtime?: unknown } | null;
+  const project = doc as { name?: unknown; runtime?: unknown; stackConfigDir?: unknown } | null;
   if (!project || typeof project !== 'object' || typeof project.name !== 'string' || !PROJECT_NAME.test(project.name)) {
     throw new InputError(`${file} has no valid 'name': give the project a name of letters, digits, '-', '_' and '.'.`);
   }
@@ -438,6 +440,7 @@ export function readProjectFile(workDir: string): ProjectFile {
     name: project.name,
     runtime: runtimeName,
     runtimeOptions: options && typeof options === 'object' ? (options as Record<string, unknown>) : {},
+    ...(typeof project.stackConfigDir === 'string' ? { stackConfigDir: project.stackConfigDir } : {}),
   };
 }
 

@@ -48,7 +48,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   if (settings.command === 'smoke') await tagEphemeralStack(stack, settings);
 
   context.phase = 'config';
-  await applyConfig(stack, settings.config);
+  await applyConfig(stack, settings);
 
   context.phase = 'operation';
   const outcome = await runSteps(stack, settings, plan, context.signal, secrets);

@@ -1,7 +1,8 @@
 // How many `pulumi` processes a step starts, each costing 100 ms or more: at most one version check
-// (none once the binary's version is remembered), no `stack select`, one config call per kind of
-// key, and after an update nothing at all (the outputs come from the engine's events). A `pulumi`
-// first on PATH records every call and runs the real CLI.
+// (none once the binary's version is remembered), no `stack select`, no config call for plain
+// values (the action writes them into the stack's file) and one per kind of key for secrets, and
+// after an update nothing at all (the outputs come from the engine's events). A `pulumi` first on
+// PATH records every call and runs the real CLI.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -53,6 +54,23 @@ describe('CLI processes per step', () => {
 
   it('the next run remembers the version: one config call and the update', async () => {
     expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['config set-all', 'up']);
+  }, 300_000);
+
+  it('plain config needs no CLI call, and the stack file is not rewritten when it holds the values', async () => {
+    // The program's default message, written out: the later tests expect the stack unchanged.
+    const plainConfig = JSON.stringify({ outDir: ws.outDir, fileCount: 3, message: 'hello' });
+    expect(await callsOf({ command: 'up', config: plainConfig })).toEqual(['up']);
+    expect(lastOutputs.greeting).toBe('hello, dev!');
+    const file = path.join(ws.root, ws.workDir, 'Pulumi.dev.yaml');
+    const written = fs.statSync(file).mtimeMs;
+    expect(await callsOf({ command: 'preview', config: plainConfig })).toEqual(['preview']);
+    expect(fs.statSync(file).mtimeMs).toBe(written);
+  }, 300_000);
+
+  it('a new stack with plain config: the operation finds it missing, creates it, and runs again', async () => {
+    const plainConfig = JSON.stringify({ outDir: path.join(ws.outDir, 'fresh'), fileCount: 1, message: 'fresh' });
+    expect(await callsOf({ command: 'up', stack: 'fresh', config: plainConfig })).toEqual(['up', 'stack init', 'up']);
+    expect(lastOutputs.greeting).toBe('fresh, fresh!');
   }, 300_000);
 
   it('a preview or an up without config: the operation alone', async () => {

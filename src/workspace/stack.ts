@@ -2,9 +2,12 @@
 // CLI's engine commands, every call naming the stack with `--stack`. The stack is never selected:
 // `pulumi stack select` is a CLI process of its own (about 120 ms) that only finds out whether the
 // stack exists, which the first call that needs the stack finds out anyway.
-import type { ConfigMap, Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import * as fs from 'node:fs';
+import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
-import { isStackNotFound, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
+import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
+import { runProcess } from './process.js';
+import { editStackConfig, stackConfigFile } from './stack-config.js';
 
 /** The Automation API's LocalWorkspace, loaded when first needed (see automation.ts). */
 export async function localWorkspace(options: LocalWorkspaceOptions): Promise<LocalWorkspace> {
@@ -41,8 +44,18 @@ export class PulumiStack {
     return this.use(() => runEngine([...args, '--stack', this.name], { ...hooks, cli: pulumiCommand.command, cwd: workDir, env: envVars }));
   }
 
-  setAllConfig(config: ConfigMap, path: boolean): Promise<void> {
-    return this.use(async () => (await this.local()).setAllConfig(this.name, config, path));
+  /**
+   * `pulumi config set-all` for these entries, all plain-key or all property-path ones: one CLI
+   * process, without loading the Automation API for it.
+   */
+  setAllConfig(entries: readonly ConfigEntry[], path: boolean): Promise<void> {
+    const { pulumiCommand, workDir, envVars } = this.options;
+    const args = ['config', 'set-all', '--stack', this.name, ...(path ? ['--path'] : [])];
+    for (const entry of entries) args.push(entry.secret ? '--secret' : '--plaintext', `${entry.key}=${entry.value}`);
+    return this.use(async () => {
+      const result = await runProcess(pulumiCommand.command, [...args, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } });
+      if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
+    });
   }
 
   setTag(key: string, value: string): Promise<void> {
@@ -109,11 +122,18 @@ export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand,
   return new PulumiStack(options, stackName, ref, mayCreate);
 }
 
-/** One call per kind of key: plain keys, and property-path keys. */
-export async function applyConfig(stack: PulumiStack, entries: readonly ConfigEntry[]): Promise<void> {
+/**
+ * Plain values straight into the stack's settings file (no CLI process; no write at all when the
+ * file holds them already); secret values, which need the stack's secrets provider, in one CLI call
+ * per kind of key (plain keys, property-path keys).
+ */
+export async function applyConfig(stack: PulumiStack, settings: StackSettings): Promise<void> {
+  if (settings.config.length === 0) return;
+  const file = stackConfigFile(settings.workDir, settings.project, settings.stack);
+  const { text, viaCli } = editStackConfig(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined, settings.project.name, settings.config);
+  if (text !== undefined) fs.writeFileSync(file, text);
   for (const isPath of [false, true]) {
-    const map: ConfigMap = {};
-    for (const entry of entries.filter((e) => e.path === isPath)) map[entry.key] = { value: entry.value, secret: entry.secret };
-    if (Object.keys(map).length > 0) await stack.setAllConfig(map, isPath);
+    const entries = viaCli.filter((e) => e.path === isPath);
+    if (entries.length > 0) await stack.setAllConfig(entries, isPath);
   }
 }

@@ -1,0 +1,128 @@
+// Plain config values written into Pulumi.<stack>.yaml by the action itself must be byte for byte
+// what `pulumi config set-all` writes: the same file, comments and order kept, the same quoting.
+// Each case runs the real CLI on one copy of a stack file and editStackConfig on another.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ConfigEntry } from '../../src/inputs.js';
+import { editStackConfig } from '../../src/workspace/stack-config.js';
+
+const PROJECT = 'cfg-check';
+let dir: string;
+let env: NodeJS.ProcessEnv;
+/** The file `pulumi stack init` leaves: the passphrase's salt and nothing else. */
+let initial: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-config-'));
+  fs.mkdirSync(path.join(dir, 'state'));
+  fs.writeFileSync(path.join(dir, 'Pulumi.yaml'), `name: ${PROJECT}\nruntime: python\n`);
+  env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}/state`, PULUMI_CONFIG_PASSPHRASE: 'stack-config' };
+  cli(['stack', 'init', 'dev']);
+  initial = fs.readFileSync(path.join(dir, 'Pulumi.dev.yaml'), 'utf8');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[]): void {
+  execFileSync('pulumi', [...args, '--non-interactive'], { cwd: dir, env, stdio: 'pipe' });
+}
+
+const plain = (key: string, value: string, isPath = false): ConfigEntry => ({ key, value, secret: false, path: isPath });
+
+/** The file after the CLI sets `entries` (one set-all per kind of key, as the action calls it). */
+function byCli(text: string, entries: ConfigEntry[]): string {
+  const file = path.join(dir, 'Pulumi.dev.yaml');
+  fs.writeFileSync(file, text);
+  for (const isPath of [false, true]) {
+    const some = entries.filter((e) => e.path === isPath);
+    if (some.length > 0) cli(['config', 'set-all', '--stack', 'dev', ...(isPath ? ['--path'] : []), ...some.flatMap((e) => ['--plaintext', `${e.key}=${e.value}`])]);
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+function byAction(text: string, entries: ConfigEntry[]): string {
+  const edit = editStackConfig(text, PROJECT, entries);
+  expect(edit.viaCli).toEqual([]);
+  return edit.text ?? text;
+}
+
+const VALUES: [string, string][] = [
+  ['message', 'hello'],
+  ['aws:region', 'eu-west-1'],
+  ['count', '3'],
+  ['enabled', 'true'],
+  ['answer', 'yes'],
+  ['nothing', 'null'],
+  ['tilde', '~'],
+  ['empty', ''],
+  ['ratio', '1.5'],
+  ['octal', '0o17'],
+  ['hex', '0x1F'],
+  ['clock', '1:20'],
+  ['padded', ' lead'],
+  ['trailing', 'trail '],
+  ['colon', 'a: b'],
+  ['url', 'https://example.com/a?b=c#d'],
+  ['hash', '#x'],
+  ['spacehash', 'a #b'],
+  ['dash', '-x'],
+  ['dashspace', '- x'],
+  ['quote', "it's"],
+  ['dquote', '"q"'],
+  ['braces', '{a}'],
+  ['star', '*ref'],
+  ['unicode', 'héllo wörld ✓'],
+  ['multiline', 'line1\nline2'],
+  ['multilineEnd', 'line1\nline2\n'],
+  ['json', '{"a": [1, 2]}'],
+  ['tab', 'a\tb'],
+];
+
+describe('plain config written as the CLI writes it', () => {
+  it('into the file stack init left, every kind of string', () => {
+    const entries = VALUES.map(([k, v]) => plain(k, v));
+    expect(byAction(initial, entries)).toBe(byCli(initial, entries));
+  });
+
+  it('into a file with comments and keys of its own, updating one and adding others', () => {
+    const text = `# Settings of the dev stack\n${initial}config:\n  # the region\n  aws:region: us-east-1 # was\n  ${PROJECT}:zeta: keep\n`;
+    const entries = [plain('aws:region', 'eu-west-1'), plain('alpha', 'new'), plain('zeta', 'keep'), plain('beta', '2')];
+    expect(byAction(text, entries)).toBe(byCli(text, entries));
+  });
+
+  it('with property paths: maps, lists, gaps, namespaces, typed leaves', () => {
+    const entries = [
+      plain('obj.a', '1', true),
+      plain('obj.b[0]', 'x', true),
+      plain('obj.b[1]', 'true', true),
+      plain('obj["c.d"]', 'q', true),
+      plain('aws:tags.Name', 'web', true),
+      plain('list[2]', 'gap', true),
+      plain('p.neg', '-3', true),
+      plain('p.zero', '007', true),
+      plain('p.float', '1.5', true),
+      plain('p.no', 'False', true),
+      plain('p.n', 'null', true),
+      plain('top', 'plain'),
+    ];
+    expect(byAction(initial, entries)).toBe(byCli(initial, entries));
+  });
+
+  it('changes nothing when the file holds the values already', () => {
+    const entries = VALUES.map(([k, v]) => plain(k, v));
+    const written = byCli(initial, entries);
+    expect(editStackConfig(written, PROJECT, entries)).toEqual({ text: undefined, viaCli: [] });
+  });
+
+  it('leaves secrets, and keys it cannot write as the CLI would, to the CLI', () => {
+    const secret: ConfigEntry = { key: 'token', value: 's3cret', secret: true, path: false };
+    const odd = plain('a:b:c', '1');
+    const edit = editStackConfig(initial, PROJECT, [secret, odd, plain('ok', 'yes')]);
+    expect(edit.viaCli).toEqual([secret, odd]);
+    expect(edit.text).toContain(`${PROJECT}:ok: "yes"`);
+    expect(edit.text).not.toContain('s3cret');
+  });
+});
