@@ -459,7 +459,10 @@ function parseJsonObject(name: string, raw: string, example: string): Record<str
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`Input '${name}' is not valid JSON (${(err as Error).message}): give a JSON object such as ${example}.`);
+    // V8's message quotes a slice of the text, which may hold a secret not yet masked: only where.
+    const where = /line (\d+) column (\d+)/.exec((err as Error).message);
+    const at = where ? ` at line ${where[1]}, column ${where[2]}` : '';
+    throw new InputError(`Input '${name}' is not valid JSON${at}: give a JSON object such as ${example}.`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InputError(`Input '${name}' must be a JSON object such as ${example}, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);

@@ -22,6 +22,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: V
   const context: RunContext = { phase: 'inputs', signal: cancellation.signal, env, versionCheck };
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
+    forgetInputs();
     if (settings.command === 'detect') await detect(settings, context);
     else if (settings.command === 'cleanup') await cleanup(settings, context);
     else await stackCommand(settings, context);
@@ -30,6 +31,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: V
   } finally {
     cancellation.dispose();
   }
+}
+
+/**
+ * Every child process (the CLI, the language host, the program and its providers, pip, npm)
+ * inherits this process's environment. The runner's INPUT_* variables, secret config and the token
+ * among them, have been read, and are none of theirs.
+ */
+function forgetInputs(): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name];
 }
 
 async function stackCommand(settings: StackSettings, context: RunContext): Promise<void> {

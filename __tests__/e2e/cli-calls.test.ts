@@ -11,6 +11,8 @@ import { errorsOf, makeWorkspace, runStep, type Workspace } from '../support/e2e
 
 let ws: Workspace;
 let log: string;
+/** The names of the INPUT_* variables each `pulumi` process was started with. */
+let inputsLog: string;
 let wrapper: string;
 let wrappedPath: string;
 /** The step outputs of the last step `callsOf` ran. */
@@ -22,8 +24,13 @@ beforeAll(() => {
   const bin = path.join(ws.root, '.recording', 'bin');
   fs.mkdirSync(bin, { recursive: true });
   log = path.join(ws.root, '.recording', 'calls.log');
+  inputsLog = path.join(ws.root, '.recording', 'inputs.log');
   wrapper = path.join(bin, 'pulumi');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nenv | sed -n 's/^\\(INPUT_[^=]*\\)=.*/\\1/p' >> "${inputsLog}"\nexec "${realPulumi}" "$@"\n`,
+    { mode: 0o755 },
+  );
   wrappedPath = [bin, process.env.PATH].join(path.delimiter);
 });
 
@@ -54,6 +61,12 @@ describe('CLI processes per step', () => {
 
   it('the next run remembers the version: one config call and the update', async () => {
     expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['config set-all', 'up']);
+  }, 300_000);
+
+  it("no CLI process, and so no program or provider under it, inherits the runner's INPUT_* variables", async () => {
+    fs.rmSync(inputsLog, { force: true });
+    await callsOf({ command: 'up', config: config(3) });
+    expect(fs.readFileSync(inputsLog, 'utf8')).toBe('');
   }, 300_000);
 
   it('plain config needs no CLI call, and the stack file is not rewritten when it holds the values', async () => {

@@ -101,3 +101,19 @@ describe('parseConfig', () => {
     expect(() => parseConfig(raw)).toThrow(expected);
   });
 });
+
+describe('JSON inputs', () => {
+  it('never quote the text in a parse error: it may hold a secret not yet masked', () => {
+    for (const text of ['{"token": {"value": "s3cret-value", "secret": tru}}', '{"token": "s3cret-value" "b": 1}']) {
+      let message = '';
+      try {
+        parseConfig(text);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Input 'config' is not valid JSON/);
+      expect(message).not.toContain('s3cret');
+    }
+    expect(() => parseConfig('{"a": 1 "b": 2}')).toThrow("Input 'config' is not valid JSON at line 1, column 9");
+  });
+});
