@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { ensureGoTool } from './go-tool.mjs';
 
 export const ACT_VERSION = 'v0.2.89';
+/** act asks its project's server for notices about new versions, and waits up to a second for them. */
+export const ACT_ENV = { ACT_DISABLE_VERSION_CHECK: '1' };
 
 /** Returns the path of the act binary, building it when it is not cached (about 2 minutes). */
 export function ensureAct(options = {}) {
@@ -19,7 +21,7 @@ export function ensureAct(options = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    const result = spawnSync(ensureAct(), process.argv.slice(2), { stdio: 'inherit' });
+    const result = spawnSync(ensureAct(), process.argv.slice(2), { stdio: 'inherit', env: { ...process.env, ...ACT_ENV } });
     if (result.error) throw result.error;
     process.exitCode = result.status ?? 1;
   } catch (error) {

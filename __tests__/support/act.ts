@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureAct } from '../../scripts/act.mjs';
+import { ACT_ENV, ensureAct } from '../../scripts/act.mjs';
 import { runnableWorkflow } from '../../scripts/runnable-workflow.mjs';
 import { REPO } from '../../scripts/runner.mjs';
 import { startGitHubApi, type GitHubApiServer } from './github-api.js';
@@ -214,7 +214,7 @@ export async function runAct(repo: ActRepository, options: ActOptions): Promise<
     ...(options.job ? ['--job', options.job] : []),
   ];
   // Node 24 (this process's) runs `runs.using: node24`; the toolchain is already first on PATH.
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...ACT_ENV, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
   for (const name of Object.keys(env)) if (name.startsWith('GITHUB_') || name.startsWith('INPUT_')) delete env[name];
   const child = spawn(ensureAct(), args, { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
