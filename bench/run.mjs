@@ -10,6 +10,7 @@
 //   npm run bench -- --action /elsewhere/dist/index.js   # another build of the action
 //   npm run bench -- --action dist/index.js --action /old/dist/index.js   # builds side by side
 //   npm run bench -- --keep                         # keep the scratch folder it prints
+//   npm run bench -- --configs plain,secret         # the overhead section's config cases only
 //
 // Sections:
 //   overhead  the action against the bare `pulumi preview` / `pulumi up` on the same stack, the
@@ -18,7 +19,10 @@
 //   startup   process start to the first CLI process the action starts; the bundle's size
 //
 // Each action run is timed twice over: as a later run on the machine (the CLI's version remembered
-// from the run before) and as a first run (nothing remembered: one `pulumi version` more).
+// from the run before) and as a first run (nothing remembered: one `pulumi version` more). And each
+// in three cases of the `config` input (--configs): none (the stack's config already in its
+// Pulumi.<stack>.yaml), plain (the README's usage: the values in the input, the stack file as a
+// fresh checkout has it, without them) and secret (the same, plus one secret value).
 //   report    rendering the PR comment for 10, 1,000 and 10,000 resources
 //   memory    peak resident memory of the action's own node process (not its children)
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,6 +32,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import yaml from 'js-yaml';
+import YAML from 'yaml';
 import { REPO, runnerEnv } from '../scripts/runner.mjs';
 import { ensureToolchain, toolchainEnv } from '../scripts/toolchain.mjs';
 
@@ -39,8 +44,11 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10,100,500' },
     action: { type: 'string', multiple: true, default: [path.join(REPO, 'dist', 'index.js')] },
     keep: { type: 'boolean', default: false },
+    configs: { type: 'string', default: 'none,plain,secret' },
   },
 });
+const CONFIG_CASES = args.configs.split(',').map((c) => c.trim());
+for (const c of CONFIG_CASES) if (!['none', 'plain', 'secret'].includes(c)) throw new Error(`unknown config case '${c}': none, plain or secret`);
 const sections = args.section.split(',').map((s) => s.trim());
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section '${s}': one of ${SECTIONS.join(', ')}`);
 const RUNS = Number(args.runs);
@@ -197,15 +205,36 @@ function runCli(ws, argv, env = {}) {
 const shared = makeWorkspace('shared');
 const deployed = new Set();
 
+/** The stack's plain config, as the README's usage passes it in `config`; `secret` adds a secret value. */
+function configInput(size, withSecret) {
+  const plain = { fileCount: size, message: 'bench', outDir: path.join(root, 'out', String(size)) };
+  return JSON.stringify(withSecret ? { ...plain, token: { value: 'bench-secret-value', secret: true } } : plain);
+}
+
 /** Deploys `fileCount` files once: the stack, its config in Pulumi.<stack>.yaml and (first time) the venv. */
 async function deployedStack(size) {
   const stack = `${STACK_PREFIX}${size}`;
   if (!deployed.has(stack)) {
-    const config = JSON.stringify({ fileCount: size, message: 'bench', outDir: path.join(root, 'out', String(size)) });
-    mustSucceed(await runAction(shared, { command: 'up', stack, config }), `deploying ${size} resources`);
+    mustSucceed(await runAction(shared, { command: 'up', stack, config: configInput(size, true) }), `deploying ${size} resources`);
     deployed.add(stack);
   }
   return stack;
+}
+
+/**
+ * The stack's settings file as a fresh checkout has it when the workflow passes the plain config in
+ * its `config` input: the secrets provider's salt and the encrypted secret, as committed, but no
+ * plain values. Written back before each run of a config case, so every such run writes the values
+ * as on a new runner (and the secret case encrypts its secret anew). The stack's values stay the
+ * same throughout, so the ups still change nothing.
+ */
+function checkedOutStackFile(stack) {
+  const file = path.join(shared.workDir, `Pulumi.${stack}.yaml`);
+  const doc = YAML.parseDocument(fs.readFileSync(file, 'utf8'));
+  const config = doc.get('config');
+  for (const pair of [...config.items]) if (!YAML.isMap(pair.value)) config.delete(pair.key);
+  const text = doc.toString();
+  return () => fs.writeFileSync(file, text);
 }
 
 // ── sections ─────────────────────────────────────────────────────────────────────────────────
@@ -216,12 +245,20 @@ async function overhead() {
     const stack = await deployedStack(size);
     for (const command of ['preview', 'up']) {
       const cli = command === 'up' ? ['up', '--yes', '--skip-preview'] : ['preview'];
+      const checkout = checkedOutStackFile(stack);
+      const cases = CONFIG_CASES.map((c) => ({
+        suffix: c === 'none' ? '' : c === 'plain' ? ', config plain' : ', config plain + secret',
+        inputs: c === 'none' ? { command, stack } : { command, stack, config: configInput(size, c === 'secret') },
+        before: c === 'none' ? () => undefined : checkout,
+      }));
       const contenders = [
         { label: 'bare pulumi', run: () => runCli(shared, [...cli, '--stack', stack]) },
-        ...ACTIONS.flatMap((action) => [
-          { label: action.label, run: () => runAction(shared, { command, stack }, { action }) },
-          { label: `${action.label}, first run`, run: () => runAction(shared, { command, stack }, { action, env: firstRun() }) },
-        ]),
+        ...ACTIONS.flatMap((action) =>
+          cases.flatMap(({ suffix, inputs, before }) => [
+            { label: `${action.label}${suffix}`, run: () => (before(), runAction(shared, inputs, { action })) },
+            { label: `${action.label}${suffix}, first run`, run: () => (before(), runAction(shared, inputs, { action, env: firstRun() })) },
+          ]),
+        ),
       ];
       for (const c of contenders) mustSucceed(await c.run(), `warm-up: ${c.label} ${command}`);
       const times = new Map(contenders.map((c) => [c, []]));
