@@ -20,8 +20,7 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
   const workspace = await localWorkspace(options);
   const names = (await workspace.listStacks()).map((s) => s.name.split('/').pop()!);
   const tagged = await Promise.all(names.map(async (name) => ({ name, tags: await workspace.listTags(name) })));
-  const closedPullRequest = settings.github.closedPullRequest ?? settings.comment.issueNumber;
-  const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), closedPullRequest);
+  const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), settings.closedPullRequest);
 
   context.phase = 'operation';
   const removed: { name: string; why: string; error?: string }[] = [];

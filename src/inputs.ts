@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
 import semver from 'semver';
-import { isEphemeral } from './plan.js';
+import { isEphemeral, matchesEveryStack } from './plan.js';
 
 /** Commands that act on one stack. */
 export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
@@ -127,6 +127,8 @@ export interface StackSettings extends CommonSettings {
 export interface CleanupSettings extends CommonSettings {
   command: 'cleanup';
   project: ProjectFile;
+  /** The pull request whose stacks go: a `closed` event's, or `pr-number`; never an open one's. */
+  closedPullRequest?: number;
 }
 
 export interface DetectSettings extends CommonSettings {
@@ -145,8 +147,10 @@ export interface GitHubContext {
   /** The pull request a `pull_request: closed` event is about. */
   closedPullRequest?: number;
   runId?: number;
-  /** Who triggered the run. */
+  /** Who started the run. */
   actor?: string;
+  /** Who triggered this attempt of it: on a re-run, whoever re-ran it. */
+  triggeringActor?: string;
   /** The commit the run is for. */
   sha?: string;
 }
@@ -207,7 +211,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     backendUrl,
     secretsProvider: getInput('secrets-provider').trim() || undefined,
     installDependencies: parseBoolean(getInput, 'install-dependencies'),
-    ephemeralStacks: splitList(getInput('ephemeral-stacks')),
+    ephemeralStacks: parseEphemeralStacks(getInput('ephemeral-stacks')),
     pulumiVersion: parseVersionRange(getInput('pulumi-version') || PINNED_PULUMI_VERSION),
     lockTimeoutMs: parseDuration(getInput, 'lock-timeout'),
     comment: {
@@ -222,7 +226,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
 
   const project = readProjectFile(workDir);
   checkProjectInput(getInput, project, workDir);
-  if (command === 'cleanup') return { ...common, command, project };
+  if (command === 'cleanup') return { ...common, command, project, closedPullRequest: github.closedPullRequest ?? prNumber };
 
   const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
   const orgInput = getInput('org').trim();
@@ -368,6 +372,17 @@ function parseOptionalInteger(getInput: GetInput, name: InputName, min: number):
   return Number(value);
 }
 
+function parseEphemeralStacks(raw: string): string[] {
+  const patterns = splitList(raw);
+  const catchAll = patterns.find(matchesEveryStack);
+  if (catchAll !== undefined) {
+    throw new InputError(
+      `Input 'ephemeral-stacks' has '${printable(catchAll)}', which matches every stack name, production's too: list patterns that pin part of the name, such as pr-* or smoke-*.`,
+    );
+  }
+  return patterns;
+}
+
 function splitList(raw: string): string[] {
   return raw
     .split(/[\n,]/)
@@ -508,6 +523,7 @@ function githubContext(env: Env): GitHubContext {
     closedPullRequest: pullRequest.closed ? pullRequest.number : undefined,
     runId: /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? Number(env.GITHUB_RUN_ID) : undefined,
     actor: env.GITHUB_ACTOR || undefined,
+    triggeringActor: env.GITHUB_TRIGGERING_ACTOR || undefined,
     sha: env.GITHUB_SHA || undefined,
   };
 }

@@ -94,11 +94,11 @@ async function openWorkspace(settings: StackSettings, plan: Plan, context: RunCo
 }
 
 async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {
-  const { repository, runId, actor, apiUrl } = settings.github;
+  const { repository, runId, actor, triggeringActor, apiUrl } = settings.github;
   // parseInputs made sure these are set whenever require-approval is.
   try {
     const github = await gitHubClient(settings.comment.token!, apiUrl);
-    return approvalGate(await runApprovals(github, repository!.owner, repository!.repo, runId!), environment, actor);
+    return approvalGate(await runApprovals(github, repository!.owner, repository!.repo, runId!), environment, [actor, triggeringActor]);
   } catch (err) {
     return { allowed: false, reason: `Could not read this run's approvals (${gitHubFailure(err)}): give the job 'actions: read'.` };
   }

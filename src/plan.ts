@@ -26,6 +26,19 @@ export function isEphemeral(stack: string, patterns: readonly string[]): boolean
   return patterns.length > 0 && picomatch(patterns as string[], { dot: true, nonegate: true })(stack);
 }
 
+/** Names with nothing in common: a pattern that matches them all matches any stack. */
+const UNRELATED_NAMES = ['prod', 'x', '0', 'Zq_9.b-c'];
+
+/**
+ * A pattern that would make every stack ephemeral (`*`, `**`, `?*`, `{*,pr-*}`, `!(prod)`), and so
+ * open the destroy gate for production: one with no literal part (what a negation names does not
+ * count), or one that matches unrelated names.
+ */
+export function matchesEveryStack(pattern: string): boolean {
+  const literal = pattern.replace(/!\([^)]*\)/g, '').replace(/\[[^\]]*\]|[*?{}(),|!+@]/g, '');
+  return literal === '' || UNRELATED_NAMES.every((name) => isEphemeral(name, [pattern]));
+}
+
 /** One review of this workflow run, as GitHub's run approvals API reports it. */
 export interface RunApproval {
   state: 'approved' | 'rejected' | (string & {});
@@ -37,17 +50,21 @@ export interface RunApproval {
  * `require-approval: <environment>`: this run must have been approved for that environment by
  * someone other than whoever triggered it. A rejection anywhere for it refuses outright.
  */
-export function approvalGate(approvals: readonly RunApproval[], environment: string, actor: string | undefined): GateDecision {
+/**
+ * `actors`: who started the run (GITHUB_ACTOR) and who triggered this attempt of it
+ * (GITHUB_TRIGGERING_ACTOR, another person on a re-run): neither counts as someone else.
+ */
+export function approvalGate(approvals: readonly RunApproval[], environment: string, actors: readonly (string | undefined)[]): GateDecision {
   const forEnvironment = approvals.filter((a) => a.environments.includes(environment));
   const rejected = forEnvironment.find((a) => a.state === 'rejected');
   if (rejected) return { allowed: false, reason: `${rejected.user} rejected this run for the environment '${environment}'.` };
   const approvedBy = forEnvironment.filter((a) => a.state === 'approved').map((a) => a.user);
-  const other = approvedBy.find((user) => user !== actor);
+  const other = approvedBy.find((user) => !actors.includes(user));
   if (other) return { allowed: true, reason: `approved for '${environment}' by ${other}` };
   if (approvedBy.length > 0) {
     return {
       allowed: false,
-      reason: `This run was approved for '${environment}' only by ${actor}, who triggered it: someone else must approve it.`,
+      reason: `This run was approved for '${environment}' only by ${[...new Set(approvedBy)].join(', ')}, who started or re-ran it: someone else must approve it.`,
     };
   }
   return {

@@ -75,6 +75,8 @@ const cases: Case[] = [
   ['require-approval with the token emptied', { 'require-approval': 'production', 'github-token': '' }, /Input 'require-approval' needs .* 'github-token'/],
   ['a smoke stack that is not ephemeral', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': 'smoke-*' }, /Input 'stack' is 'prod', which does not match 'ephemeral-stacks'/],
   ['a stack for detect', { command: 'detect', stack: 'dev' }, /Input 'stack' does not apply to command 'detect'/],
+  ['ephemeral-stacks matching every stack, for a destroy', { command: 'destroy', 'ephemeral-stacks': 'pr-*, *' }, /Input 'ephemeral-stacks' has '\*', which matches every stack name/],
+  ['ephemeral-stacks matching every stack, for a smoke test', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': '?*' }, /Input 'ephemeral-stacks' has '\?\*', which matches every stack name/],
 ];
 
 describe('bad input', () => {

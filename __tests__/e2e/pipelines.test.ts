@@ -108,20 +108,33 @@ describe('cleanup', () => {
     expect(filesIn(path.join(ws.root, 'smoke-new'))).toHaveLength(4);
     expect(run.summary).toContain('pull request #7 is closed');
   }, 240_000);
+
+  it('leaves the stacks of a pull request that is still open alone', async () => {
+    const run = await runStep(ws, {
+      inputs: { command: 'cleanup', 'ephemeral-stacks': 'smoke-*' },
+      eventName: 'pull_request',
+      event: { action: 'synchronize', number: 8, pull_request: { number: 8 } },
+    });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.removed!)).toEqual([]);
+    expect(stacksInBackend()).toEqual(expect.arrayContaining(['smoke-new']));
+  }, 240_000);
 });
 
 describe('require-approval', () => {
   const RUN_ID = 9001;
+  // A re-run by `rerunner` of a run `author` started.
   const deploy = (stack: string) =>
     runStep(ws, {
       inputs: { command: 'up', stack, 'require-approval': 'production', 'github-token': TOKEN.token, config: config(path.join(ws.root, stack)) },
-      env: { GITHUB_API_URL: api!.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN_ID), GITHUB_ACTOR: 'author' },
+      env: { GITHUB_API_URL: api!.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN_ID), GITHUB_ACTOR: 'author', GITHUB_TRIGGERING_ACTOR: 'rerunner' },
     });
 
   it.each([
     ['missing', [], /no approval for the environment 'production'/],
     ['rejected', [{ login: 'boss', environments: ['production'], state: 'rejected' as const }], /boss rejected this run/],
     ['self-approved', [{ login: 'author', environments: ['production'] }], /approved for 'production' only by author/],
+    ['approved by whoever re-ran it', [{ login: 'rerunner', environments: ['production'] }], /approved for 'production' only by rerunner/],
     ['for another environment', [{ login: 'boss', environments: ['staging'] }], /no approval for the environment 'production'/],
   ])('refuses an up whose approval is %s, touching nothing', async (_case, approvals, expected) => {
     api = await startGitHubApi({ tokens: [TOKEN] });

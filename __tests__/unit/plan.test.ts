@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StackSettings } from '../../src/inputs.js';
-import { approvalGate, cleanupCandidates, destroyGate, EPHEMERAL_TAGS, isEphemeral, planRun, stateLossGuard } from '../../src/plan.js';
+import { approvalGate, cleanupCandidates, destroyGate, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, planRun, stateLossGuard } from '../../src/plan.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {
@@ -34,25 +34,41 @@ describe('isEphemeral', () => {
   });
 });
 
+describe('matchesEveryStack', () => {
+  it.each(['*', '**', '?*', '*?', '[a-z]*', '{*,pr-*}', '!(prod)', '*{,}'])('finds %s a catch-all', (pattern) => {
+    expect(matchesEveryStack(pattern)).toBe(true);
+  });
+
+  it.each(['pr-*', 'smoke-*', '*-preview', 'pr-[0-9]*', 'dev', 'p*'])('lets %s through', (pattern) => {
+    expect(matchesEveryStack(pattern)).toBe(false);
+  });
+});
+
 describe('approvalGate', () => {
   const approval = (user: string, state = 'approved', environments = ['production']) => ({ user, state, environments });
 
   it('allows a run approved for the environment by someone else', () => {
-    expect(approvalGate([approval('reviewer')], 'production', 'author')).toMatchObject({ allowed: true });
+    expect(approvalGate([approval('reviewer')], 'production', ['author'])).toMatchObject({ allowed: true });
   });
 
   it('refuses a run with no approval for that environment', () => {
-    const decision = approvalGate([approval('reviewer', 'approved', ['staging'])], 'production', 'author');
+    const decision = approvalGate([approval('reviewer', 'approved', ['staging'])], 'production', ['author']);
     expect(decision).toMatchObject({ allowed: false });
     expect(decision.reason).toMatch(/no approval for the environment 'production'/);
   });
 
   it('refuses a run approved only by whoever triggered it', () => {
-    expect(approvalGate([approval('author')], 'production', 'author').reason).toMatch(/only by author, who triggered it/);
+    expect(approvalGate([approval('author')], 'production', ['author']).reason).toMatch(/only by author, who started or re-ran it/);
+  });
+
+  it('refuses a re-run approved only by whoever re-ran it (GITHUB_TRIGGERING_ACTOR)', () => {
+    const decision = approvalGate([approval('rerunner')], 'production', ['author', 'rerunner']);
+    expect(decision).toMatchObject({ allowed: false, reason: expect.stringMatching(/only by rerunner, who started or re-ran it/) });
+    expect(approvalGate([approval('rerunner'), approval('reviewer')], 'production', ['author', 'rerunner'])).toMatchObject({ allowed: true });
   });
 
   it('refuses a rejected run, even with another approval', () => {
-    const decision = approvalGate([approval('reviewer'), approval('boss', 'rejected')], 'production', 'author');
+    const decision = approvalGate([approval('reviewer'), approval('boss', 'rejected')], 'production', ['author']);
     expect(decision).toEqual({ allowed: false, reason: "boss rejected this run for the environment 'production'." });
   });
 });
