@@ -258,7 +258,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     refresh: parseBoolean(getInput, 'refresh'),
     operation: parseOperationOptions(getInput),
     requireApproval,
-    planFile: planInput ? path.resolve(root, planInput) : undefined,
+    planFile: planInput ? parsePlanFile(planInput, root) : undefined,
     failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
     allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state'),
     smoke: { ttlMs: parseDuration(getInput, 'ttl'), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
@@ -420,14 +420,48 @@ function parseWorkDir(raw: string, workspace: string): string {
   } catch {
     throw new InputError(`Input 'work-dir' is '${printable(raw)}', which does not exist in the workspace: check out the repository first, or fix the path.`);
   }
-  const relative = path.relative(root, real);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (!isInside(root, real)) {
     throw new InputError(`Input 'work-dir' is '${printable(raw)}', which leads outside the workspace ${root}: use a folder inside the repository.`);
   }
   if (!fs.statSync(real).isDirectory()) {
     throw new InputError(`Input 'work-dir' is '${printable(raw)}', which is not a folder: name the folder that holds Pulumi.yaml.`);
   }
   return real;
+}
+
+/**
+ * `plan`: a file the preview writes and the update reads, so confined to the workspace as
+ * `work-dir` is: its folder's real path (and the file's, where it exists already, a symlink say).
+ */
+function parsePlanFile(raw: string, workspace: string): string {
+  const root = fs.realpathSync(workspace);
+  const candidate = path.resolve(root, raw);
+  let folder: string;
+  try {
+    folder = fs.realpathSync(path.dirname(candidate));
+  } catch {
+    throw new InputError(`Input 'plan' is '${printable(raw)}', whose folder does not exist in the workspace: name a file in an existing folder of the repository.`);
+  }
+  // A symlink, dangling or not, is where the CLI would write: its target must be inside too.
+  const file = fs.lstatSync(candidate, { throwIfNoEntry: false }) ? realPathOrUndefined(candidate) : path.join(folder, path.basename(candidate));
+  if (!isInside(root, folder) || file === undefined || !isInside(root, file)) {
+    throw new InputError(`Input 'plan' is '${printable(raw)}', which leads outside the workspace ${root}: name a file inside the repository, such as plan.json.`);
+  }
+  return file;
+}
+
+function realPathOrUndefined(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `real` is `root` or below it; a folder named like `..x` is below it. */
+function isInside(root: string, real: string): boolean {
+  const relative = path.relative(root, real);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 export function readProjectFile(workDir: string): ProjectFile {

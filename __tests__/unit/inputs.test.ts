@@ -117,3 +117,27 @@ describe('JSON inputs', () => {
     expect(() => parseConfig('{"a": 1 "b": 2}')).toThrow("Input 'config' is not valid JSON at line 1, column 9");
   });
 });
+
+describe('paths inside the workspace', () => {
+  it('accept a folder whose name starts with two dots, for work-dir and plan', () => {
+    fs.mkdirSync(path.join(workspace, '..x'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '..x', 'Pulumi.yaml'), 'name: dots\nruntime: python\n');
+    const settings = parse({ command: 'preview', stack: 'dev', 'work-dir': '..x', plan: '..x/plan.json' });
+    expect(settings.workDir).toBe(path.join(fs.realpathSync(workspace), '..x'));
+    expect(settings.planFile).toBe(path.join(fs.realpathSync(workspace), '..x', 'plan.json'));
+  });
+
+  it('refuse a plan file that is a symlink out of the workspace', () => {
+    fs.symlinkSync(os.tmpdir(), path.join(workspace, 'tmp-link'));
+    fs.symlinkSync(path.join(os.tmpdir(), 'elsewhere.json'), path.join(workspace, 'dangling.json'));
+    expect(() => parse({ command: 'preview', stack: 'dev', plan: 'tmp-link/plan.json' })).toThrow(/Input 'plan' is 'tmp-link\/plan.json', which leads outside the workspace/);
+    // Dangling: the CLI would create the file where the link points.
+    expect(() => parse({ command: 'preview', stack: 'dev', plan: 'dangling.json' })).toThrow(/Input 'plan' is 'dangling.json', which leads outside the workspace/);
+    fs.writeFileSync(path.join(os.tmpdir(), 'elsewhere.json'), '{}');
+    try {
+      expect(() => parse({ command: 'preview', stack: 'dev', plan: 'dangling.json' })).toThrow(/which leads outside the workspace/);
+    } finally {
+      fs.rmSync(path.join(os.tmpdir(), 'elsewhere.json'), { force: true });
+    }
+  });
+});
