@@ -2,7 +2,7 @@
 // Bad input fails here, naming the input and the fix, before anything touches a stack.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { isEphemeral, matchesEveryStack } from './plan.js';
 
@@ -471,7 +471,7 @@ export function readProjectFile(workDir: string): ProjectFile {
   }
   let doc: unknown;
   try {
-    doc = yaml.load(fs.readFileSync(file, 'utf8'));
+    doc = parseYaml(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new InputError(`${file} is not valid YAML (${(err as Error).message.split('\n')[0]}): fix the project file.`);
   }
