@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { ACT_ENV, ensureAct } from '../../scripts/act.mjs';
 import { runnableWorkflow } from '../../scripts/runnable-workflow.mjs';
 import { REPO } from '../../scripts/runner.mjs';
+import { copyExample } from './e2e.js';
 import { startGitHubApi, type GitHubApiServer } from './github-api.js';
 import { throwawayCertificate } from './tls.js';
 
@@ -18,8 +19,6 @@ import { throwawayCertificate } from './tls.js';
 export const EXAMPLE_REPOSITORY = { owner: 'Codertocat', repo: 'Hello-World' };
 /** The state passphrase, handed to workflows as the secret PULUMI_CONFIG_PASSPHRASE. */
 export const PASSPHRASE = 'act-suite-passphrase';
-
-const SKIP = new Set(['venv', '.venv', 'node_modules', 'out', '__pycache__']);
 
 export interface ActRepository {
   /** The git repository act runs in, and the one the checkout step copies. */
@@ -32,11 +31,9 @@ export interface ActRepository {
 /**
  * A repository as a user's would look: the action's action.yml and dist/ (what `uses: ./` runs),
  * the example Python program in `infra/` (or as `layout` arranges it), and git with GitHub's
- * example repository as `origin`. `Pulumi.<stack>.yaml` files are written from `stackConfig`.
+ * example repository as `origin`.
  */
-export function makeRepository(
-  options: { layout?: (dir: string) => void; stackConfig?: Record<string, Record<string, string>>; backendUrl?: string } = {},
-): ActRepository {
+export function makeRepository(options: { layout?: (dir: string) => void; backendUrl?: string } = {}): ActRepository {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'act-'));
   const dir = path.join(root, 'repository');
   const stateDir = path.join(root, 'state');
@@ -47,10 +44,6 @@ export function makeRepository(
   fs.copyFileSync(path.join(REPO, 'action.yml'), path.join(dir, 'action.yml'));
   fs.cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true });
   (options.layout ?? ((d) => copyProgram(path.join(d, 'infra'))))(dir);
-  for (const [stack, config] of Object.entries(options.stackConfig ?? {})) {
-    const lines = Object.entries(config).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`);
-    fs.writeFileSync(path.join(dir, 'infra', `Pulumi.${stack}.yaml`), `config:\n${lines.join('\n')}\n`);
-  }
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['remote', 'add', 'origin', `https://github.com/${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.repo}.git`]);
   return { dir, stateDir, backendUrl: options.backendUrl ?? `file://${stateDir}`, artifacts };
@@ -73,12 +66,9 @@ export function stacksOf(repo: ActRepository, workDir = 'infra'): string[] {
   return listed.map((s) => s.name.split('/').pop()!).sort();
 }
 
-/** The example program, without anything a run leaves behind. */
+/** The example Python program, without anything a run leaves behind. */
 export function copyProgram(to: string): void {
-  fs.cpSync(path.join(REPO, 'examples', 'python'), to, {
-    recursive: true,
-    filter: (src) => !SKIP.has(path.basename(src)) && !/^Pulumi\..+\.yaml$/.test(path.basename(src)),
-  });
+  copyExample('python', to);
 }
 
 /** Adds a workflow (made runnable here) to the repository and commits everything. */

@@ -15,16 +15,21 @@ export interface Workspace {
   outDir: string;
 }
 
-const SKIP = new Set(['venv', '.venv', 'node_modules', 'out']);
+const SKIP = new Set(['venv', '.venv', 'node_modules', 'out', '__pycache__']);
 
-/** Copies examples/<name> into a fresh workspace, without anything a run leaves behind. */
-export function makeWorkspace(example: 'python' | 'typescript'): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${example}-`));
-  const workDir = path.join('infra', example);
-  fs.cpSync(path.join(REPO, 'examples', example), path.join(root, workDir), {
+/** Copies examples/<name> to `to`, without anything a run leaves behind (stack files included). */
+export function copyExample(example: 'python' | 'typescript', to: string): void {
+  fs.cpSync(path.join(REPO, 'examples', example), to, {
     recursive: true,
     filter: (src) => !SKIP.has(path.basename(src)) && !/^Pulumi\..+\.yaml$/.test(path.basename(src)),
   });
+}
+
+/** Copies examples/<name> into a fresh workspace. */
+export function makeWorkspace(example: 'python' | 'typescript'): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${example}-`));
+  const workDir = path.join('infra', example);
+  copyExample(example, path.join(root, workDir));
   const stateDir = path.join(root, '.state');
   fs.mkdirSync(stateDir);
   return { root, workDir, backendUrl: `file://${stateDir}`, stateDir, outDir: path.join(root, 'out') };
