@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
-import { runProcess } from './process.js';
+import { runProcess, type ProcessResult } from './process.js';
 
 export interface EngineCall {
   /** The `pulumi` binary. */
@@ -27,6 +27,11 @@ export class PulumiCommandError extends Error {
 
   constructor(readonly commandResult: { stdout: string; stderr: string; code: number }) {
     super(`pulumi exited with code ${commandResult.code}`);
+  }
+
+  /** Throws for a CLI process that failed; its last lines stand for stdout. */
+  static throwIfFailed(result: ProcessResult): void {
+    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
   }
 }
 
@@ -63,7 +68,7 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
       stopSignal: 'SIGINT',
     }).finally(() => clearInterval(following));
     events.read(true);
-    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
+    PulumiCommandError.throwIfFailed(result);
     return { outputs };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -100,9 +100,13 @@ function setAt(doc: Document, route: Segment[], value: string | number | boolean
   return put(doc, parent, last, scalar(value)) ? true : undefined;
 }
 
+function pairOf(map: YAMLMap, key: string) {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key);
+}
+
 function get(parent: Node, key: Segment): Node | null | undefined {
   if (isMap(parent) && typeof key === 'string') {
-    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const pair = pairOf(parent, key);
     return pair ? ((pair.value as Node | null) ?? null) : undefined;
   }
   if (isSeq(parent) && typeof key === 'number') return key < parent.items.length ? ((parent.items[key] as Node | null) ?? null) : undefined;
@@ -111,7 +115,7 @@ function get(parent: Node, key: Segment): Node | null | undefined {
 
 function put(doc: Document, parent: Node, key: Segment, value: Node): boolean {
   if (isMap(parent) && typeof key === 'string') {
-    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+    const pair = pairOf(parent, key);
     if (pair) pair.value = value;
     else parent.items.push(doc.createPair(scalar(key), value) as (typeof parent.items)[number]);
     return true;

@@ -53,8 +53,7 @@ export class PulumiStack {
     const args = ['config', 'set-all', '--stack', this.name, ...(path ? ['--path'] : [])];
     for (const entry of entries) args.push(entry.secret ? '--secret' : '--plaintext', `${entry.key}=${entry.value}`);
     return this.use(async () => {
-      const result = await runProcess(pulumiCommand.command, [...args, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } });
-      if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
+      PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, [...args, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } }));
     });
   }
 
