@@ -14,7 +14,7 @@ import { resultOf, type Report } from './report/model.js';
 import type { RunContext } from './run-context.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
-import { applyConfig, MissingStackError, openStack, type PulumiStack } from './workspace/stack.js';
+import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
 import type { VersionCheck } from './workspace/version-check.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: VersionCheck): Promise<void> {
@@ -54,11 +54,12 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   });
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
+  const crypter = secretCrypter(settings, context.env);
   const stack = await openWorkspace(settings, plan, context);
   if (settings.command === 'smoke') await tagEphemeralStack(stack, settings);
 
   context.phase = 'config';
-  await applyConfig(stack, settings);
+  await applyConfig(stack, settings, crypter);
 
   context.phase = 'operation';
   const outcome = await runSteps(stack, settings, plan, context.signal, secrets);

@@ -1,13 +1,14 @@
 // How many `pulumi` processes a step starts, each costing 100 ms or more: at most one version check
 // (none once the binary's version is remembered), no `stack select`, no config call for plain
-// values (the action writes them into the stack's file) and one per kind of key for secrets, and
-// after an update nothing at all (the outputs come from the engine's events). A `pulumi` first on
-// PATH records every call and runs the real CLI.
+// values (the action writes them into the stack's file), none for secrets either once the stack's
+// file has its passphrase salt (the action encrypts them), and after an update nothing at all (the
+// outputs come from the engine's events). A `pulumi` first on PATH records every call, with its
+// arguments, and runs the real CLI.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorsOf, makeWorkspace, runStep, type Workspace } from '../support/e2e.js';
+import { errorsOf, makeWorkspace, pulumiCli, runStep, type Workspace } from '../support/e2e.js';
 
 let ws: Workspace;
 let log: string;
@@ -56,11 +57,28 @@ const config = (fileCount: number) => JSON.stringify({ outDir: ws.outDir, fileCo
 
 describe('CLI processes per step', () => {
   it('the first run on a new stack: the version check; its first call finds the stack missing, creates it, and is made again', async () => {
-    expect(await callsOf({ command: 'up', config: config(2) })).toEqual(['version', 'config set-all', 'stack init', 'config set-all', 'up']);
+    // No salt in a stack file yet: the secret goes through the CLI, on its standard input.
+    expect(await callsOf({ command: 'up', config: config(2) })).toEqual(['version', 'config set', 'stack init', 'config set', 'up']);
   }, 300_000);
 
-  it('the next run remembers the version: one config call and the update', async () => {
-    expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['config set-all', 'up']);
+  it('the next run remembers the version and encrypts the secret itself: the update alone', async () => {
+    expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['up']);
+    expect(pulumiCli(ws, ['config', 'get', 'token', '--stack', 'dev']).trim()).toBe('cli-calls-token');
+  }, 300_000);
+
+  it('no secret config value on any pulumi command line, whichever way it is set', async () => {
+    const secrets = { token: { value: 'cmdline-probe-1', secret: true }, 'nested.key': { value: 'cmdline-probe-2', secret: true, path: true } };
+    const configOf = (value: string) => JSON.stringify({ outDir: path.join(ws.outDir, 'probe'), fileCount: 1, ...secrets, message: value });
+    const cliRoute = await callsOf({ command: 'up', stack: 'probe', config: configOf('first') });
+    expect(fs.readFileSync(log, 'utf8')).not.toMatch(/cmdline-probe/);
+    expect(cliRoute.filter((c) => c === 'config set')).toHaveLength(3);
+    const secretOf = (key: string, ...flags: string[]) => pulumiCli(ws, ['config', 'get', key, '--stack', 'probe', ...flags]).trim();
+    expect([secretOf('token'), secretOf('nested.key', '--path')]).toEqual(['cmdline-probe-1', 'cmdline-probe-2']);
+    const changed = { ...secrets, token: { value: 'cmdline-probe-3', secret: true } };
+    expect(await callsOf({ command: 'up', stack: 'probe', config: JSON.stringify({ outDir: path.join(ws.outDir, 'probe'), fileCount: 1, ...changed }) })).toEqual(['up']);
+    expect([secretOf('token'), secretOf('nested.key', '--path')]).toEqual(['cmdline-probe-3', 'cmdline-probe-2']);
+    expect(fs.readFileSync(log, 'utf8')).not.toMatch(/cmdline-probe/);
+    expect(fs.readFileSync(path.join(ws.root, ws.workDir, 'Pulumi.probe.yaml'), 'utf8')).not.toMatch(/cmdline-probe/);
   }, 300_000);
 
   it("no CLI process, and so no program or provider under it, inherits the runner's INPUT_* variables", async () => {

@@ -1,12 +1,15 @@
 // Plain config values written into Pulumi.<stack>.yaml by the action itself must be byte for byte
 // what `pulumi config set-all` writes: the same file, comments and order kept, the same quoting.
-// Each case runs the real CLI on one copy of a stack file and editStackConfig on another.
+// Each case runs the real CLI on one copy of a stack file and editStackConfig on another. Secret
+// values encrypted by the action under the stack's passphrase must be what the CLI writes but for
+// the ciphertexts (random nonces), and each side must read the other's.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ConfigEntry } from '../../src/inputs.js';
+import { passphraseCrypter, type SecretCrypter } from '../../src/workspace/passphrase.js';
 import { editStackConfig } from '../../src/workspace/stack-config.js';
 
 const PROJECT = 'cfg-check';
@@ -26,25 +29,27 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): void {
-  execFileSync('pulumi', [...args, '--non-interactive'], { cwd: dir, env, stdio: 'pipe' });
+function cli(args: string[], input?: string): string {
+  return execFileSync('pulumi', ['--non-interactive', ...args], { cwd: dir, env, input, encoding: 'utf8', stdio: 'pipe' });
 }
 
 const plain = (key: string, value: string, isPath = false): ConfigEntry => ({ key, value, secret: false, path: isPath });
 
-/** The file after the CLI sets `entries` (one set-all per kind of key, as the action calls it). */
+const stackFile = () => path.join(dir, 'Pulumi.dev.yaml');
+
+/** The file after the CLI sets `entries`: one set-all per kind of key (plain keys, property paths). */
 function byCli(text: string, entries: ConfigEntry[]): string {
-  const file = path.join(dir, 'Pulumi.dev.yaml');
-  fs.writeFileSync(file, text);
+  fs.writeFileSync(stackFile(), text);
   for (const isPath of [false, true]) {
     const some = entries.filter((e) => e.path === isPath);
-    if (some.length > 0) cli(['config', 'set-all', '--stack', 'dev', ...(isPath ? ['--path'] : []), ...some.flatMap((e) => ['--plaintext', `${e.key}=${e.value}`])]);
+    const pairs = some.flatMap((e) => [e.secret ? '--secret' : '--plaintext', `${e.key}=${e.value}`]);
+    if (some.length > 0) cli(['config', 'set-all', '--stack', 'dev', ...(isPath ? ['--path'] : []), ...pairs]);
   }
-  return fs.readFileSync(file, 'utf8');
+  return fs.readFileSync(stackFile(), 'utf8');
 }
 
-function byAction(text: string, entries: ConfigEntry[]): string {
-  const edit = editStackConfig(text, PROJECT, entries);
+function byAction(text: string, entries: ConfigEntry[], crypter?: SecretCrypter): string {
+  const edit = editStackConfig(text, PROJECT, entries, crypter);
   expect(edit.viaCli).toEqual([]);
   return edit.text ?? text;
 }
@@ -124,5 +129,70 @@ describe('plain config written as the CLI writes it', () => {
     expect(edit.viaCli).toEqual([secret, odd]);
     expect(edit.text).toContain(`${PROJECT}:ok: "yes"`);
     expect(edit.text).not.toContain('s3cret');
+  });
+});
+
+const secret = (key: string, value: string, isPath = false): ConfigEntry => ({ key, value, secret: true, path: isPath });
+const withoutCiphertexts = (text: string) => text.replace(/secure: v1:\S+/g, 'secure: <ciphertext>');
+
+describe('secret config encrypted under the stack passphrase, as the CLI does it', () => {
+  let crypter: SecretCrypter;
+  const withFile = async (text: string, environment: NodeJS.ProcessEnv = env) => {
+    const file = path.join(dir, 'Pulumi.probe.yaml');
+    fs.writeFileSync(file, text);
+    return passphraseCrypter(file, environment);
+  };
+
+  beforeAll(async () => {
+    crypter = (await withFile(initial))!;
+    expect(crypter).toBeDefined();
+  });
+
+  const entries = [
+    secret('token', 's3cret'),
+    secret('aws:secretKey', 'line1\nline2\n'),
+    secret('db.password', 'p@ss: word', true),
+    secret('list[1]', 'second', true),
+    plain('region', 'eu'),
+  ];
+
+  it('writes the file the CLI writes, ciphertexts aside, and the CLI reads every value back', () => {
+    const mine = byAction(initial, entries, crypter);
+    expect(mine).not.toContain('s3cret');
+    expect(withoutCiphertexts(mine)).toBe(withoutCiphertexts(byCli(initial, entries)));
+    fs.writeFileSync(stackFile(), mine);
+    expect(JSON.parse(cli(['config', '--stack', 'dev', '--show-secrets', '--json']))).toEqual({
+      'aws:secretKey': { value: 'line1\nline2\n', secret: true },
+      [`${PROJECT}:db`]: { value: '{"password":"p@ss: word"}', objectValue: { password: 'p@ss: word' }, secret: true },
+      [`${PROJECT}:list`]: { value: '[null,"second"]', objectValue: [null, 'second'], secret: true },
+      [`${PROJECT}:region`]: { value: 'eu', secret: false },
+      [`${PROJECT}:token`]: { value: 's3cret', secret: true },
+    });
+  });
+
+  it("keeps the CLI's ciphertext of an unchanged secret, and replaces a changed one", () => {
+    const written = byCli(initial, [secret('token', 's3cret')]);
+    expect(editStackConfig(written, PROJECT, [secret('token', 's3cret')], crypter)).toEqual({ text: undefined, viaCli: [] });
+    const changed = byAction(written, [secret('token', 'other')], crypter);
+    fs.writeFileSync(stackFile(), changed);
+    expect(cli(['config', 'get', 'token', '--stack', 'dev'])).toBe('other\n');
+  });
+
+  it('reads the passphrase from PULUMI_CONFIG_PASSPHRASE_FILE, trimmed, as the CLI does', async () => {
+    const phraseFile = path.join(dir, 'phrase.txt');
+    fs.writeFileSync(phraseFile, 'stack-config\n');
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...rest } = env;
+    expect(await withFile(initial, { ...rest, PULUMI_CONFIG_PASSPHRASE_FILE: phraseFile })).toBeDefined();
+  });
+
+  it('leaves secrets to the CLI for a wrong or missing passphrase, a new stack, or another provider', async () => {
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...noPhrase } = env;
+    expect(await withFile(initial, { ...env, PULUMI_CONFIG_PASSPHRASE: 'wrong' })).toBeUndefined();
+    expect(await withFile(initial, noPhrase)).toBeUndefined();
+    expect(await withFile('config:\n  a: b\n')).toBeUndefined();
+    expect(await withFile(`secretsprovider: awskms://alias/x\n${initial}`)).toBeUndefined();
+    expect(await passphraseCrypter(path.join(dir, 'Pulumi.absent.yaml'), env)).toBeUndefined();
+    const edit = editStackConfig(initial, PROJECT, [secret('token', 's3cret')]);
+    expect(edit.viaCli).toEqual([secret('token', 's3cret')]);
   });
 });

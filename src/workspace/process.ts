@@ -18,6 +18,8 @@ export interface ProcessOptions {
   /** Aborting sends `stopSignal` (default SIGTERM, as the runner would) once, and waits for the exit. */
   signal?: AbortSignal;
   stopSignal?: NodeJS.Signals;
+  /** Written to the command's standard input, which is otherwise empty. */
+  input?: string;
 }
 
 const TAIL_LINES = 30;
@@ -28,10 +30,13 @@ export function runProcess(command: string, args: readonly string[], options: Pr
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: 'pipe',
       signal: options.signal,
       killSignal: options.stopSignal ?? 'SIGTERM',
     });
+    // A command that exits without reading it all must not fail the write (EPIPE).
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
     const tail: string[] = [];
     let stderr = '';
     const keep = (log: boolean) => (line: string) => {

@@ -2,17 +2,19 @@
 // `pulumi config set` writes them, without a CLI process: each `pulumi` call costs 115-160 ms, and a
 // plain value needs nothing the CLI has. The file keeps its comments and order; keys it did not have
 // are added in sorted order, as the CLI adds them; strings are quoted as the CLI's YAML encoder
-// quotes them. Secret values need the stack's secrets provider, so they, and anything this module
-// does not know how to write exactly as the CLI would, are left to the CLI.
+// quotes them. Secret values need the stack's secrets provider: given its crypter (passphrase.ts) they
+// are written here too, as `secure:` values; without it they, and anything this module does not know
+// how to write exactly as the CLI would, are left to the CLI.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
 import type { ConfigEntry, ProjectFile } from '../inputs.js';
+import type { SecretCrypter } from './passphrase.js';
 
 export interface StackConfigEdit {
   /** The file's new text, or undefined when it already holds every value. */
   text?: string;
-  /** Entries for the CLI: secrets, and keys this module does not write itself. */
+  /** Entries for the CLI: secrets without a crypter, and keys this module does not write itself. */
   viaCli: ConfigEntry[];
 }
 
@@ -23,8 +25,8 @@ export function stackConfigFile(workDir: string, project: ProjectFile, stack: st
   return fs.existsSync(yml) ? yml : path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
-/** Applies the plain entries to the file's text (absent: no file yet). */
-export function editStackConfig(text: string | undefined, projectName: string, entries: readonly ConfigEntry[]): StackConfigEdit {
+/** Applies the entries to the file's text (absent: no file yet); secret ones only with a crypter. */
+export function editStackConfig(text: string | undefined, projectName: string, entries: readonly ConfigEntry[], crypter?: SecretCrypter): StackConfigEdit {
   const viaCli: ConfigEntry[] = [];
   const doc = parseDocument(text ?? '');
   if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) return { viaCli: [...entries] };
@@ -32,10 +34,10 @@ export function editStackConfig(text: string | undefined, projectName: string, e
   // Plain keys, then property paths (the CLI's two calls), each sorted, so keys the file lacks are
   // added in the CLI's order.
   const writes = entries
-    .map((entry) => ({ entry, route: entry.secret ? undefined : routeOf(entry, projectName) }))
+    .map((entry) => ({ entry, route: entry.secret && !crypter ? undefined : routeOf(entry, projectName) }))
     .sort((a, b) => Number(a.entry.path) - Number(b.entry.path) || compareBytes(a.route?.join('\u0000') ?? '', b.route?.join('\u0000') ?? ''));
   for (const { entry, route } of writes) {
-    const result = route && setAt(doc, route, entry.path ? pathLeaf(entry.value) : entry.value);
+    const result = route && setAt(doc, route, entry.secret ? { secret: entry.value, crypter: crypter! } : entry.path ? pathLeaf(entry.value) : entry.value);
     if (result === undefined) viaCli.push(entry);
     else changed ||= result;
   }
@@ -70,8 +72,10 @@ function pathLeaf(value: string): string | number | boolean {
   return /^-?[1-9]\d{0,17}$|^0$/.test(value) ? Number(value) : value;
 }
 
+type Leaf = string | number | boolean | { secret: string; crypter: SecretCrypter };
+
 /** Sets the value; true when the file changed, false when it held it already, undefined to leave it to the CLI. */
-function setAt(doc: Document, route: Segment[], value: string | number | boolean): boolean | undefined {
+function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefined {
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   let parent: Node = doc.contents as Node;
   for (let i = 0; i < route.length - 1; i++) {
@@ -90,6 +94,14 @@ function setAt(doc: Document, route: Segment[], value: string | number | boolean
   }
   const last = route[route.length - 1]!;
   const existing = get(parent, last);
+  if (typeof value === 'object') {
+    // A secret is `secure: <ciphertext>`; one that decrypts to the value is kept as it is.
+    const held = secureValueOf(existing);
+    if (held !== undefined && value.crypter.decrypt(held) === value.secret) return false;
+    const secure = new YAMLMap();
+    secure.items.push(doc.createPair(scalar('secure'), scalar(value.crypter.encrypt(value.secret))) as (typeof secure.items)[number]);
+    return put(doc, parent, last, secure) ? true : undefined;
+  }
   if (isScalar(existing)) {
     if (existing.value === value) return false;
     // Changed in place, so a comment on the line stays with it.
@@ -98,6 +110,13 @@ function setAt(doc: Document, route: Segment[], value: string | number | boolean
     return true;
   }
   return put(doc, parent, last, scalar(value)) ? true : undefined;
+}
+
+/** The ciphertext of a `secure:` value. */
+function secureValueOf(node: Node | null | undefined): string | undefined {
+  if (!isMap(node) || node.items.length !== 1) return undefined;
+  const held = get(node, 'secure');
+  return isScalar(held) && typeof held.value === 'string' ? held.value : undefined;
 }
 
 function pairOf(map: YAMLMap, key: string) {

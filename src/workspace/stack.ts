@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
+import { passphraseCrypter, type SecretCrypter } from './passphrase.js';
 import { runProcess } from './process.js';
 import { editStackConfig, stackConfigFile } from './stack-config.js';
 
@@ -45,15 +46,28 @@ export class PulumiStack {
   }
 
   /**
-   * `pulumi config set-all` for these entries, all plain-key or all property-path ones: one CLI
-   * process, without loading the Automation API for it.
+   * Config values the stack file editor leaves to the CLI: the plain ones in one `config set-all`
+   * per kind of key (plain, property path), each secret in a `config set` of its own that reads the
+   * value from standard input, because any process on the runner can read a command line
+   * (`/proc/<pid>/cmdline`). No Automation API on the way: its `setAllConfig` puts secrets there.
    */
-  setAllConfig(entries: readonly ConfigEntry[], path: boolean): Promise<void> {
+  async setConfig(entries: readonly ConfigEntry[]): Promise<void> {
+    for (const isPath of [false, true]) {
+      const plain = entries.filter((e) => !e.secret && e.path === isPath);
+      if (plain.length > 0) await this.config(['set-all', ...pathFlag(isPath), ...plain.flatMap((e) => ['--plaintext', `${e.key}=${e.value}`])]);
+    }
+    for (const secret of entries.filter((e) => e.secret)) {
+      await this.config(['set', '--secret', '--raw', ...pathFlag(secret.path), '--', secret.key], secret.value);
+    }
+  }
+
+  /** A `pulumi config` subcommand; its arguments end with the key's positional ones, if any. */
+  private config(args: string[], input?: string): Promise<void> {
     const { pulumiCommand, workDir, envVars } = this.options;
-    const args = ['config', 'set-all', '--stack', this.name, ...(path ? ['--path'] : [])];
-    for (const entry of entries) args.push(entry.secret ? '--secret' : '--plaintext', `${entry.key}=${entry.value}`);
+    const end = args.includes('--') ? args.indexOf('--') : args.length;
+    const full = ['config', ...args.slice(0, end), '--stack', this.name, '--non-interactive', ...args.slice(end)];
     return this.use(async () => {
-      PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, [...args, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } }));
+      PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input }));
     });
   }
 
@@ -121,18 +135,24 @@ export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand,
   return new PulumiStack(options, stackName, ref, mayCreate);
 }
 
+const pathFlag = (path: boolean) => (path ? ['--path'] : []);
+
 /**
- * Plain values straight into the stack's settings file (no CLI process; no write at all when the
- * file holds them already); secret values, which need the stack's secrets provider, in one CLI call
- * per kind of key (plain keys, property-path keys).
+ * Values straight into the stack's settings file, no CLI process (and no write at all when the file
+ * holds them already): plain ones always, secret ones where the stack's passphrase crypter is at
+ * hand. The rest through the CLI, secrets never on its command line.
  */
-export async function applyConfig(stack: PulumiStack, settings: StackSettings): Promise<void> {
+export async function applyConfig(stack: PulumiStack, settings: StackSettings, crypter: Promise<SecretCrypter | undefined>): Promise<void> {
   if (settings.config.length === 0) return;
   const file = stackConfigFile(settings.workDir, settings.project, settings.stack);
-  const { text, viaCli } = editStackConfig(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined, settings.project.name, settings.config);
+  const secrets = settings.config.some((c) => c.secret) ? await crypter : undefined;
+  const { text, viaCli } = editStackConfig(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined, settings.project.name, settings.config, secrets);
   if (text !== undefined) fs.writeFileSync(file, text);
-  for (const isPath of [false, true]) {
-    const entries = viaCli.filter((e) => e.path === isPath);
-    if (entries.length > 0) await stack.setAllConfig(entries, isPath);
-  }
+  if (viaCli.length > 0) await stack.setConfig(viaCli);
+}
+
+/** The passphrase crypter for the stack's secret config, started early: deriving its key takes about 200 ms. */
+export function secretCrypter(settings: StackSettings, env: Record<string, string | undefined>): Promise<SecretCrypter | undefined> {
+  if (!settings.config.some((c) => c.secret)) return Promise.resolve(undefined);
+  return passphraseCrypter(stackConfigFile(settings.workDir, settings.project, settings.stack), env);
 }
