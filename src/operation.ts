@@ -153,13 +153,18 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
     }
     // A refresh before the operation, or a smoke test's teardown, is not the change under review.
     const keepEvents = step !== 'refresh-first' && step !== 'destroy-and-remove';
-    const onEvent = keepEvents ? (event: EngineEvent) => events.push(event) : () => undefined;
+    // Each attempt's own: a lock retry starts the step's events afresh.
+    let attempt: EngineEvent[] = [];
+    const onEvent = (event: EngineEvent) => attempt.push(event);
     try {
       const result = await core.group(`pulumi ${STEP_TITLES[step]} ${settings.stack}`, () =>
-        withLockRetry(settings.lockTimeoutMs, signal, () =>
-          STEPS[step](stack, { options: settings.operation, planFile: settings.planFile, onEvent, onOutput, signal }),
-        ),
-      );
+        withLockRetry(settings.lockTimeoutMs, signal, () => {
+          attempt = [];
+          return STEPS[step](stack, { options: settings.operation, planFile: settings.planFile, onEvent, onOutput, signal });
+        }),
+      ).finally(() => {
+        if (keepEvents) events.push(...attempt);
+      });
       outputs = result.outputs ?? outputs;
       lifecycle.push({ step, ok: true });
     } catch (err) {
@@ -302,9 +307,22 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The message of a lock held by another update, from either kind of backend. */
+/**
+ * The backend's own words for a stack locked by another update, naming the lock's holder, or
+ * undefined for any other failure. Only the lock messages of the CLI itself count (self-managed
+ * backends, and Pulumi Cloud's 409): a program's or a provider's error that mentions a conflict (an
+ * HTTP 409 from a cloud API, a Kubernetes conflict) is no lock, and re-running the update would only
+ * repeat it until `lock-timeout`.
+ */
 export function lockHolder(err: unknown): string | undefined {
   if ((err as Error | undefined)?.name === 'ConcurrentUpdateError') return pulumiErrorMessage(err);
-  const message = pulumiErrorMessage(err);
-  return /currently locked|another update is currently in progress|conflict/i.test(message) ? message : undefined;
+  const stderr = (err as { commandResult?: { stderr?: string } } | undefined)?.commandResult?.stderr ?? '';
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('error: ') && LOCK_MESSAGES.some((m) => line.includes(m)));
+  if (start < 0) return undefined;
+  // The error line, and the indented lines after it that name each lock's holder.
+  const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line));
+  return lines.slice(start, end < 0 ? undefined : end).map((l) => l.trim()).filter(Boolean).join(' ');
 }
+
+const LOCK_MESSAGES = ['the stack is currently locked by', '[409] Conflict: Another update is currently in progress'];

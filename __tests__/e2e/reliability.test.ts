@@ -85,7 +85,7 @@ describe('concurrent runs on one stack', () => {
     const [held, waited] = await Promise.all([holder.done, patient.done]);
 
     expect(impatient.code).toBe(1);
-    expect(errorsOf(impatient)[0]).toMatch(/the stack is locked by another update/);
+    expect(errorsOf(impatient)[0]).toMatch(/the stack is locked by another update: .*created by \S+@\S+ \(pid \d+\)/);
     expect(held.code).toBe(0);
     expect(errorsOf(waited)).toEqual([]);
     expect(waited.code).toBe(0);
@@ -97,6 +97,27 @@ describe('concurrent runs on one stack', () => {
 
   it('on a file backend: the second waits with lock-timeout, or fails at once without', async () => {
     await contend(ws.backendUrl, path.join(ws.root, 'out-shared-file'));
+  }, 300_000);
+
+  it("takes no program's conflict for a lock: one attempt, failing with the program's error", async () => {
+    // A cloud API's 409 as a provider reports it, an error diagnostic of one line, from the program
+    // when the step's environment asks for it.
+    const main = path.join(ws.root, ws.workDir, '__main__.py');
+    const program = fs.readFileSync(main, 'utf8');
+    fs.appendFileSync(main, '\nif os.environ.get("E2E_FAIL_WITH"):\n    pulumi.log.error(os.environ["E2E_FAIL_WITH"])\n    raise SystemExit(1)\n');
+    try {
+      const run = await runStep(ws, {
+        inputs: { command: 'up', stack: 'dev', config: slowConfig('conflict', 0), 'lock-timeout': '20s' },
+        env: { E2E_FAIL_WITH: 'HTTP 409 Conflict: another operation is in progress on bucket web-assets' },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).not.toMatch(/The stack is locked by another update; waiting/);
+      expect(run.stdout.match(/^Updating \(/gm)).toHaveLength(1);
+      expect(errorsOf(run)[0]).toMatch(/HTTP 409 Conflict: another operation is in progress on bucket web-assets/);
+      expect(errorsOf(run)[0]).not.toMatch(/locked/);
+    } finally {
+      fs.writeFileSync(main, program);
+    }
   }, 300_000);
 
   it('on PostgreSQL: the same', async () => {

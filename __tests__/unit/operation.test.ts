@@ -40,8 +40,19 @@ describe('Pulumi errors', () => {
 
   it('recognizes a lock held by another update, with its holder', () => {
     const err = commandError('error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
-    expect(lockHolder(err)).toMatch(/currently locked/);
+    expect(lockHolder(err)).toBe(
+      'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z',
+    );
+    expect(lockHolder(commandError('error: [409] Conflict: Another update is currently in progress.\n'))).toMatch(/Another update/);
     expect(lockHolder(commandError('error: something else'))).toBeUndefined();
+  });
+
+  it("takes no program's or provider's conflict for a lock", () => {
+    for (const text of ['error: 409 Conflict: bucket name taken', 'error: Operation cannot be fulfilled on deployments.apps "web": the object has been modified (Conflict)']) {
+      expect(lockHolder(commandError(text))).toBeUndefined();
+    }
+    const diagnostic = new PulumiCommandError({ stdout: '    error: the stack is currently locked by my program', stderr: 'error: update failed', code: 255 });
+    expect(lockHolder(diagnostic)).toBeUndefined();
   });
 
   it('recognizes a stack the backend does not have', () => {
