@@ -1,11 +1,13 @@
-// Finds or gets the `pulumi` CLI once per run; every workspace then shares the same PulumiCommand,
+// Finds or installs the `pulumi` CLI once per run; every workspace then shares the same PulumiCommand,
 // so the version is checked exactly once.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
+import * as tc from '@actions/tool-cache';
+import type { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
 import { PINNED_PULUMI_VERSION } from '../inputs.js';
+import { ChecksumError, installRelease } from './pulumi-install.js';
 import { findOnPath, versionCheck, type VersionCheck } from './version-check.js';
 
 type Env = Record<string, string | undefined>;
@@ -39,9 +41,10 @@ export async function resolvePulumiCli(range: string, env: Env = process.env, ea
     tried.push('no pulumi on PATH');
   }
 
+  // @actions/tool-cache reads RUNNER_TOOL_CACHE from process.env, which is `env` in the action.
   const toolCache = env.RUNNER_TOOL_CACHE;
   if (toolCache) {
-    const cached = findInToolCache(toolCache, range);
+    const cached = tc.find('pulumi', range);
     if (cached) {
       const found = await tryCommand(path.join(cached, 'bin', 'pulumi'), cached);
       if (found) return { command: found, source: `tool cache (${cached})` };
@@ -51,35 +54,25 @@ export async function resolvePulumiCli(range: string, env: Env = process.env, ea
   }
 
   const version = versionToInstall(range);
-  const root = toolCache ? toolCacheDir(toolCache, version) : path.join(os.homedir(), '.pulumi', 'versions', version);
+  // Without a tool cache, where PulumiCommand.install used to put it, and reused from there.
+  const home = path.join(os.homedir(), '.pulumi', 'versions', version);
+  if (!toolCache && fs.existsSync(path.join(home, 'bin', 'pulumi'))) {
+    const found = await tryCommand(path.join(home, 'bin', 'pulumi'), home);
+    if (found) return { command: found, source: home };
+  }
   try {
-    const command = await PulumiCommand.install({ version: new semver.SemVer(version), root });
-    if (toolCache) fs.writeFileSync(`${root}.complete`, '');
-    return { command, source: `installed v${version} into ${root}` };
+    const installed = await installRelease(version, home, env);
+    const found = await tryCommand(path.join(installed.root, 'bin', 'pulumi'), `the installed ${installed.root}`);
+    if (found) return { command: found, source: `${installed.source}, installed into ${installed.root}` };
   } catch (err) {
+    // A download that is not the release is reported as such, not as one more place that had no CLI.
+    if (err instanceof ChecksumError) throw err;
     tried.push(`installing v${version} failed: ${firstLine(err)}`);
   }
   throw new Error(
     `No Pulumi CLI matching '${range}' could be found or installed (${tried.join('; ')}): ` +
       `put a matching pulumi on PATH before this step (for example with pulumi/actions/setup or your own install), or change 'pulumi-version'.`,
   );
-}
-
-/** The runner's tool cache lays tools out as <cache>/<tool>/<version>/<arch>, marked complete by <arch>.complete. */
-function toolCacheDir(toolCache: string, version: string): string {
-  return path.join(toolCache, 'pulumi', version, os.arch());
-}
-
-function findInToolCache(toolCache: string, range: string): string | undefined {
-  let versions: string[];
-  try {
-    versions = fs.readdirSync(path.join(toolCache, 'pulumi'));
-  } catch {
-    return undefined;
-  }
-  const complete = versions.filter((v) => semver.valid(v) && fs.existsSync(`${toolCacheDir(toolCache, v)}.complete`));
-  const best = semver.maxSatisfying(complete, range);
-  return best ? toolCacheDir(toolCache, best) : undefined;
 }
 
 /** An exact version installs as given; for a range the pinned version if it fits, else the range's lowest. */
