@@ -49,6 +49,7 @@ export const DECLARED_INPUTS = {
   'fail-on-drift': 'false',
   'lock-timeout': '5m',
   'allow-ephemeral-state': 'false',
+  'deletes-need-approval': 'false',
 } as const;
 export type InputName = keyof typeof DECLARED_INPUTS;
 
@@ -121,6 +122,8 @@ export interface StackSettings extends CommonSettings {
   failOnDrift: boolean;
   /** `up` may keep state in a file backend inside the runner's temporary space. */
   allowEphemeralState: boolean;
+  /** An `up` that deletes or replaces anything in a lasting stack needs the destroy approval. */
+  deletesNeedApproval: boolean;
   smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
 }
 
@@ -192,6 +195,7 @@ const OPTION_COMMANDS: Partial<Record<InputName, readonly Command[]>> = {
   plan: ['preview', 'up'],
   'fail-on-drift': ['drift'],
   'allow-ephemeral-state': ['up', 'smoke'],
+  'deletes-need-approval': ['up'],
 };
 
 const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
@@ -261,6 +265,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     planFile: planInput ? parsePlanFile(planInput, root) : undefined,
     failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
     allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state'),
+    deletesNeedApproval: parseBoolean(getInput, 'deletes-need-approval'),
     smoke: { ttlMs: parseDuration(getInput, 'ttl'), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
   };
 }

@@ -73,7 +73,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
     result: resultFor(settings, plan, outcome),
     changes: outcome.changes,
     outputs: outcome.outputs ?? {},
-    error: plan.refusal ?? outcome.error,
+    error: plan.refusal ?? outcome.refusal ?? outcome.error,
     logTail: outcome.error ? outcome.logTail : undefined,
     runUrl: settings.github.runUrl,
     lifecycle: settings.command === 'smoke' ? outcome.lifecycle : undefined,
@@ -119,7 +119,7 @@ async function tagEphemeralStack(stack: PulumiStack, settings: StackSettings): P
 }
 
 function resultFor(settings: StackSettings, plan: Plan, outcome: Outcome): Report['result'] {
-  if (plan.refusal) return 'refused';
+  if (plan.refusal || outcome.refusal) return 'refused';
   if (outcome.cancelled) return 'cancelled';
   if (outcome.error) return 'failed';
   if (settings.command === 'drift') {
@@ -130,18 +130,23 @@ function resultFor(settings: StackSettings, plan: Plan, outcome: Outcome): Repor
 }
 
 function failureOf(settings: StackSettings, plan: Plan, report: Report, outcome: Outcome): string | undefined {
-  if (plan.refusal) return refusalMessage(plan.refusal, report);
+  const refusal = plan.refusal ?? outcome.refusal;
+  if (refusal) return refusalMessage(refusal, report);
   if (outcome.error) return outcome.error;
   if (report.result === 'drifted' && settings.failOnDrift) return `resources changed outside Pulumi (see the report), and 'fail-on-drift' is set.`;
   return undefined;
 }
 
+/** The refusal, with what the refused run would have deleted or replaced. */
 function refusalMessage(refusal: string, report: Report): string {
-  const doomed = report.changes.resources.filter((r) => r.op === 'delete');
-  if (doomed.length === 0) return refusal;
-  const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
-  const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
-  return `${refusal} It would delete ${doomed.length} resource(s): ${listed.join(', ')}${more}.`;
+  const lists = (['delete', 'replace'] as const).flatMap((op) => {
+    const doomed = report.changes.resources.filter((r) => r.op === op);
+    if (doomed.length === 0) return [];
+    const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
+    const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
+    return [`It would ${op} ${doomed.length} resource(s): ${listed.join(', ')}${more}.`];
+  });
+  return [refusal, ...lists].join(' ');
 }
 
 function sha256(file: string): string {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { OperationOptions, OutputExpectation, StackSettings } from './inputs.js';
-import type { Plan, Step } from './plan.js';
+import { deletesGate, type Plan, type Step } from './plan.js';
 import { changeSummaryFromEvents, redact, type ChangeSummary, type LifecycleStep } from './report/model.js';
 import { throwIfCancelled } from './run-context.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
@@ -67,6 +67,10 @@ async function outputsAfter(stack: PulumiStack, result: StepResult): Promise<Ste
 }
 
 export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
+  'deletes-preview': async (stack, call) => {
+    await stack.run(['preview', ...planning(call.options)], call);
+    return {};
+  },
   preview: async (stack, call) => {
     await stack.run(['preview', ...planning(call.options), ...(call.planFile ? ['--save-plan', call.planFile] : [])], call);
     if (call.planFile) await stampPlan(stack, call.planFile);
@@ -103,6 +107,7 @@ export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
 
 const STEP_TITLES: Record<Exclude<Step, 'check-outputs'>, string> = {
   'refresh-first': 'refresh',
+  'deletes-preview': 'preview (deletes-need-approval)',
   preview: 'preview',
   up: 'up',
   refresh: 'refresh',
@@ -123,6 +128,8 @@ export interface Outcome {
   checks?: OutputCheck[];
   pendingOperations?: string[];
   cancelled: boolean;
+  /** Set when a gate that needs the changes (`deletes-need-approval`) refused; the changes are the preview's. */
+  refusal?: string;
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
@@ -140,6 +147,7 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   let checks: OutputCheck[] | undefined;
   let error: string | undefined;
   let failure: unknown;
+  let refusal: string | undefined;
 
   const runStep = async (step: Step): Promise<void> => {
     if (step === 'check-outputs') {
@@ -151,8 +159,9 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
       if (failed.length) throw new Error(`the stack outputs ${failed.join(', ')} are not what 'expect-outputs' asks for`);
       return;
     }
-    // A refresh before the operation, or a smoke test's teardown, is not the change under review.
-    const keepEvents = step !== 'refresh-first' && step !== 'destroy-and-remove';
+    // A refresh before the operation, or a smoke test's teardown, is not the change under review;
+    // the gate's preview is, if it refuses.
+    const keepEvents = step !== 'refresh-first' && step !== 'destroy-and-remove' && step !== 'deletes-preview';
     // Each attempt's own: a lock retry starts the step's events afresh.
     let attempt: EngineEvent[] = [];
     const onEvent = (event: EngineEvent) => attempt.push(event);
@@ -167,6 +176,14 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
       });
       outputs = result.outputs ?? outputs;
       lifecycle.push({ step, ok: true });
+      if (step === 'deletes-preview') {
+        const { counts } = changeSummaryFromEvents(attempt);
+        const gate = deletesGate(settings.stack, counts.delete + counts.replace);
+        if (!gate.allowed) {
+          events.push(...attempt);
+          throw new Refused(gate.reason);
+        }
+      }
     } catch (err) {
       lifecycle.push({ step, ok: false, detail: redact(pulumiErrorMessage(err), secrets) });
       throw err;
@@ -181,7 +198,8 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   } catch (err) {
     // A stack that is not there is bad input, not a failed operation: nothing to report on.
     if (err instanceof MissingStackError) throw err;
-    failure = err;
+    if (err instanceof Refused) refusal = err.message;
+    else failure = err;
   }
   // Teardown events are not kept, so the model is complete once the plan's own steps have run.
   const changes = changeSummaryFromEvents(events);
@@ -203,7 +221,13 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
     checks,
     pendingOperations: cancelled ? await pendingOperations(stack) : undefined,
     cancelled,
+    refusal,
   };
+}
+
+/** A gate's refusal once the changes are known: the run stops, and is reported as refused. */
+class Refused extends Error {
+  override name = 'Refused';
 }
 
 /**

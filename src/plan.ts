@@ -21,6 +21,20 @@ export function destroyGate(stack: string, approved: boolean, ephemeralPatterns:
   };
 }
 
+/**
+ * With `deletes-need-approval`, an `up` of a lasting stack that would delete or replace anything
+ * needs the destroy gate's approval. A preview decides: `doomed` counts what it would delete or replace.
+ */
+export function deletesGate(stack: string, doomed: number): GateDecision {
+  if (doomed === 0) return { allowed: true, reason: 'the update deletes and replaces nothing' };
+  return {
+    allowed: false,
+    reason:
+      `The update of stack '${stack}' would delete or replace resources, and 'deletes-need-approval' is set: approve it as a destroy ` +
+      `(PULUMI_DESTROY_APPROVED="true" in a job bound to a protected environment), or change the program so it keeps them.`,
+  };
+}
+
 /** Ephemeral patterns are globs over the short stack name; dots are ordinary characters. */
 export function isEphemeral(stack: string, patterns: readonly string[]): boolean {
   return patterns.length > 0 && picomatch(patterns as string[], { dot: true, nonegate: true })(stack);
@@ -95,6 +109,7 @@ export function stateLossGuard(backendUrl: string | undefined, runnerTemp: strin
 export type Step =
   | 'refresh-first'
   | 'preview'
+  | 'deletes-preview'
   | 'up'
   | 'refresh'
   | 'destroy'
@@ -138,8 +153,10 @@ export function planRun(settings: StackSettings, context: PlanContext = {}): Pla
   switch (command) {
     case 'destroy':
       return { ...base, steps: refusal ? ['destroy-preview'] : [...refreshFirst, 'destroy'] };
-    case 'up':
-      return { ...base, steps: refusal ? [] : [...refreshFirst, 'up'] };
+    case 'up': {
+      const gated = settings.deletesNeedApproval && !settings.destroyApproved && !isEphemeral(settings.stack, settings.ephemeralStacks);
+      return { ...base, steps: refusal ? [] : [...refreshFirst, ...(gated ? (['deletes-preview'] as const) : []), 'up'] };
+    }
     case 'smoke':
       return { ...base, steps: refusal ? [] : [...refreshFirst, 'up', 'check-outputs'], always: refusal ? [] : ['destroy-and-remove'] };
     case 'preview':

@@ -156,6 +156,45 @@ describe('require-approval', () => {
   });
 });
 
+describe('deletes-need-approval', () => {
+  const up = (stack: string, fileCount: number, extra: Partial<StepOptions> = {}) =>
+    runStep(ws, {
+      ...extra,
+      inputs: { command: 'up', stack, 'deletes-need-approval': 'true', config: config(path.join(ws.root, stack), { fileCount }), ...extra.inputs },
+    });
+
+  it('lets an update that only adds through, and holds one that deletes to the destroy approval', async () => {
+    const first = await up('guarded', 3);
+    expect(errorsOf(first)).toEqual([]);
+    // The gate's preview is not the change: the report counts the update's creates once.
+    expect(JSON.parse(first.outputs.changes!)).toMatchObject({ create: 5, delete: 0 });
+
+    const before = snapshotState(ws);
+    const refused = await up('guarded', 1);
+    expect(refused.code).toBe(1);
+    expect(errorsOf(refused)).toHaveLength(1);
+    expect(errorsOf(refused)[0]).toMatch(/would delete or replace resources, and 'deletes-need-approval' is set/);
+    // In the engine's order, which for parallel deletes varies.
+    expect(errorsOf(refused)[0]).toMatch(/It would delete 2 resource\(s\): pulumi-python:dynamic\/files:File file-[12], pulumi-python:dynamic\/files:File file-[12]\./);
+    expect(refused.outputs['has-deletes']).toBe('true');
+    expect(snapshotState(ws)).toEqual(before);
+    expect(filesIn(path.join(ws.root, 'guarded'))).toContain('file-2.txt');
+
+    const approved = await up('guarded', 1, { env: { PULUMI_DESTROY_APPROVED: 'true' } });
+    expect(errorsOf(approved)).toEqual([]);
+    expect(JSON.parse(approved.outputs.changes!)).toMatchObject({ delete: 2 });
+  }, 300_000);
+
+  it('lists replacements too, and leaves ephemeral stacks alone', async () => {
+    expect((await up('guarded-2', 1)).code).toBe(0);
+    const moved = await up('guarded-2', 1, { inputs: { config: config(path.join(ws.root, 'guarded-2-moved'), { fileCount: 1 }) } });
+    expect(moved.code).toBe(1);
+    expect(errorsOf(moved)[0]).toMatch(/It would replace \d+ resource\(s\): .*file-0/);
+    const ephemeral = await up('guarded-2', 0, { inputs: { 'ephemeral-stacks': 'guarded-*' } });
+    expect(errorsOf(ephemeral)).toEqual([]);
+  }, 300_000);
+});
+
 describe('reviewed plan', () => {
   const planFile = () => path.join(ws.root, 'plan.json');
   const step = (command: string, message: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StackSettings } from '../../src/inputs.js';
-import { approvalGate, cleanupCandidates, destroyGate, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, planRun, stateLossGuard } from '../../src/plan.js';
+import { approvalGate, cleanupCandidates, deletesGate, destroyGate, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, planRun, stateLossGuard } from '../../src/plan.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {
@@ -123,6 +123,14 @@ describe('planRun', () => {
     const guarded = planRun(settings('up'), { backendUrl: 'file:///t/state', runnerTemp: '/t' });
     expect(guarded.steps).toEqual([]);
     expect(planRun(settings('up', { allowEphemeralState: true }), { backendUrl: 'file:///t/state', runnerTemp: '/t' }).steps).toEqual(['up']);
+  });
+
+  it('previews an up first with deletes-need-approval, unless approved or ephemeral', () => {
+    expect(planRun(settings('up', { deletesNeedApproval: true, refresh: true })).steps).toEqual(['refresh-first', 'deletes-preview', 'up']);
+    expect(planRun(settings('up', { deletesNeedApproval: true, destroyApproved: true })).steps).toEqual(['up']);
+    expect(planRun(settings('up', { deletesNeedApproval: true, ephemeralStacks: ['d*'] })).steps).toEqual(['up']);
+    expect(deletesGate('prod', 0).allowed).toBe(true);
+    expect(deletesGate('prod', 2)).toMatchObject({ allowed: false, reason: expect.stringMatching(/stack 'prod' would delete or replace resources/) });
   });
 
   it('does not prepare dependencies to read outputs', () => {
