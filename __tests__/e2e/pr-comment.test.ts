@@ -11,6 +11,15 @@ const OWNER = 'octo-org';
 const REPO = 'infra';
 const PR = 17;
 const SECRET = 'comment-secret-value';
+const WORD_JOINER = '\u2060';
+
+/** A mention or issue reference GitHub would make live (the word joiner after `@` or `#` breaks it). */
+const LIVE_REFERENCE = /(?<![\w\u2060])@[A-Za-z0-9]|#\d|\bGH-\d/i;
+
+/** The text GitHub looks for mentions in: everything but `<code>` elements and fenced blocks. */
+function outsideCode(markdown: string): string {
+  return markdown.replace(/<code>.*?<\/code>/g, '').replace(/^(`{3,})\n[\s\S]*?\n\1$/gm, '');
+}
 
 let ws: Workspace;
 let api: GitHubApiServer;
@@ -107,6 +116,20 @@ describe('PR comment', () => {
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
     await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'off' }));
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
+  }, 180_000);
+
+  it("pings nobody with the engine's text: a mention in a program's error reaches the comment broken", async () => {
+    await startApi();
+    // The Python SDK's error quotes the value: "Configuration 'files-py:fileCount' value '@org/team #12' is not a valid int".
+    const config = JSON.stringify({ outDir: ws.outDir, fileCount: '@org/team #12' });
+    const run = await runStep(ws, onPullRequest({ command: 'smoke', stack: 'smoke-ping', 'ephemeral-stacks': 'smoke-*', config }));
+    expect(run.code).toBe(1);
+    const [comment] = api.comments(OWNER, REPO, PR);
+    for (const markdown of [comment!.body, run.summary]) {
+      // The failed step's detail, in the steps table, outside code.
+      expect(markdown).toMatch(new RegExp(`^\\| ❌ \\| <code>up</code> \\| .*@${WORD_JOINER}org/team #${WORD_JOINER}12`, 'm'));
+      expect(outsideCode(markdown)).not.toMatch(LIVE_REFERENCE);
+    }
   }, 180_000);
 
   it.each([401, 403, 404, 422, 500] as const)('a %i from GitHub leaves the result intact and warns', async (status) => {
