@@ -154,6 +154,27 @@ describe('PR comment', () => {
     expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 201]);
   }, 120_000);
 
+  it('leaves one comment when GitHub creates it and still answers 502', async () => {
+    await startApi();
+    api.failNext({ method: 'POST', path: /comments$/, status: 502, performed: true });
+    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments).toHaveLength(1);
+    expect(run.outputs['comment-url']).toBe(comments[0]!.html_url);
+    expect(run.stdout).not.toContain('::warning::Could not write the PR comment');
+    // It looked for the comment instead of posting it again.
+    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([502]);
+
+    // In comment-mode new, the comment with the very body sent is the one the failed create made.
+    api.failNext({ method: 'POST', path: /comments$/, status: 502, performed: true });
+    const again = await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'new' }));
+    expect(again.code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(2);
+    expect(again.outputs['comment-url']).toBe(api.comments(OWNER, REPO, PR)[1]!.html_url);
+  }, 120_000);
+
   it('comments from another event with pr-number', async () => {
     await startApi();
     const run = await runStep(ws, {

@@ -141,6 +141,11 @@ export interface FaultRule extends RequestMatcher {
   status: FaultStatus;
   /** Seconds, sent as `Retry-After`; with 403 or 429 it makes the answer a secondary rate limit. */
   retryAfter?: number;
+  /**
+   * Carry the request out, then answer with the fault anyway, as GitHub can (a comment created,
+   * and a 502 for an answer). Only with a 5xx status: a 4xx says nothing was done.
+   */
+  performed?: boolean;
 }
 
 export interface CommentSeed {
@@ -967,6 +972,7 @@ export class GitHubApiServer {
    * request has passed routing, authentication and validation, so refusals are never masked.
    */
   failNext(rule: FaultRule): void {
+    if (rule.performed && rule.status < 500) throw new Error(`a performed request answers a 5xx, not ${rule.status}`);
     this.faults.push({ rule, remaining: rule.count ?? 1 });
   }
 
@@ -1034,8 +1040,9 @@ export class GitHubApiServer {
       const matchPaths = [url.pathname, pathname, operation.template];
       if (takeRule(this.hangs, method, matchPaths)) return HANG;
       const fault = takeRule(this.faults, method, matchPaths);
-      if (fault) return faultReply(fault, docsUrl);
-      return this.dispatch(method, url, operation, context);
+      if (fault && !fault.performed) return faultReply(fault, docsUrl);
+      const reply = this.dispatch(method, url, operation, context);
+      return fault ? faultReply(fault, docsUrl) : reply;
     } catch (error) {
       return this.errorReply(method, url, error, docsUrl);
     }

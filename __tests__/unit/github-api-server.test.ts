@@ -344,6 +344,22 @@ describe('GitHub API test server', () => {
     expect(server.rejected).toEqual([]);
   });
 
+  it('carries a request out and still answers 5xx when told the fault is performed', async () => {
+    const server = await start();
+    server.failNext({ method: 'POST', path: COMMENTS, status: 502, performed: true });
+    const path = '/repos/acme/infra/issues/7/comments';
+
+    const answer = await call(server, 'POST', path, { body: { body: 'made anyway' } });
+    expect(answer.status).toBe(502);
+    expect(answer.json.message).toBe('Server Error');
+    expect(server.comments('acme', 'infra', 7).map((c) => c.body)).toEqual(['made anyway']);
+    // A request GitHub would refuse is refused, performed fault or not.
+    server.failNext({ method: 'POST', path: COMMENTS, status: 502, performed: true });
+    expect((await call(server, 'POST', path, { body: { body: '' } })).status).toBe(422);
+    expect(server.comments('acme', 'infra', 7)).toHaveLength(1);
+    expect(() => server.failNext({ status: 403, performed: true })).toThrow(/5xx/);
+  });
+
   it('marks a primary rate limit on 429 without Retry-After', async () => {
     const server = await start();
     server.failNext({ status: 429 });

@@ -1,7 +1,7 @@
 // The sticky PR comment: one per (project, stack, command), found by the hidden marker in its body
 // and by its author, across every page of comments, and updated in place. A failure here never
 // fails the step: the caller turns it into a warning.
-import { gitHubFailure, statusOf, type GitHub } from '../github.js';
+import { createOnce, gitHubFailure, statusOf, type GitHub } from '../github.js';
 import type { CommentMode } from '../inputs.js';
 import { isOurComment } from './model.js';
 
@@ -15,17 +15,45 @@ export interface CommentTarget {
 /** The login GitHub gives comments made with the workflow's own token (an app installation). */
 const WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
 
-export async function upsertComment(github: GitHub, target: CommentTarget, marker: string, body: string): Promise<string> {
-  const base = { owner: target.owner, repo: target.repo };
-  const existing = target.mode === 'update' ? await findOwnComment(github, target, marker) : undefined;
-  const response = existing
-    ? await github.rest.issues.updateComment({ ...base, comment_id: existing, body })
-    : await github.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body });
-  return response.data.html_url;
+interface FoundComment {
+  id: number;
+  body: string;
+  url: string;
 }
 
-async function findOwnComment(github: GitHub, target: CommentTarget, marker: string): Promise<number | undefined> {
-  const login = await tokenLogin(github);
+export async function upsertComment(github: GitHub, target: CommentTarget, marker: string, body: string): Promise<string> {
+  const base = { owner: target.owner, repo: target.repo };
+  // Asked when first needed, then once: in `new` mode only a failed create looks for a comment.
+  let login: Promise<string> | undefined;
+  const findOwn = (wanted: (body: string) => boolean) => findOwnComment(github, target, (login ??= tokenLogin(github)), wanted);
+  const update = async (id: number) => (await github.rest.issues.updateComment({ ...base, comment_id: id, body })).data.html_url;
+
+  const existing = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : undefined;
+  if (existing) return update(existing.id);
+  return createOnce(
+    async () => (await github.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body })).data.html_url,
+    async () => {
+      // In `update` mode the sticky comment, whoever made it meanwhile; in `new` mode only the very
+      // body sent, since the earlier runs' comments carry the marker too.
+      const made = await findOwn((b) => (target.mode === 'update' ? isOurComment(b, marker) : sameText(b, body)));
+      if (!made) return undefined;
+      return sameText(made.body, body) ? made.url : update(made.id);
+    },
+  );
+}
+
+/** GitHub may store a body with CRLF line ends. */
+function sameText(stored: string, sent: string): boolean {
+  return stored.replace(/\r\n/g, '\n') === sent;
+}
+
+async function findOwnComment(
+  github: GitHub,
+  target: CommentTarget,
+  login: Promise<string>,
+  wanted: (body: string) => boolean,
+): Promise<FoundComment | undefined> {
+  const author = await login;
   const pages = github.paginate.iterator(github.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,
@@ -33,8 +61,8 @@ async function findOwnComment(github: GitHub, target: CommentTarget, marker: str
     per_page: 100,
   });
   for await (const page of pages) {
-    const mine = page.data.find((c) => c.user?.login === login && isOurComment(c.body ?? '', marker));
-    if (mine) return mine.id;
+    const mine = page.data.find((c) => c.user?.login === author && wanted(c.body ?? ''));
+    if (mine) return { id: mine.id, body: mine.body ?? '', url: mine.html_url };
   }
   return undefined;
 }
