@@ -25,7 +25,8 @@ export async function upsertComment(github: GitHub, target: CommentTarget, marke
   const base = { owner: target.owner, repo: target.repo };
   // Asked when first needed, then once: in `new` mode only a failed create looks for a comment.
   let login: Promise<string> | undefined;
-  const findOwn = (wanted: (body: string) => boolean) => findOwnComment(github, target, (login ??= tokenLogin(github)), wanted);
+  const findOwn = (wanted: (body: string) => boolean, newest = false) =>
+    findOwnComment(github, target, (login ??= tokenLogin(github)), wanted, newest);
   const update = async (id: number) => (await github.rest.issues.updateComment({ ...base, comment_id: id, body })).data.html_url;
 
   const existing = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : undefined;
@@ -33,9 +34,10 @@ export async function upsertComment(github: GitHub, target: CommentTarget, marke
   return createOnce(
     async () => (await github.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body })).data.html_url,
     async () => {
-      // In `update` mode the sticky comment, whoever made it meanwhile; in `new` mode only the very
-      // body sent, since the earlier runs' comments carry the marker too.
-      const made = await findOwn((b) => (target.mode === 'update' ? isOurComment(b, marker) : sameText(b, body)));
+      // In `update` mode the sticky comment, whoever made it meanwhile. In `new` mode the newest with
+      // the very body sent, since earlier runs' comments carry the marker too; one identical to it
+      // from an earlier run is kept rather than repeated, as nothing tells the two apart.
+      const made = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : await findOwn((b) => sameText(b, body), true);
       if (!made) return undefined;
       return sameText(made.body, body) ? made.url : update(made.id);
     },
@@ -52,6 +54,7 @@ async function findOwnComment(
   target: CommentTarget,
   login: Promise<string>,
   wanted: (body: string) => boolean,
+  newest: boolean,
 ): Promise<FoundComment | undefined> {
   const author = await login;
   const pages = github.paginate.iterator(github.rest.issues.listComments, {
@@ -60,11 +63,15 @@ async function findOwnComment(
     issue_number: target.issueNumber,
     per_page: 100,
   });
+  // GitHub lists oldest first: the first match is the oldest, the last one the newest.
+  let found: FoundComment | undefined;
   for await (const page of pages) {
-    const mine = page.data.find((c) => c.user?.login === author && wanted(c.body ?? ''));
-    if (mine) return { id: mine.id, body: mine.body ?? '', url: mine.html_url };
+    const mine = page.data.filter((c) => c.user?.login === author && wanted(c.body ?? ''));
+    const chosen = newest ? mine.at(-1) : mine[0];
+    if (chosen) found = { id: chosen.id, body: chosen.body ?? '', url: chosen.html_url };
+    if (found && !newest) return found;
   }
-  return undefined;
+  return found;
 }
 
 /** A personal token can ask who it is; the workflow token cannot (403) and writes as the Actions bot. */
