@@ -1,7 +1,8 @@
-// The one way this action talks to GitHub's REST API: an Octokit client whose every request has a
-// timeout and a retry that follows GitHub's `Retry-After` for rate limits and server errors, within
-// a bound; a create is retried only by `createOnce`, which looks first. GITHUB_API_URL makes it work
-// with GitHub Enterprise Server too.
+// The one way this action talks to GitHub's API (REST, and GraphQL to ask who a token is): an
+// Octokit client whose every request has a timeout and a retry that follows GitHub's `Retry-After`
+// for rate limits and server errors, within a bound; a create is retried only by `createOnce`,
+// which looks first. GITHUB_API_URL makes it work with GitHub Enterprise Server too (GraphQL at
+// `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
 
@@ -17,7 +18,8 @@ export async function gitHubClient(token: string, apiUrl: string): Promise<GitHu
   const github = getOctokit(token, { baseUrl: apiUrl });
   // A hook rather than per-call options, because pagination drops per-call request options.
   github.hook.wrap('request', (request, options) =>
-    withRetry(options.method !== 'POST', async () => {
+    // GraphQL is POSTed too, but this action only reads through it.
+    withRetry(options.method !== 'POST' || /\/graphql$/.test(options.url), async () => {
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       // Set in place: the hook's request function does not pick up a copied options object.
       options.request.signal = signal;

@@ -7,6 +7,8 @@ import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } fr
 
 const WORKFLOW_TOKEN: TokenSpec = { token: 'ghs_workflow', kind: 'installation' };
 const PAT: TokenSpec = { token: 'ghp_deployer', kind: 'user', login: 'deployer' };
+/** Another GitHub App's installation token, as actions/create-github-app-token makes one. */
+const APP_TOKEN: TokenSpec = { token: 'ghs_my_deployer', kind: 'installation', login: 'my-deployer[bot]' };
 const OWNER = 'octo-org';
 const REPO = 'infra';
 const PR = 17;
@@ -41,7 +43,7 @@ afterEach(async () => {
 });
 
 async function startApi() {
-  api = await startGitHubApi({ tokens: [WORKFLOW_TOKEN, PAT] });
+  api = await startGitHubApi({ tokens: [WORKFLOW_TOKEN, PAT, APP_TOKEN] });
 }
 
 function onPullRequest(inputs: StepOptions['inputs'], token = WORKFLOW_TOKEN.token): StepOptions {
@@ -107,6 +109,28 @@ describe('PR comment', () => {
     expect(authors).toEqual(['deployer', 'mallory', 'github-actions[bot]']);
   }, 120_000);
 
+  it("finds its own comment with another app's installation token, which GET /user refuses", async () => {
+    await startApi();
+    const first = await runStep(ws, onPullRequest({ command: 'preview' }, APP_TOKEN.token));
+    expect(first.code).toBe(0);
+    const second = await runStep(ws, onPullRequest({ command: 'preview' }, APP_TOKEN.token));
+    expect(second.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments.map((c) => c.user.login)).toEqual(['my-deployer[bot]']);
+    expect(second.outputs['comment-url']).toBe(comments[0]!.html_url);
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  }, 120_000);
+
+  it('writes as github-actions[bot] when GitHub will not say who the token is', async () => {
+    await startApi();
+    api.failNext({ method: 'POST', path: '/graphql', status: 403, count: 2 });
+    await runStep(ws, onPullRequest({ command: 'preview' }));
+    const second = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(second.code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR).map((c) => c.user.login)).toEqual(['github-actions[bot]']);
+    expect(api.requests.filter((r) => r.path === '/graphql').map((r) => r.status)).toEqual([403, 403]);
+  }, 120_000);
+
   it('leaves two comments for two stacks, and a new one each run in comment-mode new', async () => {
     await startApi();
     await runStep(ws, onPullRequest({ command: 'preview' }));
@@ -151,7 +175,7 @@ describe('PR comment', () => {
     const run = await runStep(ws, onPullRequest({ command: 'preview' }));
     expect(run.code).toBe(0);
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(1);
-    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 201]);
+    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).map((r) => r.status)).toEqual([503, 201]);
   }, 120_000);
 
   it('leaves one comment when GitHub creates it and still answers 502', async () => {
@@ -165,7 +189,7 @@ describe('PR comment', () => {
     expect(run.outputs['comment-url']).toBe(comments[0]!.html_url);
     expect(run.stdout).not.toContain('::warning::Could not write the PR comment');
     // It looked for the comment instead of posting it again.
-    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([502]);
+    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).map((r) => r.status)).toEqual([502]);
 
     // In comment-mode new, the comment with the very body sent is the one the failed create made.
     api.failNext({ method: 'POST', path: /comments$/, status: 502, performed: true });

@@ -74,12 +74,19 @@ async function findOwnComment(
   return found;
 }
 
-/** A personal token can ask who it is; the workflow token cannot (403) and writes as the Actions bot. */
+/**
+ * Who the token writes as. GraphQL's viewer answers for every kind of token, an installation of any
+ * GitHub App included (`my-app[bot]` from actions/create-github-app-token), which GET /user refuses
+ * with a 403. Only where GitHub will not say is it taken for the workflow's own token.
+ */
 async function tokenLogin(github: GitHub): Promise<string> {
   try {
-    return (await github.rest.users.getAuthenticated()).data.login;
+    const { viewer } = await github.graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+    return viewer.login;
   } catch (err) {
-    if (statusOf(err) === 403) return WORKFLOW_TOKEN_LOGIN;
+    // A bad token (401) or an outage is the warning's reason; a refusal to answer is not.
+    const refused = statusOf(err) === 403 || statusOf(err) === 404 || (err as { name?: string }).name === 'GraphqlResponseError';
+    if (refused) return WORKFLOW_TOKEN_LOGIN;
     throw err;
   }
 }
