@@ -1,6 +1,8 @@
-// The one way this action talks to GitHub's REST API: an Octokit client whose every request has a
-// timeout and a retry that follows GitHub's `Retry-After` for rate limits and server errors, within
-// a bound. GITHUB_API_URL makes it work with GitHub Enterprise Server too.
+// The one way this action talks to GitHub's API (REST, and GraphQL to ask who a token is): an
+// Octokit client whose every request has a timeout and a retry that follows GitHub's `Retry-After`
+// for rate limits and server errors, within a bound; a create is retried only by `createOnce`,
+// which looks first. GITHUB_API_URL makes it work with GitHub Enterprise Server too (GraphQL at
+// `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
 
@@ -16,7 +18,8 @@ export async function gitHubClient(token: string, apiUrl: string): Promise<GitHu
   const github = getOctokit(token, { baseUrl: apiUrl });
   // A hook rather than per-call options, because pagination drops per-call request options.
   github.hook.wrap('request', (request, options) =>
-    withRetry(async () => {
+    // GraphQL is POSTed too, but this action only reads through it.
+    withRetry(options.method !== 'POST' || /\/graphql$/.test(options.url), async () => {
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       // Set in place: the hook's request function does not pick up a copied options object.
       options.request.signal = signal;
@@ -36,18 +39,44 @@ class RequestTimeout extends Error {
   override name = 'RequestTimeout';
 }
 
-/** Retries rate limits and server errors, waiting as `Retry-After` asks, at most MAX_ATTEMPTS times. */
-async function withRetry<T>(call: () => T | Promise<T>): Promise<T> {
+/**
+ * Retries rate limits, and server errors where `repeatable`, waiting as `Retry-After` asks, at most
+ * MAX_ATTEMPTS times. A rate-limited request was not carried out; one answered 5xx may have been,
+ * so a POST, which creates, is not repeated here.
+ */
+async function withRetry<T>(repeatable: boolean, call: () => T | Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
       const status = statusOf(err);
-      const retryable = status === 429 || status >= 500;
+      const retryable = status === 429 || (repeatable && status >= 500);
       if (!retryable || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(err, attempt)));
+      await pause(retryDelay(err, attempt));
     }
   }
+}
+
+/**
+ * A create GitHub may carry out and still answer 5xx (a comment made, and a 502 for an answer):
+ * before each new attempt `find` looks for what the failed one made, and its answer stands, so a
+ * retry never makes a second.
+ */
+export async function createOnce<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      if (statusOf(err) < 500 || attempt >= MAX_ATTEMPTS) throw err;
+      await pause(retryDelay(err, attempt));
+      const made = await find();
+      if (made !== undefined) return made;
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function retryDelay(err: unknown, attempt: number): number {

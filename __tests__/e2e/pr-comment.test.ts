@@ -7,10 +7,21 @@ import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } fr
 
 const WORKFLOW_TOKEN: TokenSpec = { token: 'ghs_workflow', kind: 'installation' };
 const PAT: TokenSpec = { token: 'ghp_deployer', kind: 'user', login: 'deployer' };
+/** Another GitHub App's installation token, as actions/create-github-app-token makes one. */
+const APP_TOKEN: TokenSpec = { token: 'ghs_my_deployer', kind: 'installation', login: 'my-deployer[bot]' };
 const OWNER = 'octo-org';
 const REPO = 'infra';
 const PR = 17;
 const SECRET = 'comment-secret-value';
+const WORD_JOINER = '\u2060';
+
+/** A mention or issue reference GitHub would make live (the word joiner after `@` or `#` breaks it). */
+const LIVE_REFERENCE = /(?<![\w\u2060])@[A-Za-z0-9]|#\d|\bGH-\d/i;
+
+/** The text GitHub looks for mentions in: everything but `<code>` elements and fenced blocks. */
+function outsideCode(markdown: string): string {
+  return markdown.replace(/<code>.*?<\/code>/g, '').replace(/^(`{3,})\n[\s\S]*?\n\1$/gm, '');
+}
 
 let ws: Workspace;
 let api: GitHubApiServer;
@@ -32,7 +43,7 @@ afterEach(async () => {
 });
 
 async function startApi() {
-  api = await startGitHubApi({ tokens: [WORKFLOW_TOKEN, PAT] });
+  api = await startGitHubApi({ tokens: [WORKFLOW_TOKEN, PAT, APP_TOKEN] });
 }
 
 function onPullRequest(inputs: StepOptions['inputs'], token = WORKFLOW_TOKEN.token): StepOptions {
@@ -98,6 +109,28 @@ describe('PR comment', () => {
     expect(authors).toEqual(['deployer', 'mallory', 'github-actions[bot]']);
   }, 120_000);
 
+  it("finds its own comment with another app's installation token, which GET /user refuses", async () => {
+    await startApi();
+    const first = await runStep(ws, onPullRequest({ command: 'preview' }, APP_TOKEN.token));
+    expect(first.code).toBe(0);
+    const second = await runStep(ws, onPullRequest({ command: 'preview' }, APP_TOKEN.token));
+    expect(second.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments.map((c) => c.user.login)).toEqual(['my-deployer[bot]']);
+    expect(second.outputs['comment-url']).toBe(comments[0]!.html_url);
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  }, 120_000);
+
+  it('writes as github-actions[bot] when GitHub will not say who the token is', async () => {
+    await startApi();
+    api.failNext({ method: 'POST', path: '/graphql', status: 403, count: 2 });
+    await runStep(ws, onPullRequest({ command: 'preview' }));
+    const second = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(second.code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR).map((c) => c.user.login)).toEqual(['github-actions[bot]']);
+    expect(api.requests.filter((r) => r.path === '/graphql').map((r) => r.status)).toEqual([403, 403]);
+  }, 120_000);
+
   it('leaves two comments for two stacks, and a new one each run in comment-mode new', async () => {
     await startApi();
     await runStep(ws, onPullRequest({ command: 'preview' }));
@@ -107,6 +140,20 @@ describe('PR comment', () => {
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
     await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'off' }));
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
+  }, 180_000);
+
+  it("pings nobody with the engine's text: a mention in a program's error reaches the comment broken", async () => {
+    await startApi();
+    // The Python SDK's error quotes the value: "Configuration 'files-py:fileCount' value '@org/team #12' is not a valid int".
+    const config = JSON.stringify({ outDir: ws.outDir, fileCount: '@org/team #12' });
+    const run = await runStep(ws, onPullRequest({ command: 'smoke', stack: 'smoke-ping', 'ephemeral-stacks': 'smoke-*', config }));
+    expect(run.code).toBe(1);
+    const [comment] = api.comments(OWNER, REPO, PR);
+    for (const markdown of [comment!.body, run.summary]) {
+      // The failed step's detail, in the steps table, outside code.
+      expect(markdown).toMatch(new RegExp(`^\\| ❌ \\| <code>up</code> \\| .*@${WORD_JOINER}org/team #${WORD_JOINER}12`, 'm'));
+      expect(outsideCode(markdown)).not.toMatch(LIVE_REFERENCE);
+    }
   }, 180_000);
 
   it.each([401, 403, 404, 422, 500] as const)('a %i from GitHub leaves the result intact and warns', async (status) => {
@@ -128,7 +175,28 @@ describe('PR comment', () => {
     const run = await runStep(ws, onPullRequest({ command: 'preview' }));
     expect(run.code).toBe(0);
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(1);
-    expect(api.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 201]);
+    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).map((r) => r.status)).toEqual([503, 201]);
+  }, 120_000);
+
+  it('leaves one comment when GitHub creates it and still answers 502', async () => {
+    await startApi();
+    api.failNext({ method: 'POST', path: /comments$/, status: 502, performed: true });
+    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments).toHaveLength(1);
+    expect(run.outputs['comment-url']).toBe(comments[0]!.html_url);
+    expect(run.stdout).not.toContain('::warning::Could not write the PR comment');
+    // It looked for the comment instead of posting it again.
+    expect(api.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).map((r) => r.status)).toEqual([502]);
+
+    // In comment-mode new, the comment with the very body sent is the one the failed create made.
+    api.failNext({ method: 'POST', path: /comments$/, status: 502, performed: true });
+    const again = await runStep(ws, onPullRequest({ command: 'preview', 'comment-mode': 'new' }));
+    expect(again.code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR)).toHaveLength(2);
+    expect(again.outputs['comment-url']).toBe(api.comments(OWNER, REPO, PR)[1]!.html_url);
   }, 120_000);
 
   it('comments from another event with pr-number', async () => {

@@ -5,12 +5,14 @@
  * Every request is checked against GitHub's own OpenAPI description (@octokit/openapi), so a
  * request that GitHub would refuse is refused here too, and is listed in `server.rejected`.
  * Only a handful of operations keep in-memory state; any other operation of the description
- * answers 404 and is listed in `server.unhandled`.
+ * answers 404 and is listed in `server.unhandled`. Of GraphQL it answers one query, `query { viewer
+ * { login } }`, with the token's identity, and refuses (400, listed in `rejected`) any other.
  *
  * By default it is api.github.com's layout over plain HTTP (`http://127.0.0.1:PORT/repos/...`).
  * With `tls` and `pathPrefix: '/api/v3'` it is laid out as GitHub Enterprise Server is, which is
  * what nektos/act derives from `--github-instance 127.0.0.1:PORT`: the API at
- * `https://127.0.0.1:PORT/api/v3`, the web pages (`html_url`) at `https://127.0.0.1:PORT`.
+ * `https://127.0.0.1:PORT/api/v3`, the web pages (`html_url`) at `https://127.0.0.1:PORT`, and
+ * GraphQL, as Octokit derives it from such a base URL, at `https://127.0.0.1:PORT/api/graphql`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -42,8 +44,9 @@ export type AuthorAssociation =
   | 'OWNER';
 
 /**
- * A token the server accepts. An installation token stands for a GitHub App (by default the
- * workflow's GITHUB_TOKEN, whose identity is `github-actions[bot]`).
+ * A token the server accepts. An installation token stands for a GitHub App: by default the
+ * workflow's GITHUB_TOKEN, whose identity is `github-actions[bot]`; with `login` (`my-app[bot]`)
+ * another app's, such as one from actions/create-github-app-token. Either way GET /user refuses it.
  */
 export type TokenSpec =
   | { token: string; kind: 'user'; login: string; association?: AuthorAssociation }
@@ -141,6 +144,11 @@ export interface FaultRule extends RequestMatcher {
   status: FaultStatus;
   /** Seconds, sent as `Retry-After`; with 403 or 429 it makes the answer a secondary rate limit. */
   retryAfter?: number;
+  /**
+   * Carry the request out, then answer with the fault anyway, as GitHub can (a comment created,
+   * and a 502 for an answer). Only with a 5xx status: a 4xx says nothing was done.
+   */
+  performed?: boolean;
 }
 
 export interface CommentSeed {
@@ -171,6 +179,9 @@ export interface PullFileSeed {
 // ---------------------------------------------------------------------------------------------
 
 const DOCS_ROOT = 'https://docs.github.com/rest';
+const GRAPHQL_DOCS = 'https://docs.github.com/graphql';
+/** The one GraphQL query served, whitespace aside; optionally named, or the query shorthand `{ … }`. */
+const VIEWER_LOGIN_QUERY = /^\s*(?:query(?:\s+\w+)?\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/;
 /** Where `html_url` fields point unless the server is laid out as GitHub Enterprise Server. */
 const GITHUB_WEB_ROOT = 'https://github.com';
 const COMMENT_MAX_CHARS = 65_536;
@@ -845,6 +856,22 @@ function faultReply(rule: FaultRule, docsUrl: string): Reply {
   return { status: rule.status, body: { message, documentation_url: docsUrl, status: String(rule.status) }, headers };
 }
 
+/** Refuses anything but the viewer's login, so a query the server does not know cannot pass unseen. */
+function viewerLoginQuery(raw: string): void {
+  let request: unknown;
+  try {
+    request = JSON.parse(raw);
+  } catch {
+    throw rejection(400, 'Problems parsing JSON');
+  }
+  const { query, variables } = (isObject(request) ? request : {}) as { query?: unknown; variables?: unknown };
+  const noVariables = variables === undefined || (isObject(variables) && Object.keys(variables).length === 0);
+  if (typeof query !== 'string' || !VIEWER_LOGIN_QUERY.test(query) || !noVariables) {
+    const shown = typeof query === 'string' ? query.replace(/\s+/g, ' ').trim().slice(0, 200) : String(query);
+    throw rejection(400, 'This test server answers only the GraphQL query `query { viewer { login } }`', `GraphQL query not served: ${shown}`);
+  }
+}
+
 function standardHeaders(requestNumber: number): Record<string, string> {
   return {
     'content-type': 'application/json; charset=utf-8',
@@ -967,6 +994,7 @@ export class GitHubApiServer {
    * request has passed routing, authentication and validation, so refusals are never masked.
    */
   failNext(rule: FaultRule): void {
+    if (rule.performed && rule.status < 500) throw new Error(`a performed request answers a 5xx, not ${rule.status}`);
     this.faults.push({ rule, remaining: rule.count ?? 1 });
   }
 
@@ -988,13 +1016,19 @@ export class GitHubApiServer {
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', this.origin);
-    const inside = this.stripPrefix(url);
+    // Recorded and matched as `/graphql` wherever it is served.
+    const graphql = url.pathname === this.graphqlPath;
+    if (graphql) url.pathname = '/graphql';
+    const inside = graphql || this.stripPrefix(url);
     const record: RequestRecord = { method, path: url.pathname, status: 0 };
     this.requests.push(record);
     const raw = await readBody(request);
-    const outcome = inside
-      ? this.answer(method, url, raw, request.headers.authorization)
-      : this.outsidePrefix(method, url);
+    const authorization = request.headers.authorization;
+    const outcome = graphql
+      ? this.answerGraphql(method, url, raw, authorization)
+      : inside
+        ? this.answer(method, url, raw, authorization)
+        : this.outsidePrefix(method, url);
     if (outcome === HANG) return;
     record.status = outcome.status;
     const text = outcome.body === undefined ? '' : JSON.stringify(outcome.body);
@@ -1018,6 +1052,26 @@ export class GitHubApiServer {
     return true;
   }
 
+  /** Where Octokit sends GraphQL for this base URL: `/api/graphql` beside `/api/v3`, else `<prefix>/graphql`. */
+  private get graphqlPath(): string {
+    return /\/api\/v3$/.test(this.pathPrefix) ? this.pathPrefix.replace(/\/v3$/, '/graphql') : `${this.pathPrefix}/graphql`;
+  }
+
+  private answerGraphql(method: string, url: URL, raw: string, authorization: string | undefined): Reply | typeof HANG {
+    try {
+      if (method !== 'POST') throw rejection(404, 'Not Found', `GraphQL takes POST, not ${method}`);
+      const caller = this.authenticate(authorization);
+      viewerLoginQuery(raw);
+      const matchPaths = [url.pathname];
+      if (takeRule(this.hangs, method, matchPaths)) return HANG;
+      const fault = takeRule(this.faults, method, matchPaths);
+      if (fault) return faultReply(fault, GRAPHQL_DOCS);
+      return { status: 200, body: { data: { viewer: { login: caller.account.login } } } };
+    } catch (error) {
+      return this.errorReply(method, url, error, GRAPHQL_DOCS);
+    }
+  }
+
   private outsidePrefix(method: string, url: URL): Reply {
     const refusal = rejection(404, 'Not Found', `outside the API's path ${this.pathPrefix}`);
     return this.errorReply(method, url, refusal, DOCS_ROOT);
@@ -1034,8 +1088,9 @@ export class GitHubApiServer {
       const matchPaths = [url.pathname, pathname, operation.template];
       if (takeRule(this.hangs, method, matchPaths)) return HANG;
       const fault = takeRule(this.faults, method, matchPaths);
-      if (fault) return faultReply(fault, docsUrl);
-      return this.dispatch(method, url, operation, context);
+      if (fault && !fault.performed) return faultReply(fault, docsUrl);
+      const reply = this.dispatch(method, url, operation, context);
+      return fault ? faultReply(fault, docsUrl) : reply;
     } catch (error) {
       return this.errorReply(method, url, error, docsUrl);
     }

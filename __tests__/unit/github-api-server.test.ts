@@ -17,6 +17,7 @@ import { throwawayCertificate, type ThrowawayCertificate } from '../support/tls.
 const ALICE: TokenSpec = { token: 'ghp_alice', kind: 'user', login: 'alice' };
 const BOB: TokenSpec = { token: 'ghp_bob', kind: 'user', login: 'bob', association: 'COLLABORATOR' };
 const ACTIONS: TokenSpec = { token: 'ghs_actions', kind: 'installation' };
+const APP: TokenSpec = { token: 'ghs_app', kind: 'installation', login: 'my-app[bot]' };
 
 const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
 const COMMENT = '/repos/{owner}/{repo}/issues/comments/{comment_id}';
@@ -30,7 +31,7 @@ interface Answer {
 const started: GitHubApiServer[] = [];
 
 async function start(options: Omit<StartOptions, 'tokens'> = {}): Promise<GitHubApiServer> {
-  const server = await startGitHubApi({ tokens: [ALICE, BOB, ACTIONS], ...options });
+  const server = await startGitHubApi({ tokens: [ALICE, BOB, ACTIONS, APP], ...options });
   started.push(server);
   return server;
 }
@@ -300,6 +301,54 @@ describe('GitHub API test server', () => {
     });
   });
 
+  it("answers GraphQL's viewer query with the token's identity, another app's installation included", async () => {
+    const server = await start();
+    const viewer = async (token: string) => (await call(server, 'POST', '/graphql', { token, body: { query: 'query { viewer { login } }' } })).json;
+    expect(await viewer(ALICE.token)).toEqual({ data: { viewer: { login: 'alice' } } });
+    expect(await viewer(ACTIONS.token)).toEqual({ data: { viewer: { login: 'github-actions[bot]' } } });
+    expect(await viewer(APP.token)).toEqual({ data: { viewer: { login: 'my-app[bot]' } } });
+    // The app's comments are the same account's.
+    const created = await call(server, 'POST', '/repos/acme/infra/issues/7/comments', { token: APP.token, body: { body: 'hi' } });
+    expect(created.json.user).toMatchObject({ login: 'my-app[bot]', type: 'Bot' });
+
+    const octokit = getOctokit(APP.token, { baseUrl: server.url });
+    expect(await octokit.graphql('query Me {\n  viewer {\n    login\n  }\n}')).toEqual({ viewer: { login: 'my-app[bot]' } });
+    expect(server.requests.filter((r) => r.path === '/graphql').map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('refuses any other GraphQL query, an unknown token and a GET, so nothing passes unseen', async () => {
+    const server = await start();
+    const other = await call(server, 'POST', '/graphql', { body: { query: 'query { viewer { login email } }' } });
+    expect(other.status).toBe(400);
+    expect(other.json.message).toMatch(/answers only the GraphQL query `query \{ viewer \{ login \} \}`/);
+    const mutation = await call(server, 'POST', '/graphql', { body: { query: 'mutation { addComment(input: {}) { clientMutationId } }' } });
+    expect(mutation.status).toBe(400);
+    const withVariables = await call(server, 'POST', '/graphql', { body: { query: '{ viewer { login } }', variables: { a: 1 } } });
+    expect(withVariables.status).toBe(400);
+    expect((await call(server, 'POST', '/graphql', { raw: '{' })).status).toBe(400);
+    expect((await call(server, 'POST', '/graphql', { token: 'ghp_nobody', body: { query: '{ viewer { login } }' } })).status).toBe(401);
+    expect((await call(server, 'GET', '/graphql')).status).toBe(404);
+    expect(server.rejected.map((r) => r.reason)).toEqual([
+      'GraphQL query not served: query { viewer { login email } }',
+      'GraphQL query not served: mutation { addComment(input: {}) { clientMutationId } }',
+      'GraphQL query not served: { viewer { login } }',
+      'Problems parsing JSON',
+      'unknown token',
+      'GraphQL takes POST, not GET',
+    ]);
+    await expect(getOctokit(ALICE.token, { baseUrl: server.url }).graphql('{ repository(owner: "a", name: "b") { id } }')).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('fails and hangs GraphQL requests matched by /graphql', async () => {
+    const server = await start();
+    server.failNext({ path: '/graphql', status: 502 });
+    const failed = await call(server, 'POST', '/graphql', { body: { query: '{ viewer { login } }' } });
+    expect(failed.status).toBe(502);
+    expect(failed.json.documentation_url).toBe('https://docs.github.com/graphql');
+    expect((await call(server, 'POST', '/graphql', { body: { query: '{ viewer { login } }' } })).status).toBe(200);
+  });
+
   it("refuses changes to someone else's comment, and answers 404 for unknown ones", async () => {
     const server = await start();
     const [comment] = server.seedComments('acme', 'infra', 7, 1, { login: 'alice' });
@@ -342,6 +391,22 @@ describe('GitHub API test server', () => {
     expect(throttled.json.message).toMatch(/secondary rate limit/);
     expect((await call(server, 'POST', path, { body: { body: 'x' } })).status).toBe(201);
     expect(server.rejected).toEqual([]);
+  });
+
+  it('carries a request out and still answers 5xx when told the fault is performed', async () => {
+    const server = await start();
+    server.failNext({ method: 'POST', path: COMMENTS, status: 502, performed: true });
+    const path = '/repos/acme/infra/issues/7/comments';
+
+    const answer = await call(server, 'POST', path, { body: { body: 'made anyway' } });
+    expect(answer.status).toBe(502);
+    expect(answer.json.message).toBe('Server Error');
+    expect(server.comments('acme', 'infra', 7).map((c) => c.body)).toEqual(['made anyway']);
+    // A request GitHub would refuse is refused, performed fault or not.
+    server.failNext({ method: 'POST', path: COMMENTS, status: 502, performed: true });
+    expect((await call(server, 'POST', path, { body: { body: '' } })).status).toBe(422);
+    expect(server.comments('acme', 'infra', 7)).toHaveLength(1);
+    expect(() => server.failNext({ status: 403, performed: true })).toThrow(/5xx/);
   });
 
   it('marks a primary rate limit on 429 without Retry-After', async () => {
@@ -490,6 +555,17 @@ describe('GitHub API test server laid out as GitHub Enterprise Server, over HTTP
       '/repos/acme/infra/issues/7/comments 200',
       expect.stringMatching(/^\/repositories\/\d+\/issues\/7\/comments 200$/),
     ]);
+  });
+
+  it('answers GraphQL at /api/graphql, where Octokit sends it from a base URL ending in /api/v3', async () => {
+    const server = await startEnterprise();
+    const octokit = getOctokit(APP.token, { baseUrl: server.url });
+    expect(await octokit.graphql('query { viewer { login } }')).toEqual({ viewer: { login: 'my-app[bot]' } });
+    expect(server.requests).toEqual([{ method: 'POST', path: '/graphql', status: 200 }]);
+    // Under the REST prefix it is not GraphQL but an unknown REST path.
+    const underPrefix = await call(server, 'POST', '/graphql', { body: { query: '{ viewer { login } }' } });
+    expect(underPrefix.status).toBe(404);
+    expect(server.rejected).toEqual([{ method: 'POST', path: '/graphql', reason: 'path not in the OpenAPI description' }]);
   });
 
   it('refuses requests outside the prefix, and routes the prefix itself to the API root', async () => {

@@ -213,6 +213,54 @@ describe('renderComment, hostile text', () => {
   });
 });
 
+/** Mentions and issue references GitHub would make live: what is left outside code must have none. */
+const LIVE_REFERENCE = /(?<![\w\u2060])@[A-Za-z0-9]|#\d|\bGH-\d/i;
+const WORD_JOINER = '\u2060';
+
+/** The text GitHub looks for mentions in: everything but `<code>` elements and fenced blocks. */
+function outsideCode(text: string): string {
+  return text.replace(/<code>.*?<\/code>/g, '').replace(/^(`{3,})\n[\s\S]*?\n\1$/gm, '');
+}
+
+describe('renderComment, mentions and issue references', () => {
+  const PING = '@org/team see #12, GH-7 and acme/infra#3; cc @alice';
+  const report = (): Report => {
+    const base = reportFrom(streamOf([{ name: '@dave', op: 'create' }]), {
+      command: 'smoke',
+      result: 'failed',
+      error: `error: ${PING}`,
+      lifecycle: [{ step: 'up', ok: false, detail: `error: ${PING}` }],
+      pendingOperations: [`creating urn:pulumi:dev::p::t::${PING}`],
+      logTail: [PING],
+    });
+    const violation = { policyPack: '@pack', policy: '#1', enforcement: 'mandatory', message: PING, urn: 'urn:pulumi:dev::p::t::@bucket' };
+    return { ...base, changes: { ...base.changes, policyViolations: [violation] } };
+  };
+
+  it('breaks every mention and reference outside code with a word joiner, so nobody is pinged', () => {
+    const text = renderComment(report());
+    expect(outsideCode(text)).not.toMatch(LIVE_REFERENCE);
+    const neutral = `@${WORD_JOINER}org/team see #${WORD_JOINER}12, GH-${WORD_JOINER}7 and acme/infra#${WORD_JOINER}3; cc @${WORD_JOINER}alice`;
+    // The policy message, the smoke step's detail and the pending operation.
+    expect(text).toContain(`| ${neutral} |`);
+    expect(text).toContain(`| ❌ | <code>up</code> | error: ${neutral} |`);
+    expect(text).toContain(`> - creating urn:pulumi:dev::p::t::${neutral}`);
+  });
+
+  it('leaves code as it is: GitHub mentions nobody inside it, and it may be copied', () => {
+    const text = renderComment(report());
+    expect(text).toContain('<code>@dave</code>');
+    expect(text).toContain('<code>@pack</code> / <code>#1</code>');
+    expect(text).toContain(`### Error\n\n\`\`\`\nerror: ${PING}\n\`\`\``);
+    expect(text).not.toContain(`<code>@${WORD_JOINER}`);
+  });
+
+  it('leaves an @ or # alone that cannot start a mention or reference', () => {
+    const text = renderComment(reportFrom([], { lifecycle: [{ step: 'up', ok: true, detail: 'see docs#setup, at @ 9am, C# and issue #' }] }));
+    expect(text).toContain('| see docs#setup, at @ 9am, C# and issue # |');
+  });
+});
+
 describe('renderComment, secrets', () => {
   const report = reportFrom(streamOf([{ name: 'db-p|ss', op: 'update', diffs: ['password'] }]), {
     outputs: { password: { value: 'p|ss', secret: true }, dsn: { value: 'postgres://app:p|ss@db/app', secret: false } },

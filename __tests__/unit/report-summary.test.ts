@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { generatedResources, loadEvents, reportFrom, streamOf } from '../support/events.js';
 import { renderComment } from '../../src/report/comment.js';
-import { JOB_SUMMARY_MAX_BYTES, renderJobSummary } from '../../src/report/summary.js';
+import { JOB_SUMMARY_MAX_BYTES, renderCleanupSummary, renderJobSummary } from '../../src/report/summary.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -39,5 +39,21 @@ describe('renderJobSummary', () => {
   it('honours a smaller byte budget', () => {
     const report = reportFrom(streamOf(generatedResources(1_000, () => 'update')));
     expect(bytes(renderJobSummary(report, { maxBytes: 20_000 }))).toBeLessThanOrEqual(20_000);
+  });
+});
+
+describe('mentions and issue references in the job summary', () => {
+  const WORD_JOINER = '\u2060';
+
+  it('are broken outside code, as in the comment', () => {
+    const report = reportFrom(loadEvents('up-failed.json'), { command: 'smoke', result: 'failed', lifecycle: [{ step: 'up', ok: false, detail: 'ask @org/team about #12' }] });
+    const summary = renderJobSummary(report);
+    expect(summary).toContain(`| ❌ | <code>up</code> | ask @${WORD_JOINER}org/team about #${WORD_JOINER}12 |`);
+    expect(summary).not.toContain('@org/team');
+  });
+
+  it("are broken in cleanup's errors, with the stack name left as code", () => {
+    const summary = renderCleanupSummary([{ name: 'pr-@x', why: 'expired', error: 'locked by @mallory, see GH-4' }], 1);
+    expect(summary).toContain(`| ❌ | <code>pr-@x</code> | expired | locked by @${WORD_JOINER}mallory, see GH-${WORD_JOINER}4 |`);
   });
 });

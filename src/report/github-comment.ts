@@ -1,7 +1,7 @@
 // The sticky PR comment: one per (project, stack, command), found by the hidden marker in its body
 // and by its author, across every page of comments, and updated in place. A failure here never
 // fails the step: the caller turns it into a warning.
-import { gitHubFailure, statusOf, type GitHub } from '../github.js';
+import { createOnce, gitHubFailure, statusOf, type GitHub } from '../github.js';
 import type { CommentMode } from '../inputs.js';
 import { isOurComment } from './model.js';
 
@@ -15,36 +15,78 @@ export interface CommentTarget {
 /** The login GitHub gives comments made with the workflow's own token (an app installation). */
 const WORKFLOW_TOKEN_LOGIN = 'github-actions[bot]';
 
-export async function upsertComment(github: GitHub, target: CommentTarget, marker: string, body: string): Promise<string> {
-  const base = { owner: target.owner, repo: target.repo };
-  const existing = target.mode === 'update' ? await findOwnComment(github, target, marker) : undefined;
-  const response = existing
-    ? await github.rest.issues.updateComment({ ...base, comment_id: existing, body })
-    : await github.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body });
-  return response.data.html_url;
+interface FoundComment {
+  id: number;
+  body: string;
+  url: string;
 }
 
-async function findOwnComment(github: GitHub, target: CommentTarget, marker: string): Promise<number | undefined> {
-  const login = await tokenLogin(github);
+export async function upsertComment(github: GitHub, target: CommentTarget, marker: string, body: string): Promise<string> {
+  const base = { owner: target.owner, repo: target.repo };
+  // Asked when first needed, then once: in `new` mode only a failed create looks for a comment.
+  let login: Promise<string> | undefined;
+  const findOwn = (wanted: (body: string) => boolean, newest = false) =>
+    findOwnComment(github, target, (login ??= tokenLogin(github)), wanted, newest);
+  const update = async (id: number) => (await github.rest.issues.updateComment({ ...base, comment_id: id, body })).data.html_url;
+
+  const existing = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : undefined;
+  if (existing) return update(existing.id);
+  return createOnce(
+    async () => (await github.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body })).data.html_url,
+    async () => {
+      // In `update` mode the sticky comment, whoever made it meanwhile. In `new` mode the newest with
+      // the very body sent, since earlier runs' comments carry the marker too; one identical to it
+      // from an earlier run is kept rather than repeated, as nothing tells the two apart.
+      const made = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : await findOwn((b) => sameText(b, body), true);
+      if (!made) return undefined;
+      return sameText(made.body, body) ? made.url : update(made.id);
+    },
+  );
+}
+
+/** GitHub may store a body with CRLF line ends. */
+function sameText(stored: string, sent: string): boolean {
+  return stored.replace(/\r\n/g, '\n') === sent;
+}
+
+async function findOwnComment(
+  github: GitHub,
+  target: CommentTarget,
+  login: Promise<string>,
+  wanted: (body: string) => boolean,
+  newest: boolean,
+): Promise<FoundComment | undefined> {
+  const author = await login;
   const pages = github.paginate.iterator(github.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,
     issue_number: target.issueNumber,
     per_page: 100,
   });
+  // GitHub lists oldest first: the first match is the oldest, the last one the newest.
+  let found: FoundComment | undefined;
   for await (const page of pages) {
-    const mine = page.data.find((c) => c.user?.login === login && isOurComment(c.body ?? '', marker));
-    if (mine) return mine.id;
+    const mine = page.data.filter((c) => c.user?.login === author && wanted(c.body ?? ''));
+    const chosen = newest ? mine.at(-1) : mine[0];
+    if (chosen) found = { id: chosen.id, body: chosen.body ?? '', url: chosen.html_url };
+    if (found && !newest) return found;
   }
-  return undefined;
+  return found;
 }
 
-/** A personal token can ask who it is; the workflow token cannot (403) and writes as the Actions bot. */
+/**
+ * Who the token writes as. GraphQL's viewer answers for every kind of token, an installation of any
+ * GitHub App included (`my-app[bot]` from actions/create-github-app-token), which GET /user refuses
+ * with a 403. Only where GitHub will not say is it taken for the workflow's own token.
+ */
 async function tokenLogin(github: GitHub): Promise<string> {
   try {
-    return (await github.rest.users.getAuthenticated()).data.login;
+    const { viewer } = await github.graphql<{ viewer: { login: string } }>('query { viewer { login } }');
+    return viewer.login;
   } catch (err) {
-    if (statusOf(err) === 403) return WORKFLOW_TOKEN_LOGIN;
+    // A bad token (401) or an outage is the warning's reason; a refusal to answer is not.
+    const refused = statusOf(err) === 403 || statusOf(err) === 404 || (err as { name?: string }).name === 'GraphqlResponseError';
+    if (refused) return WORKFLOW_TOKEN_LOGIN;
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 // GitHub-flavoured markdown building blocks shared by the PR comment and the job summary, and the
 // size budget both must respect. Anything that comes from a program, a provider or the engine goes
-// through `escapeText`, `code` or `codeBlock`, so no name or message can change the layout.
+// through `escapeText`, `code` or `codeBlock`, so no name or message can change the layout, and
+// none can mention a person or team or reference an issue.
 
 /** How a size limit counts: characters for comments, UTF-8 bytes for the job summary. */
 export type Measure = (text: string) => number;
@@ -27,18 +28,38 @@ const INLINE_ESCAPES: Readonly<Record<string, string>> = {
 const INLINE_SPECIAL = /\r\n|[\r\n]|[&<>\\`*_~[\]|$]/g;
 
 /**
- * Makes text inert in inline markdown (paragraphs, list items, table cells): HTML is entity-encoded,
- * markdown punctuation backslash-escaped and line breaks become `<br>`, so the text never starts a
- * block of its own.
+ * Where GitHub would start a mention (`@user`, `@org/team`) or an issue reference (`#12`,
+ * `owner/repo#12`, `GH-12`) outside code; an `@` or `#` that cannot start one (`#top`, `@ 9am`)
+ * is left alone. Entities and backslash escapes do not help: GitHub looks for these in the rendered
+ * text, after both are undone.
  */
-export function escapeText(text: string): string {
+const REFERENCE_START = /@(?=[A-Za-z0-9])|#(?=\d)|\b[Gg][Hh]-(?=\d)/g;
+
+/**
+ * Invisible, and not a line-break opportunity, but a character of its own: after it no mention or
+ * reference can start, and the text still reads `@org/team` (a policy message can otherwise ping a
+ * whole team, and a `#12` in a message links that issue to every pull request it is shown on).
+ */
+const WORD_JOINER = '\u2060';
+
+function escapeInline(text: string): string {
   return text.replace(INLINE_SPECIAL, (special) => INLINE_ESCAPES[special] ?? '<br>');
 }
 
+/**
+ * Makes text inert in inline markdown (paragraphs, list items, table cells): HTML is entity-encoded,
+ * markdown punctuation backslash-escaped and line breaks become `<br>`, so the text never starts a
+ * block of its own; mentions and issue references are broken by a word joiner.
+ */
+export function escapeText(text: string): string {
+  return escapeInline(text).replace(REFERENCE_START, (start) => `${start}${WORD_JOINER}`);
+}
+
 /** An identifier in code style. `<code>` rather than backticks: it needs no fence arithmetic, works in
- * table cells, and GitHub does not turn @names or #numbers inside it into mentions or links. */
+ * table cells, and GitHub does not turn @names or #numbers inside it into mentions or links, so the
+ * text is left as it is, to be copied. */
 export function code(text: string): string {
-  return `<code>${escapeText(text)}</code>`;
+  return `<code>${escapeInline(text)}</code>`;
 }
 
 /** A fence longer than any backtick run in the text, so no line of it can close the block. */
