@@ -37,6 +37,9 @@ export interface ActionRun {
   stdout: string;
   stderr: string;
 }
+/** Cancels a started action as the runner does: SIGINT, SIGTERM 7.5 s later, SIGKILL to its process tree 2.5 s after that. */
+export declare function cancelAsRunner(child: import('node:child_process').ChildProcess): Promise<void>;
+
 export declare function startAction(
   env: NodeJS.ProcessEnv,
   options?: { cwd?: string; onStdout?: (chunk: string) => void },

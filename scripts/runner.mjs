@@ -123,6 +123,53 @@ export function startAction(env, { cwd, onStdout } = {}) {
   return { child, done };
 }
 
+/**
+ * Cancels a started action as the runner cancels a step: SIGINT, SIGTERM 7.5 s later, and 2.5 s
+ * after that SIGKILL to the action and every process under it. Resolves once the last signal that
+ * was needed is sent (none, once the action has exited).
+ */
+export async function cancelAsRunner(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exitedWithin = (ms) => {
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    return Promise.race([exited.then(() => true), late]).finally(() => clearTimeout(timer));
+  };
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  if (await exitedWithin(7_500)) return;
+  child.kill('SIGTERM');
+  if (await exitedWithin(2_500)) return;
+  for (const pid of [child.pid, ...descendantsOf(child.pid)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** Every process whose chain of parents leads to `pid`, from /proc (Linux, as the runners are). */
+function descendantsOf(pid) {
+  const parents = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent is the 4th field, after the command name in parentheses (which may hold spaces).
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  const found = [];
+  const visit = (parent) => {
+    for (const [child, ppid] of parents) if (ppid === parent && !found.includes(child)) found.push(child), visit(child);
+  };
+  visit(pid);
+  return found;
+}
+
 /** Parses the GITHUB_OUTPUT file (`name<<delimiter` blocks, as @actions/core writes them). */
 export function readOutputs(file) {
   const outputs = {};

@@ -31,6 +31,7 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
       await core.group(`pulumi destroy --remove ${name} (${why})`, () =>
         stack.run(['destroy', '--yes', '--skip-preview', '--remove', '--color', 'never'], {
           signal: context.signal,
+          terminate: context.terminate,
           onOutput: (line) => core.info(line),
           onEvent: () => undefined,
         }),

@@ -11,7 +11,7 @@ import { runSteps, type Outcome } from './operation.js';
 import { approvalGate, EPHEMERAL_TAGS, planRun, type GateDecision, type Plan } from './plan.js';
 import { publishReport } from './report/publish.js';
 import { resultOf, type Report } from './report/model.js';
-import type { RunContext } from './run-context.js';
+import type { Cancellation, RunContext } from './run-context.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
@@ -19,7 +19,7 @@ import type { VersionCheck } from './workspace/version-check.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: VersionCheck): Promise<void> {
   const cancellation = watchCancellation();
-  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, env, versionCheck };
+  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, versionCheck };
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
     forgetInputs();
@@ -62,7 +62,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   await applyConfig(stack, settings, crypter);
 
   context.phase = 'operation';
-  const outcome = await runSteps(stack, settings, plan, context.signal, secrets);
+  const outcome = await runSteps(stack, settings, plan, context, secrets);
 
   context.phase = 'report';
   const report: Report = {
@@ -80,6 +80,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
     checks: outcome.checks,
     planDigest: settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined,
     pendingOperations: outcome.pendingOperations,
+    interruptedOperations: outcome.interrupted,
   };
   await publishReport(report, settings, secrets);
 
@@ -155,25 +156,32 @@ function sha256(file: string): string {
 
 /**
  * The runner sends SIGINT on cancel, SIGTERM 7.5 s later, then kills. The first signal asks the
- * engine to stop gracefully (the Automation API sends the CLI one SIGINT), so no lock is left.
+ * engine to stop gracefully (the CLI gets one SIGINT): it finishes the operations in flight, writes
+ * the state and releases the lock. The second is for an operation that outlasts the runner's
+ * deadline: the engine is told to terminate, killed if it does not, and its lock removed.
  */
-function watchCancellation(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
+function watchCancellation(): Cancellation & { dispose: () => void } {
+  const cancel = new AbortController();
+  const terminate = new AbortController();
   const onSignal = (name: string) => {
-    if (controller.signal.aborted) return;
-    core.warning(`Received ${name}: asking the Pulumi engine to stop gracefully.`);
-    controller.abort();
+    if (!cancel.signal.aborted) {
+      core.warning(`Received ${name}: asking the Pulumi engine to stop gracefully.`);
+      cancel.abort();
+    } else if (!terminate.signal.aborted) {
+      core.warning(`Received ${name} again: terminating the Pulumi engine before the runner kills this step.`);
+      terminate.abort();
+    }
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   return {
-    signal: controller.signal,
+    signal: cancel.signal,
+    terminate: terminate.signal,
     dispose: () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
     },
   };
 }
-

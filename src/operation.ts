@@ -3,22 +3,22 @@
 // model.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as core from '@actions/core';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { OperationOptions, OutputExpectation, StackSettings } from './inputs.js';
 import { deletesGate, type Plan, type Step } from './plan.js';
 import { changeSummaryFromEvents, redact, type ChangeSummary, type LifecycleStep } from './report/model.js';
-import { throwIfCancelled } from './run-context.js';
+import { throwIfCancelled, type Cancellation } from './run-context.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { MissingStackError, type PulumiStack } from './workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
 const LOCK_RETRY_MAX_WAIT_MS = 15_000;
 
-export interface StepHooks {
+export interface StepHooks extends Cancellation {
   onEvent: (event: EngineEvent) => void;
   onOutput: (line: string) => void;
-  signal: AbortSignal;
 }
 
 interface CallOptions extends StepHooks {
@@ -103,6 +103,12 @@ export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
     return {};
   },
   output: async (stack) => ({ outputs: await stack.outputs() }),
+  // Pulumi's own repair for operations an interrupted update left pending: a refresh, and pending
+  // creates dropped (the engine cannot know whether they happened; the report lists them).
+  'clear-pending': async (stack, call) => {
+    await stack.run(['refresh', ...APPLY, '--clear-pending-creates', '--color', 'never'], call);
+    return {};
+  },
 };
 
 const STEP_TITLES: Record<Exclude<Step, 'check-outputs'>, string> = {
@@ -116,6 +122,7 @@ const STEP_TITLES: Record<Exclude<Step, 'check-outputs'>, string> = {
   'destroy-and-remove': 'destroy --remove',
   drift: 'refresh --preview-only',
   output: 'stack output',
+  'clear-pending': 'refresh --clear-pending-creates',
 };
 
 /** What the steps did, for the report: kept even when a step failed or the run was cancelled. */
@@ -130,10 +137,13 @@ export interface Outcome {
   cancelled: boolean;
   /** Set when a gate that needs the changes (`deletes-need-approval`) refused; the changes are the preview's. */
   refusal?: string;
+  /** What an earlier, interrupted update had left pending, and whether this run cleared it. */
+  interrupted?: { operations: string[]; cleared: boolean };
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
-export async function runSteps(stack: PulumiStack, settings: StackSettings, plan: Plan, signal: AbortSignal, secrets: readonly string[]): Promise<Outcome> {
+export async function runSteps(stack: PulumiStack, settings: StackSettings, plan: Plan, cancellation: Cancellation, secrets: readonly string[]): Promise<Outcome> {
+  const { signal } = cancellation;
   const events: EngineEvent[] = [];
   const logTail: string[] = [];
   const lifecycle: LifecycleStep[] = [];
@@ -149,7 +159,7 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   let failure: unknown;
   let refusal: string | undefined;
 
-  const runStep = async (step: Step): Promise<void> => {
+  const runStep = async (step: Step, { signal, terminate }: Cancellation): Promise<void> => {
     if (step === 'check-outputs') {
       // The engine's events hold no secret's value: read the outputs when a check needs one.
       if (settings.smoke.expectOutputs.some((e) => outputs?.[e.key]?.secret)) outputs = await stack.outputs();
@@ -159,17 +169,17 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
       if (failed.length) throw new Error(`the stack outputs ${failed.join(', ')} are not what 'expect-outputs' asks for`);
       return;
     }
-    // A refresh before the operation, or a smoke test's teardown, is not the change under review;
-    // the gate's preview is, if it refuses.
-    const keepEvents = step !== 'refresh-first' && step !== 'destroy-and-remove' && step !== 'deletes-preview';
+    // A refresh before the operation or after it, or a smoke test's teardown, is not the change under
+    // review; the gate's preview is, if it refuses.
+    const keepEvents = !['refresh-first', 'destroy-and-remove', 'deletes-preview', 'clear-pending'].includes(step);
     // Each attempt's own: a lock retry starts the step's events afresh.
     let attempt: EngineEvent[] = [];
     const onEvent = (event: EngineEvent) => attempt.push(event);
     try {
       const result = await core.group(`pulumi ${STEP_TITLES[step]} ${settings.stack}`, () =>
-        withLockRetry(settings.lockTimeoutMs, signal, () => {
+        withLockRetry(stack, settings.lockTimeoutMs, signal, () => {
           attempt = [];
-          return STEPS[step](stack, { options: settings.operation, planFile: settings.planFile, onEvent, onOutput, signal });
+          return STEPS[step](stack, { options: settings.operation, planFile: settings.planFile, onEvent, onOutput, signal, terminate });
         }),
       ).finally(() => {
         if (keepEvents) events.push(...attempt);
@@ -193,7 +203,7 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   try {
     for (const step of plan.steps) {
       throwIfCancelled(signal, `before ${step}`);
-      await runStep(step);
+      await runStep(step, cancellation);
     }
   } catch (err) {
     // A stack that is not there is bad input, not a failed operation: nothing to report on.
@@ -204,9 +214,21 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   // Teardown events are not kept, so the model is complete once the plan's own steps have run.
   const changes = changeSummaryFromEvents(events);
   if (failure !== undefined) error = describeFailure(failure, signal, changes);
+  const interrupted = interruptedOperations(changes);
+  let cleared = false;
+  if (interrupted.length > 0 && CLEARS_PENDING.has(settings.command) && failure === undefined && refusal === undefined) {
+    try {
+      await runStep('clear-pending', cancellation);
+      cleared = true;
+    } catch (err) {
+      error = `the interrupted update's pending operations could not be cleared: ${describeFailure(err, signal)}`;
+    }
+  }
+  // A teardown after a cancellation gets its own chance: only the runner's second signal stops it.
+  const teardown = { signal: new AbortController().signal, terminate: cancellation.terminate };
   for (const step of plan.always) {
     try {
-      await runStep(step);
+      await runStep(step, teardown);
     } catch (err) {
       error = [error, `teardown failed: ${describeFailure(err, signal)}`].filter(Boolean).join('\n');
     }
@@ -222,7 +244,20 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
     pendingOperations: cancelled ? await pendingOperations(stack) : undefined,
     cancelled,
     refusal,
+    interrupted: interrupted.length > 0 ? { operations: interrupted, cleared } : undefined,
   };
+}
+
+/** Commands that write the stack anyway, and so may clear what an interrupted update left pending. */
+const CLEARS_PENDING: ReadonlySet<string> = new Set(['up', 'refresh', 'destroy']);
+
+/**
+ * An operation that starts on a stack with pending operations warns, naming each: `* <urn>,
+ * interrupted while <creating|updating|deleting>`. They stay in the state until cleared.
+ */
+export function interruptedOperations(changes: ChangeSummary): string[] {
+  const warning = changes.diagnostics.find((d) => d.severity === 'warning' && d.message.includes('pending operations from previous deployment'));
+  return [...(warning?.message ?? '').matchAll(/^\s*\* (urn:\S+), interrupted while (\S+)$/gm)].map((m) => `${m[2]} ${m[1]}`);
 }
 
 /** A gate's refusal once the changes are known: the run stops, and is reported as refused. */
@@ -232,15 +267,23 @@ class Refused extends Error {
 
 /**
  * Another run holding the stack's lock is worth waiting for: retry with growing pauses until
- * `lock-timeout`, then fail with the backend's words, which name the lock's holder.
+ * `lock-timeout`, then fail with the backend's words, which name the lock's holder. A lock left by a
+ * process of this host that no longer runs (a runner killed mid-update) is nobody's: it is removed.
  */
-async function withLockRetry<T>(timeoutMs: number, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+async function withLockRetry<T>(stack: PulumiStack, timeoutMs: number, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   const giveUpAt = Date.now() + timeoutMs;
+  let removedStale = false;
   for (let pause = 1_000; ; pause = Math.min(pause * 2, LOCK_RETRY_MAX_WAIT_MS)) {
     try {
       return await call();
     } catch (err) {
       const holder = lockHolder(err);
+      const stale = holder && !removedStale ? staleLocalLock(holder) : undefined;
+      if (stale) {
+        await stack.cancel(stale);
+        removedStale = true;
+        continue;
+      }
       const left = giveUpAt - Date.now();
       if (!holder || left <= 0 || signal.aborted) throw holder ? new Error(`the stack is locked by another update: ${holder}`) : err;
       core.info(`The stack is locked by another update; waiting ${Math.round(Math.min(pause, left) / 1000)} s (lock-timeout ends in ${Math.round(left / 1000)} s).`);
@@ -350,3 +393,23 @@ export function lockHolder(err: unknown): string | undefined {
 }
 
 const LOCK_MESSAGES = ['the stack is currently locked by', '[409] Conflict: Another update is currently in progress'];
+
+/**
+ * A self-managed backend's lock names its holder: `created by <user>@<host> (pid <n>)`. When every
+ * lock on the stack was made by a process of this host that is gone, says whose they were.
+ */
+export function staleLocalLock(holder: string, host = os.hostname(), isRunning = processRuns): string | undefined {
+  const holders = [...holder.matchAll(/created by \S*@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
+  if (holders.length === 0 || holders.some((h) => h.host !== host || isRunning(h.pid))) return undefined;
+  return `a process of this host that no longer runs (pid ${holders.map((h) => h.pid).join(', ')})`;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

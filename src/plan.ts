@@ -117,7 +117,8 @@ export type Step =
   | 'output'
   | 'drift'
   | 'check-outputs'
-  | 'destroy-and-remove';
+  | 'destroy-and-remove'
+  | 'clear-pending';
 
 export interface Plan {
   steps: Step[];

@@ -1,9 +1,11 @@
 // Harm done for real: a cancelled run, two runs on one stack, state kept where it would vanish, a
 // GitHub API that hangs. Each time the stack must stay usable and its state valid.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { startAction, type ActionRun } from '../../scripts/runner.mjs';
+import { cancelAsRunner, startAction, type ActionRun } from '../../scripts/runner.mjs';
 import { startGitHubApi, type TokenSpec } from '../support/github-api.js';
 import { errorsOf, filesIn, makeWorkspace, prepareStep, pulumiCli, runStep, snapshotState, type StepOptions, type Workspace } from '../support/e2e.js';
 import { createDatabase, dropDatabase } from '../support/postgres.js';
@@ -24,14 +26,14 @@ function slowConfig(message: string, delayMs: number, outDir = ws.outDir) {
   return JSON.stringify({ message, delayMs, outDir, fileCount: 3 });
 }
 
-/** Starts the action without waiting; resolves `started` once the engine has begun the update. */
-function startStep(options: StepOptions, workspace = ws) {
+/** Starts the action without waiting; resolves `started` once the engine has begun the update (or printed `begun`). */
+function startStep(options: StepOptions, workspace = ws, begun = /Updating \(|^\+\s|creating|updating/m) {
   const { env } = prepareStep(workspace, options);
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const { child, done } = startAction(env, {
     onStdout: (chunk) => {
-      if (/Updating \(|^\+\s|creating|updating/m.test(chunk)) markStarted();
+      if (begun.test(chunk)) markStarted();
     },
   });
   return { child, done, started };
@@ -71,6 +73,70 @@ describe('cancellation', () => {
     // Most moments fall inside the slow update, so most runs were really cancelled mid-flight.
     expect(outcomes.filter((o) => o === 'cancelled').length).toBeGreaterThanOrEqual(14);
   }, 900_000);
+});
+
+describe("a cancellation that outlasts the runner's deadline", () => {
+  const locksOf = (stack: string) => filesIn(path.join(ws.stateDir, '.pulumi', 'locks', 'organization', 'files-py', stack));
+  const pendingOf = (stack: string) => (exportState(ws.backendUrl, stack).deployment.pending_operations ?? []) as { type: string }[];
+
+  it('leaves no lock; the next run reports the pending operations, clears them and does not wait', async () => {
+    const outDir = path.join(ws.root, 'out-deadline');
+    expect((await runStep(ws, { inputs: { command: 'up', stack: 'deadline', config: slowConfig('first', 0, outDir) } })).code).toBe(0);
+
+    // Every update takes 20 s: longer than the 10 s the runner gives a cancelled step.
+    const step = startStep({ inputs: { command: 'up', stack: 'deadline', config: slowConfig('slow', 20_000, outDir) } }, ws, /^ ~ .* updating/m);
+    await step.started;
+    await cancelAsRunner(step.child);
+    const cancelled = await step.done;
+    expect(cancelled.stdout).toContain('::warning::Received SIGTERM again: terminating the Pulumi engine');
+    expect(cancelled.stdout).toContain("Removed the stack's lock left by the killed update (pulumi cancel).");
+    expect(locksOf('deadline')).toEqual([]);
+    const pending = pendingOf('deadline');
+    expect(pending.length).toBeGreaterThan(0);
+
+    const next = await runStep(ws, { inputs: { command: 'up', stack: 'deadline', config: slowConfig('after', 0, outDir), 'lock-timeout': '1m' } });
+    expect(errorsOf(next)).toEqual([]);
+    expect(next.stdout).not.toMatch(/The stack is locked by another update/);
+    expect(next.summary).toContain(`An earlier update was interrupted and left ${pending.length} operation`);
+    expect(next.summary).toContain('which this run cleared');
+    for (const op of pending) expect(next.summary).toContain(op.type);
+    expect(next.summary).toMatch(/- updating urn:pulumi:deadline::files-py::pulumi-python:dynamic\/files:File::file-\d/);
+    expect(pendingOf('deadline')).toEqual([]);
+    expect(fs.readFileSync(path.join(outDir, 'file-0.txt'), 'utf8')).toBe('after #0\n');
+  }, 300_000);
+
+  it('does not wait for a lock left by a process of this host that no longer runs', async () => {
+    // A pid that surely ran here and is gone: a process started and waited for.
+    const dead = spawnSync('true').pid;
+    const lockDir = path.join(ws.stateDir, '.pulumi', 'locks', 'organization', 'files-py', 'dev');
+    fs.mkdirSync(lockDir, { recursive: true });
+    const lock = { pid: dead, username: os.userInfo().username, hostname: os.hostname(), timestamp: new Date().toISOString() };
+    fs.writeFileSync(path.join(lockDir, 'a0b1c2d3-stale.json'), JSON.stringify(lock));
+    const run = await runStep(ws, { inputs: { command: 'up', stack: 'dev', config: slowConfig('unlocked', 0), 'lock-timeout': '1m' } });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.stdout).toContain(`Removed the stack's lock left by a process of this host that no longer runs (pid ${dead}) (pulumi cancel).`);
+    expect(run.stdout).not.toMatch(/waiting \d+ s/);
+
+    // Another host's lock is another run's: waited for, and reported when it outlasts lock-timeout.
+    fs.writeFileSync(path.join(lockDir, 'e4f5-other.json'), JSON.stringify({ ...lock, hostname: 'other-runner' }));
+    const blocked = await runStep(ws, { inputs: { command: 'up', stack: 'dev', config: slowConfig('blocked', 0), 'lock-timeout': '0' } });
+    expect(errorsOf(blocked)[0]).toMatch(/locked by another update: .*created by \S+@other-runner/);
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }, 300_000);
+
+  it("gives a smoke stack's teardown its own chance after a cancellation", async () => {
+    const outDir = path.join(ws.root, 'out-smoke-cancel');
+    const step = startStep({
+      inputs: { command: 'smoke', stack: 'smoke-cancel', 'ephemeral-stacks': 'smoke-*', config: JSON.stringify({ delayMs: 3_000, outDir, fileCount: 2 }) },
+    });
+    await step.started;
+    step.child.kill('SIGINT');
+    const run = await step.done;
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)[0]).toMatch(/cancel/);
+    expect(filesIn(outDir)).toEqual([]);
+    expect(pulumiCli(ws, ['stack', 'ls', '--json'])).not.toContain('smoke-cancel');
+  }, 300_000);
 });
 
 describe('concurrent runs on one stack', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseExpectOutputs } from '../../src/inputs.js';
-import { checkOutputs, lockHolder } from '../../src/operation.js';
+import { checkOutputs, lockHolder, staleLocalLock } from '../../src/operation.js';
 import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs } from '../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {
@@ -53,6 +53,17 @@ describe('Pulumi errors', () => {
     }
     const diagnostic = new PulumiCommandError({ stdout: '    error: the stack is currently locked by my program', stderr: 'error: update failed', code: 255 });
     expect(lockHolder(diagnostic)).toBeUndefined();
+  });
+
+  it("takes a lock for stale only when every holder is a process of this host that is gone", () => {
+    const holder = (...who: string[]) => `error: the stack is currently locked by ${who.length} lock(s). ${who.map((w) => `file:///s/x.json: created by ${w} at 2026-12-01T10:00:00Z`).join(' ')}`;
+    const runs = (pid: number) => pid === 7;
+    expect(staleLocalLock(holder('me@here (pid 42)'), 'here', runs)).toBe('a process of this host that no longer runs (pid 42)');
+    expect(staleLocalLock(holder('me@here (pid 42)', 'you@here (pid 43)'), 'here', runs)).toMatch(/pid 42, 43/);
+    expect(staleLocalLock(holder('me@here (pid 7)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock(holder('me@there (pid 42)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock(holder('me@here (pid 42)', 'me@there (pid 42)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock('error: [409] Conflict: Another update is currently in progress.', 'here', runs)).toBeUndefined();
   });
 
   it('recognizes a stack the backend does not have', () => {

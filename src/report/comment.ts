@@ -104,7 +104,8 @@ export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
   const blocks: (Block | undefined)[] = [
     renderHeading(shown),
     changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
-    renderPendingOperations(shown.pendingOperations ?? []),
+    renderPendingOperations(shown.pendingOperations ?? [], 'The interrupted update left'),
+    renderInterruptedOperations(shown.interruptedOperations),
     renderLifecycle(shown.lifecycle ?? []),
     renderChecks(shown.checks ?? []),
     renderCountTable(changes.counts),
@@ -138,11 +139,20 @@ export function renderCorruptionCaution(): string {
 }
 
 /** What an interrupted update left half-done: the next run, or a person, has to look at these. */
-export function renderPendingOperations(pending: readonly string[]): string | undefined {
+export function renderPendingOperations(pending: readonly string[], intro: string, after = ''): string | undefined {
   if (pending.length === 0) return undefined;
   const items = pending.slice(0, MAX_PENDING_SHOWN).map((op) => `> - ${escapeText(op)}`);
   const more = pending.length > MAX_PENDING_SHOWN ? [`> - … and ${pending.length - MAX_PENDING_SHOWN} more`] : [];
-  return ['> [!CAUTION]', `> The interrupted update left ${countOf(pending.length, 'operation')} pending; check these resources:`, ...items, ...more].join('\n');
+  return ['> [!CAUTION]', `> ${intro} ${countOf(pending.length, 'operation')} pending${after}; check these resources:`, ...items, ...more].join('\n');
+}
+
+/** What an earlier update, interrupted, had left pending: cleared by this run, or still there. */
+function renderInterruptedOperations(interrupted: Report['interruptedOperations']): string | undefined {
+  if (!interrupted) return undefined;
+  const after = interrupted.cleared
+    ? ', which this run cleared (`pulumi refresh --clear-pending-creates`): a pending create may have made a resource the state does not know'
+    : ', still in the state (an `up`, `refresh` or `destroy` of this action clears them)';
+  return renderPendingOperations(interrupted.operations, 'An earlier update was interrupted and left', after);
 }
 
 /** A smoke test's steps, each with its outcome, so the comment shows the whole life of the stack. */

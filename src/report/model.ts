@@ -103,6 +103,8 @@ export interface Report {
   planDigest?: string;
   /** Operations the engine left pending when it was interrupted (a cancelled run). */
   pendingOperations?: string[];
+  /** Operations an earlier, interrupted update had left pending, and whether this run cleared them. */
+  interruptedOperations?: { operations: string[]; cleared: boolean };
 }
 
 export type { EngineEvent };

@@ -19,19 +19,25 @@ export interface EngineCall {
   onOutput: (line: string) => void;
   onEvent: (event: EngineEvent) => void;
   signal: AbortSignal;
+  /** The runner's second signal: the engine is told to terminate now, and killed if it does not. */
+  terminate?: AbortSignal;
 }
 
 /** A failed CLI call, shaped like the Automation API's CommandError so both read the same way. */
 export class PulumiCommandError extends Error {
   override name = 'PulumiCommandError';
 
-  constructor(readonly commandResult: { stdout: string; stderr: string; code: number }) {
-    super(`pulumi exited with code ${commandResult.code}`);
+  constructor(
+    readonly commandResult: { stdout: string; stderr: string; code: number },
+    /** Killed after the runner's second signal: whatever it held (the stack's lock) it still holds. */
+    readonly killed = false,
+  ) {
+    super(killed ? 'pulumi was killed: it did not stop in time after the second signal' : `pulumi exited with code ${commandResult.code}`);
   }
 
   /** Throws for a CLI process that failed; its last lines stand for stdout. */
   static throwIfFailed(result: ProcessResult): void {
-    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code });
+    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code }, result.killed);
   }
 }
 
@@ -65,6 +71,7 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
       logStderr: false,
       // SIGINT asks the engine to stop gracefully: it finishes the steps in flight and unlocks the stack.
       signal: call.signal,
+      terminate: call.terminate,
       stopSignal: 'SIGINT',
     }).finally(() => clearInterval(following));
     events.read(true);

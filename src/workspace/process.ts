@@ -7,6 +7,8 @@ export interface ProcessResult {
   tail: string[];
   /** Everything the command wrote to stderr (its last 1 MiB). */
   stderr: string;
+  /** Killed, with everything it started, because `terminate` came and it did not exit in time. */
+  killed: boolean;
 }
 
 export interface ProcessOptions {
@@ -18,22 +20,42 @@ export interface ProcessOptions {
   /** Aborting sends `stopSignal` (default SIGTERM, as the runner would) once, and waits for the exit. */
   signal?: AbortSignal;
   stopSignal?: NodeJS.Signals;
+  /**
+   * The runner's second signal: `stopSignal` again (the Pulumi CLI's "terminate now") and, should the
+   * command still run TERMINATE_GRACE_MS later, SIGKILL to it and everything it started. The command
+   * then runs in a process group of its own, which also keeps a terminal's Ctrl-C from reaching it
+   * besides the `stopSignal` this process sends.
+   */
+  terminate?: AbortSignal;
   /** Written to the command's standard input, which is otherwise empty. */
   input?: string;
 }
 
 const TAIL_LINES = 30;
+/** The runner kills the step 2.5 s after its second signal: this leaves time to clean up after the kill. */
+const TERMINATE_GRACE_MS = 1_000;
 const MAX_STDERR = 1 << 20;
 
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: 'pipe',
-      signal: options.signal,
-      killSignal: options.stopSignal ?? 'SIGTERM',
-    });
+    const stopSignal = options.stopSignal ?? 'SIGTERM';
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'pipe', detached: options.terminate !== undefined });
+    let killed = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => child.kill(stopSignal);
+    const terminate = () => {
+      stop();
+      killTimer = setTimeout(() => {
+        killed = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      }, TERMINATE_GRACE_MS);
+    };
+    onAbort(options.signal, stop);
+    onAbort(options.terminate, terminate);
     // A command that exits without reading it all must not fail the write (EPIPE).
     child.stdin.on('error', () => {});
     child.stdin.end(options.input);
@@ -51,15 +73,21 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       stderr = (stderr + chunk.toString('utf8')).slice(-MAX_STDERR);
       onStderr(chunk);
     });
-    child.on('error', (err) => {
-      if (err.name !== 'AbortError') reject(new Error(`could not start ${command}: ${err.message}`));
-    });
+    child.on('error', (err) => reject(new Error(`could not start ${command}: ${err.message}`)));
     child.on('close', (code, signal) => {
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', stop);
+      options.terminate?.removeEventListener('abort', terminate);
       onStdout(null);
       onStderr(null);
-      resolve({ code: code ?? (signal ? 128 : 1), tail, stderr });
+      resolve({ code: code ?? (signal ? 128 : 1), tail, stderr, killed });
     });
   });
+}
+
+function onAbort(signal: AbortSignal | undefined, handler: () => void): void {
+  if (signal?.aborted) handler();
+  else signal?.addEventListener('abort', handler, { once: true });
 }
 
 /** Turns chunks into whole lines; a null chunk flushes the last partial line. */

@@ -3,6 +3,7 @@
 // `pulumi stack select` is a CLI process of its own (about 120 ms) that only finds out whether the
 // stack exists, which the first call that needs the stack finds out anyway.
 import * as fs from 'node:fs';
+import * as core from '@actions/core';
 import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
@@ -39,10 +40,33 @@ export class PulumiStack {
     private readonly mayCreate: boolean,
   ) {}
 
-  /** Runs an engine command (`preview`, `up`, `refresh`, `destroy` and their options) on this stack. */
-  run(args: readonly string[], hooks: Pick<EngineCall, 'onOutput' | 'onEvent' | 'signal'>): Promise<EngineResult> {
+  /**
+   * Runs an engine command (`preview`, `up`, `refresh`, `destroy` and their options) on this stack.
+   * An engine killed after the runner's second signal never released the stack's lock: it is
+   * removed at once, so the next run need not wait out its `lock-timeout` for a lock nobody holds.
+   */
+  run(args: readonly string[], hooks: Pick<EngineCall, 'onOutput' | 'onEvent' | 'signal' | 'terminate'>): Promise<EngineResult> {
     const { pulumiCommand, workDir, envVars } = this.options;
-    return this.use(() => runEngine([...args, '--stack', this.name], { ...hooks, cli: pulumiCommand.command, cwd: workDir, env: envVars }));
+    return this.use(async () => {
+      try {
+        return await runEngine([...args, '--stack', this.name], { ...hooks, cli: pulumiCommand.command, cwd: workDir, env: envVars });
+      } catch (err) {
+        if (err instanceof PulumiCommandError && err.killed) await this.cancel('the killed update');
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * `pulumi cancel`: removes the stack's lock (every lock file, on a self-managed backend), or ends
+   * the update Pulumi Cloud thinks is running. Only for a lock known to be nobody's: a killed
+   * update of this run's, or one left by a process of this host that no longer runs.
+   */
+  async cancel(whose: string): Promise<void> {
+    const { pulumiCommand, workDir, envVars } = this.options;
+    const result = await runProcess(pulumiCommand.command, ['cancel', '--yes', '--stack', this.name, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } });
+    if (result.code === 0) core.info(`Removed the stack's lock left by ${whose} (pulumi cancel).`);
+    else core.warning(`Could not remove the stack's lock left by ${whose}: ${pulumiErrorMessage(new PulumiCommandError({ stdout: '', stderr: result.stderr, code: result.code }))}`);
   }
 
   /**
