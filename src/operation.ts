@@ -186,17 +186,17 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
       });
       outputs = result.outputs ?? outputs;
       lifecycle.push({ step, ok: true });
-      if (step === 'deletes-preview') {
-        const { counts } = changeSummaryFromEvents(attempt);
-        const gate = deletesGate(settings.stack, counts.delete + counts.replace);
-        if (!gate.allowed) {
-          events.push(...attempt);
-          throw new Refused(gate.reason);
-        }
-      }
     } catch (err) {
       lifecycle.push({ step, ok: false, detail: redact(pulumiErrorMessage(err), secrets) });
       throw err;
+    }
+    if (step === 'deletes-preview') {
+      const { counts } = changeSummaryFromEvents(attempt);
+      const gate = deletesGate(settings.stack, counts.delete + counts.replace);
+      if (!gate.allowed) {
+        events.push(...attempt);
+        throw new Refused(gate.reason);
+      }
     }
   };
 

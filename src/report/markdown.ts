@@ -42,7 +42,8 @@ const REFERENCE_START = /@(?=[A-Za-z0-9])|#(?=\d)|\b[Gg][Hh]-(?=\d)/g;
  */
 const WORD_JOINER = '\u2060';
 
-function escapeInline(text: string): string {
+/** `escapeText` for the action's own words, whose references are meant (a cleanup's "pull request #7 is closed"). */
+export function escapeInline(text: string): string {
   return text.replace(INLINE_SPECIAL, (special) => INLINE_ESCAPES[special] ?? '<br>');
 }
 

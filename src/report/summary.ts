@@ -2,7 +2,7 @@
 // size limit, which GitHub counts in bytes.
 import { reportBlocks, type RenderOptions } from './comment.js';
 import type { StackEntry } from '../detect.js';
-import { clip, code, countUtf8Bytes, escapeText, renderWithin, tableHeader, tableRow } from './markdown.js';
+import { clip, code, countUtf8Bytes, escapeInline, escapeText, renderWithin, tableHeader, tableRow } from './markdown.js';
 import type { Report } from './model.js';
 
 /** GitHub refuses a step summary larger than 1 MiB. */
@@ -21,7 +21,7 @@ export function renderJobSummary(report: Report, options: JobSummaryOptions = {}
 export function renderCleanupSummary(removed: readonly { name: string; why: string; error?: string }[], examined: number): string {
   const heading = `## 🧹 Ephemeral stack cleanup: ${removed.filter((r) => !r.error).length} removed of ${examined} examined`;
   if (removed.length === 0) return `${heading}\n\nNo ephemeral stack had expired or belonged to a closed pull request.\n`;
-  const rows = removed.map((r) => tableRow([r.error ? '❌' : '✅', code(r.name), escapeText(r.why), r.error ? escapeText(clip(r.error, 1_000)) : '']));
+  const rows = removed.map((r) => tableRow([r.error ? '❌' : '✅', code(r.name), escapeInline(r.why), r.error ? escapeText(clip(r.error, 1_000)) : '']));
   return [heading, '', tableHeader(['', 'Stack', 'Why', 'Error']), ...rows, ''].join('\n');
 }
 
