@@ -222,17 +222,17 @@ async function deployedStack(size) {
 }
 
 /**
- * The stack's settings file as a fresh checkout has it when the workflow passes the plain config in
- * its `config` input: the secrets provider's salt and the encrypted secret, as committed, but no
- * plain values. Written back before each run of a config case, so every such run writes the values
- * as on a new runner (and the secret case encrypts its secret anew). The stack's values stay the
- * same throughout, so the ups still change nothing.
+ * The stack's settings file as a fresh checkout has it: the secrets provider's salt as committed,
+ * and none of the values the workflow passes in its `config` input. For the plain case that leaves
+ * the committed secret; for the secret case the salt alone, so the action encrypts the secret anew
+ * each run. Written back before each run of a config case, so every such run writes its values as
+ * on a new runner. The stack's values stay the same throughout, so the ups still change nothing.
  */
-function checkedOutStackFile(stack) {
+function checkedOutStackFile(stack, withSecret) {
   const file = path.join(shared.workDir, `Pulumi.${stack}.yaml`);
   const doc = YAML.parseDocument(fs.readFileSync(file, 'utf8'));
   const config = doc.get('config');
-  for (const pair of [...config.items]) if (!YAML.isMap(pair.value)) config.delete(pair.key);
+  for (const pair of [...config.items]) if (withSecret || !YAML.isMap(pair.value)) config.delete(pair.key);
   const text = doc.toString();
   return () => fs.writeFileSync(file, text);
 }
@@ -245,11 +245,11 @@ async function overhead() {
     const stack = await deployedStack(size);
     for (const command of ['preview', 'up']) {
       const cli = command === 'up' ? ['up', '--yes', '--skip-preview'] : ['preview'];
-      const checkout = checkedOutStackFile(stack);
+      const checkouts = { plain: checkedOutStackFile(stack, false), secret: checkedOutStackFile(stack, true) };
       const cases = CONFIG_CASES.map((c) => ({
         suffix: c === 'none' ? '' : c === 'plain' ? ', config plain' : ', config plain + secret',
         inputs: c === 'none' ? { command, stack } : { command, stack, config: configInput(size, c === 'secret') },
-        before: c === 'none' ? () => undefined : checkout,
+        before: checkouts[c] ?? (() => undefined),
       }));
       const contenders = [
         { label: 'bare pulumi', run: () => runCli(shared, [...cli, '--stack', stack]) },
