@@ -30,7 +30,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import yaml from 'js-yaml';
 import YAML from 'yaml';
 import { REPO, runnerEnv } from '../scripts/runner.mjs';
@@ -184,14 +184,21 @@ let runCounter = 0;
 /** Starts the action as the runner would, each run with runner files and a RUNNER_TEMP of its own. */
 function runAction(ws, inputs, { action = ACTIONS[0], env = {}, onSpawn } = {}) {
   const dir = path.join(root, 'runner', String(++runCounter));
+  const ownCpuFile = path.join(dir, 'own-cpu.txt');
   const step = runnerEnv({
     dir,
     workspace: ws.workspace,
     inputs: { 'work-dir': 'infra', 'comment-on-pr': 'false', ...inputs },
-    base: { ...baseEnv, ...env },
+    base: { ...baseEnv, NODE_OPTIONS: `--require ${OWN_CPU_PRELOAD}`, BENCH_OWN_CPU_FILE: ownCpuFile, ...env },
   });
-  return timed(NODE, [action.file], { cwd: ws.workspace, env: step.env, onSpawn });
+  // The action's own CPU: its Node process alone, without the engine and the program under it.
+  return timed(NODE, [action.file], { cwd: ws.workspace, env: step.env, onSpawn }).then((run) => ({
+    ...run,
+    ownCpuMs: fs.existsSync(ownCpuFile) ? Number(fs.readFileSync(ownCpuFile, 'utf8')) : undefined,
+  }));
 }
+
+const OWN_CPU_PRELOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'own-cpu.cjs');
 
 /** The environment of a run on a machine where the action has not run before: nothing remembered. */
 function firstRun() {
@@ -262,10 +269,15 @@ async function overhead() {
       ];
       for (const c of contenders) mustSucceed(await c.run(), `warm-up: ${c.label} ${command}`);
       const times = new Map(contenders.map((c) => [c, []]));
+      const ownCpu = new Map(contenders.map((c) => [c, []]));
       for (let i = 0; i < RUNS; i++) {
         // Rotating the order spreads drift in the machine's load evenly over the contenders.
         const order = contenders.map((_, k) => contenders[(i + k) % contenders.length]);
-        for (const c of order) times.get(c).push(mustSucceed(await sample(c.run), `${c.label} ${command} of ${size} resources`).ms);
+        for (const c of order) {
+          const run = mustSucceed(await sample(c.run), `${c.label} ${command} of ${size} resources`);
+          times.get(c).push(run.ms);
+          if (run.ownCpuMs !== undefined) ownCpu.get(c).push(run.ownCpuMs);
+        }
       }
       const bare = times.get(contenders[0]);
       const sb = stats(bare);
@@ -278,6 +290,7 @@ async function overhead() {
         line(`    ${c.label}`, spread(sa));
         line(`    ${c.label} ÷ CLI`, ratio.toFixed(2), command === 'preview' && size === 100 ? '≤ 1.15' : undefined, ratio <= 1.15);
         line(`    ${c.label}: fixed overhead (median of A−B)`, spread(extra), '≤ 250 ms', extra.median <= 250);
+        if (ownCpu.get(c).length > 0) line(`    ${c.label}: its own CPU (the action's Node process)`, spread(stats(ownCpu.get(c))));
       }
     }
   }
