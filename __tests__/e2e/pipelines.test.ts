@@ -190,6 +190,8 @@ describe('deletes-need-approval', () => {
     const moved = await up('guarded-2', 1, { inputs: { config: config(path.join(ws.root, 'guarded-2-moved'), { fileCount: 1 }) } });
     expect(moved.code).toBe(1);
     expect(errorsOf(moved)[0]).toMatch(/It would replace \d+ resource\(s\): .*file-0/);
+    // Why, from the engine's own events: the property that forces each replacement.
+    expect(moved.summary).toContain('🔁 Replace <code>file-0</code> · <code>pulumi-python:dynamic/files:File</code> · replaced because <code>path</code> changed');
     const ephemeral = await up('guarded-2', 0, { inputs: { 'ephemeral-stacks': 'guarded-*' } });
     expect(errorsOf(ephemeral)).toEqual([]);
   }, 300_000);

@@ -39,8 +39,8 @@ describe('renderComment, recorded-style streams', () => {
     expect(text.indexOf('<details')).toBeGreaterThan(warning);
     const list = text.slice(warning, text.indexOf('<details'));
     expect(linesStartingWith(list, '- ')).toEqual([
-      '- 🔁 Replace <code>web</code> · <code>aws:ec2/instance:Instance</code> · changed: <code>ami</code>',
-      '- 🔁 Replace <code>web-sg</code> · <code>aws:ec2/securityGroup:SecurityGroup</code> · changed: <code>name</code>',
+      '- 🔁 Replace <code>web</code> · <code>aws:ec2/instance:Instance</code> · replaced because <code>ami</code> changed',
+      '- 🔁 Replace <code>web-sg</code> · <code>aws:ec2/securityGroup:SecurityGroup</code> · replaced because <code>name</code> changed',
       '- 🗑️ Delete <code>jobs</code> · <code>aws:sqs/queue:Queue</code>',
     ]);
   });

@@ -286,7 +286,9 @@ function resourceItem(resource: ResourceChange, withOp: boolean): string {
   const parts = [`${withOp ? `${opTitle(resource.op)} ` : ''}${code(resource.name)}`, code(resource.type)];
   if (resource.protected) parts.push('🔒 protected');
   if (resource.failed) parts.push('❌ failed');
-  if (resource.diffs.length > 0) parts.push(`changed: ${propertyList(resource.diffs)}`);
+  if (resource.replaceCauses) parts.push(`replaced because ${propertyList(resource.replaceCauses)} changed`);
+  const otherDiffs = resource.diffs.filter((d) => !resource.replaceCauses?.includes(d));
+  if (otherDiffs.length > 0) parts.push(`changed: ${propertyList(otherDiffs)}`);
   return `- ${parts.join(' · ')}`;
 }
 

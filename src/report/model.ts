@@ -26,6 +26,8 @@ export interface ResourceChange {
   op: StepOp;
   /** Names of the properties that differ (top-level keys or property paths). */
   diffs: string[];
+  /** For a replacement, the properties whose change forces it (the engine's `keys`), when it says. */
+  replaceCauses?: string[];
   protected: boolean;
   /** Set when the engine reported this step failed. */
   failed?: boolean;
@@ -153,6 +155,7 @@ interface TrackedResource {
   change: ResourceChange;
   rank: number;
   diffs: Set<string>;
+  causes: Set<string>;
 }
 
 /** The resource name: what follows the third `::` of the URN (a name may itself contain `::`). */
@@ -185,6 +188,7 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
       change: { urn: metadata.urn, type: metadata.type, name: urnName(metadata.urn), op: metadata.op, diffs: [], protected: false },
       rank,
       diffs: new Set(),
+      causes: new Set(),
     };
     resources.set(metadata.urn, tracked);
   } else if (rank >= tracked.rank) {
@@ -193,11 +197,19 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
   }
   if (state?.protect !== undefined) tracked.change.protected = state.protect;
   for (const diff of stepDiffs(metadata)) tracked.diffs.add(diff);
+  // A replacement's steps name what forces it in `keys`, often with no `diffs` at all.
+  if (REPLACEMENT_STEPS.has(metadata.op)) for (const key of metadata.keys ?? []) tracked.causes.add(key);
   return tracked;
 }
 
-function finishResource({ change, diffs }: TrackedResource): ResourceChange {
-  return { ...change, op: REPLACEMENT_STEPS.has(change.op) ? 'replace' : change.op, diffs: [...diffs] };
+function finishResource({ change, diffs, causes }: TrackedResource): ResourceChange {
+  const replaced = REPLACEMENT_STEPS.has(change.op);
+  return {
+    ...change,
+    op: replaced ? 'replace' : change.op,
+    diffs: [...diffs],
+    ...(replaced && causes.size > 0 ? { replaceCauses: [...causes] } : {}),
+  };
 }
 
 /** Default providers are the engine's plumbing: its own summary leaves them out, and so do we. */
