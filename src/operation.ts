@@ -255,7 +255,7 @@ const CLEARS_PENDING: ReadonlySet<string> = new Set(['up', 'refresh', 'destroy']
  * An operation that starts on a stack with pending operations warns, naming each: `* <urn>,
  * interrupted while <creating|updating|deleting>`. They stay in the state until cleared.
  */
-export function interruptedOperations(changes: ChangeSummary): string[] {
+function interruptedOperations(changes: ChangeSummary): string[] {
   const warning = changes.diagnostics.find((d) => d.severity === 'warning' && d.message.includes('pending operations from previous deployment'));
   return [...(warning?.message ?? '').matchAll(/^\s*\* (urn:\S+), interrupted while (\S+)$/gm)].map((m) => `${m[2]} ${m[1]}`);
 }

@@ -63,10 +63,12 @@ export class PulumiStack {
    * update of this run's, or one left by a process of this host that no longer runs.
    */
   async cancel(whose: string): Promise<void> {
-    const { pulumiCommand, workDir, envVars } = this.options;
-    const result = await runProcess(pulumiCommand.command, ['cancel', '--yes', '--stack', this.name, '--non-interactive'], { cwd: workDir, env: { ...process.env, ...envVars } });
-    if (result.code === 0) core.info(`Removed the stack's lock left by ${whose} (pulumi cancel).`);
-    else core.warning(`Could not remove the stack's lock left by ${whose}: ${pulumiErrorMessage(new PulumiCommandError({ stdout: '', stderr: result.stderr, code: result.code }))}`);
+    try {
+      await this.cli(['cancel', '--yes']);
+      core.info(`Removed the stack's lock left by ${whose} (pulumi cancel).`);
+    } catch (err) {
+      core.warning(`Could not remove the stack's lock left by ${whose}: ${pulumiErrorMessage(err)}`);
+    }
   }
 
   /**
@@ -85,14 +87,17 @@ export class PulumiStack {
     }
   }
 
-  /** A `pulumi config` subcommand; its arguments end with the key's positional ones, if any. */
+  /** A `pulumi config` subcommand, for a stack that may not exist yet. */
   private config(args: string[], input?: string): Promise<void> {
+    return this.use(() => this.cli(['config', ...args], input));
+  }
+
+  /** A CLI command other than the engine's on this stack; its arguments end with positional ones after `--`, if any. */
+  private async cli(args: string[], input?: string): Promise<void> {
     const { pulumiCommand, workDir, envVars } = this.options;
     const end = args.includes('--') ? args.indexOf('--') : args.length;
-    const full = ['config', ...args.slice(0, end), '--stack', this.name, '--non-interactive', ...args.slice(end)];
-    return this.use(async () => {
-      PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input }));
-    });
+    const full = [...args.slice(0, end), '--stack', this.name, '--non-interactive', ...args.slice(end)];
+    PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input }));
   }
 
   setTag(key: string, value: string): Promise<void> {
