@@ -1,15 +1,21 @@
 // `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
-// closed. Which ones is decided by plan.ts's cleanupCandidates; this is the part that acts.
+// closed. Which ones is decided by ephemeral.ts's cleanupCandidates; this is the part that acts.
 import * as core from '@actions/core';
-import type { CleanupSettings } from './inputs.js';
-import { cleanupCandidates } from './plan.js';
-import { publishCleanup } from './report/publish.js';
+import { cleanupCandidates } from './ephemeral.js';
 import { throwIfCancelled, type RunContext } from './run-context.js';
+import type { CleanupSettings } from './settings.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { prepare } from './workspace/prepare.js';
 import { localWorkspace, PulumiStack } from './workspace/stack.js';
 
-export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<void> {
+/** A stack `cleanup` removed, or tried to. */
+export interface Removal {
+  name: string;
+  why: string;
+  error?: string;
+}
+
+export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<{ removed: Removal[]; examined: number }> {
   const { cli, programEnv } = await prepare(settings, settings.installDependencies, context);
   context.phase = 'stack';
   const options = {
@@ -23,7 +29,7 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
   const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), settings.closedPullRequest);
 
   context.phase = 'operation';
-  const removed: { name: string; why: string; error?: string }[] = [];
+  const removed: Removal[] = [];
   for (const { name, why } of doomed) {
     throwIfCancelled(context.signal, `before removing ${name}`);
     try {
@@ -42,8 +48,11 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
     }
   }
 
-  context.phase = 'report';
-  await publishCleanup(removed, names.length);
+  return { removed, examined: names.length };
+}
+
+/** Why the step fails: a stack that could not be removed. */
+export function cleanupFailure(removed: readonly Removal[]): string | undefined {
   const failed = removed.filter((r) => r.error);
-  if (failed.length > 0) core.setFailed(`operation: could not remove ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}`);
+  return failed.length > 0 ? `could not remove ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}` : undefined;
 }

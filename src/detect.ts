@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitHubClient, pullRequestFiles } from './github.js';
-import { readProjectFile, type DetectSettings } from './inputs.js';
-import { publishDetect } from './report/publish.js';
+import { readProjectFile } from './inputs.js';
 import type { RunContext } from './run-context.js';
+import type { DetectSettings } from './settings.js';
 
 export interface StackEntry {
   project: string;
@@ -57,16 +57,20 @@ export function affectedStacks(stacks: readonly StackEntry[], changedFiles: read
   return stacks.filter((s) => touched.has(`${s['work-dir']}\0${s.stack}`));
 }
 
+export interface Detected {
+  selected: StackEntry[];
+  /** How many stacks there are in all. */
+  found: number;
+  /** The pull request the selection is for, if any. */
+  pullRequest?: number;
+}
+
 /** `detect`: the stacks under work-dir that this pull request touches (all of them on other events). */
-export async function detect(settings: DetectSettings, context: RunContext): Promise<void> {
-  const stacks = findStacks(settings.workDir, fs.realpathSync(context.env.GITHUB_WORKSPACE || process.cwd()));
+export async function detect(settings: DetectSettings, context: RunContext): Promise<Detected> {
+  const stacks = findStacks(settings.workDir, settings.workspace);
   const { pullRequest, repository, apiUrl } = settings.github;
-  let selected = stacks;
-  if (pullRequest !== undefined && repository && settings.comment.token) {
-    context.phase = 'plan';
-    const files = await pullRequestFiles(await gitHubClient(settings.comment.token, apiUrl), repository.owner, repository.repo, pullRequest);
-    selected = affectedStacks(stacks, files);
-  }
-  context.phase = 'report';
-  await publishDetect(selected, stacks.length, pullRequest);
+  if (pullRequest === undefined || !repository || !settings.comment.token) return { selected: stacks, found: stacks.length };
+  context.phase = 'plan';
+  const files = await pullRequestFiles(await gitHubClient(settings.comment.token, apiUrl), repository.owner, repository.repo, pullRequest);
+  return { selected: affectedStacks(stacks, files), found: stacks.length, pullRequest };
 }

@@ -4,159 +4,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
-import { isEphemeral, matchesEveryStack } from './plan.js';
-
-/** Commands that act on one stack. */
-export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
-export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect'] as const;
-export type StackCommand = (typeof STACK_COMMANDS)[number];
-export type Command = (typeof COMMANDS)[number];
-export type CommentMode = 'update' | 'new' | 'off';
-
-/**
- * Every input `action.yml` declares, with the default it declares (empty where it has none); a unit
- * test keeps the two equal. A runner passes each of them to every run, the default where the
- * workflow gives no value, so a value equal to its default is never taken as the user's choice.
- */
-export const DECLARED_INPUTS = {
-  command: '',
-  stack: '',
-  org: '',
-  project: '',
-  'work-dir': '.',
-  config: '',
-  'backend-url': '',
-  'secrets-provider': '',
-  refresh: 'false',
-  'install-dependencies': 'true',
-  'ephemeral-stacks': '',
-  'expect-no-changes': 'false',
-  target: '',
-  replace: '',
-  parallel: '',
-  message: '',
-  diff: 'false',
-  'policy-packs': '',
-  'pulumi-version': '3.274.1',
-  'comment-on-pr': 'true',
-  'comment-mode': 'update',
-  'github-token': '${{ github.token }}',
-  'pr-number': '',
-  ttl: '24h',
-  'expect-outputs': '',
-  'require-approval': '',
-  plan: '',
-  'fail-on-drift': 'false',
-  'lock-timeout': '5m',
-  'allow-ephemeral-state': 'false',
-  'deletes-need-approval': 'false',
-} as const;
-export type InputName = keyof typeof DECLARED_INPUTS;
-
-/** The CLI version the action is tested with; `pulumi-version` defaults to it. */
-export const PINNED_PULUMI_VERSION = DECLARED_INPUTS['pulumi-version'];
-
-export interface ConfigEntry {
-  key: string;
-  value: string;
-  secret: boolean;
-  /** The key is a property path (`a.b[0]`), as `pulumi config set --path`. */
-  path: boolean;
-}
-
-export type Runtime = 'python' | 'nodejs' | (string & {});
-
-export interface ProjectFile {
-  name: string;
-  runtime: Runtime;
-  /** `runtime.options` from Pulumi.yaml, as written. */
-  runtimeOptions: Record<string, unknown>;
-  /** Where the stacks' settings files are, relative to the project's folder (`stackConfigDir`). */
-  stackConfigDir?: string;
-}
-
-export interface OperationOptions {
-  expectNoChanges: boolean;
-  target: string[];
-  replace: string[];
-  parallel?: number;
-  message?: string;
-  diff: boolean;
-  policyPacks: string[];
-}
-
-/** What every command shares. */
-interface CommonSettings {
-  /** Absolute path of the folder holding Pulumi.yaml (for `detect`, the folder searched for projects). */
-  workDir: string;
-  backendUrl?: string;
-  secretsProvider?: string;
-  installDependencies: boolean;
-  ephemeralStacks: string[];
-  pulumiVersion: string;
-  /** How long to wait for another run's lock on the stack before giving up. */
-  lockTimeoutMs: number;
-  /** Where the PR comment goes; no issue number means no comment. */
-  comment: { mode: CommentMode; token?: string; issueNumber?: number };
-  /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */
-  destroyApproved: boolean;
-  github: GitHubContext;
-}
-
-/** An output the smoke test expects: an exact value, or a pattern its text must match. */
-export type OutputExpectation = { key: string; equals: unknown } | { key: string; matches: RegExp };
-
-export interface StackSettings extends CommonSettings {
-  command: StackCommand;
-  stack: string;
-  org?: string;
-  project: ProjectFile;
-  config: ConfigEntry[];
-  refresh: boolean;
-  operation: OperationOptions;
-  /** `up` and `destroy` need this run approved for the named environment by someone else. */
-  requireApproval?: string;
-  /** Absolute path of the update plan `preview` saves and `up` applies. */
-  planFile?: string;
-  /** `drift` fails the step when something changed outside Pulumi. */
-  failOnDrift: boolean;
-  /** `up` may keep state in a file backend inside the runner's temporary space. */
-  allowEphemeralState: boolean;
-  /** An `up` that deletes or replaces anything in a lasting stack needs the destroy approval. */
-  deletesNeedApproval: boolean;
-  smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
-}
-
-export interface CleanupSettings extends CommonSettings {
-  command: 'cleanup';
-  project: ProjectFile;
-  /** The pull request whose stacks go: a `closed` event's, or `pr-number`; never an open one's. */
-  closedPullRequest?: number;
-}
-
-export interface DetectSettings extends CommonSettings {
-  command: 'detect';
-}
-
-export type Settings = StackSettings | CleanupSettings | DetectSettings;
-
-export interface GitHubContext {
-  apiUrl: string;
-  repository?: { owner: string; repo: string };
-  eventName?: string;
-  runUrl?: string;
-  /** The pull request the event is about, if any. */
-  pullRequest?: number;
-  /** The pull request a `pull_request: closed` event is about. */
-  closedPullRequest?: number;
-  runId?: number;
-  /** Who started the run. */
-  actor?: string;
-  /** Who triggered this attempt of it: on a re-run, whoever re-ran it. */
-  triggeringActor?: string;
-  /** The commit the run is for. */
-  sha?: string;
-}
+import { commandsTaking } from './commands.js';
+import { isEphemeral, matchesEveryStack } from './ephemeral.js';
+import {
+  COMMANDS,
+  DECLARED_INPUTS,
+  PINNED_PULUMI_VERSION,
+  SELF_MANAGED_BACKEND,
+  type Command,
+  type CommonSettings,
+  type ConfigEntry,
+  type GitHubContext,
+  type InputName,
+  type OperationOptions,
+  type OutputExpectation,
+  type ProjectFile,
+  type Settings,
+} from './settings.js';
 
 /** A bad input: the message names the input and what to do. */
 export class InputError extends Error {
@@ -172,47 +36,27 @@ const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const PROJECT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 // Far more than any stack's config needs; the runner's environment cannot carry much more anyway.
 const MAX_JSON_INPUT = 64 * 1024;
-/** Self-managed (DIY) backends, which know only the organization `organization`. */
-export const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
 
-/** Inputs that only mean something to some commands: giving one elsewhere is a contradiction. */
-const OPTION_COMMANDS: Partial<Record<InputName, readonly Command[]>> = {
-  stack: STACK_COMMANDS,
-  org: STACK_COMMANDS,
-  project: [...STACK_COMMANDS, 'cleanup'],
-  config: STACK_COMMANDS,
-  refresh: ['preview', 'up', 'destroy', 'smoke'],
-  'expect-no-changes': ['preview', 'up', 'refresh'],
-  target: ['preview', 'up', 'refresh', 'destroy'],
-  replace: ['preview', 'up'],
-  parallel: ['preview', 'up', 'refresh', 'destroy', 'smoke'],
-  message: ['preview', 'up', 'refresh', 'destroy', 'smoke'],
-  diff: ['preview', 'up', 'destroy'],
-  'policy-packs': ['preview', 'up', 'smoke'],
-  ttl: ['smoke'],
-  'expect-outputs': ['smoke'],
-  'require-approval': ['up', 'destroy'],
-  plan: ['preview', 'up'],
-  'fail-on-drift': ['drift'],
-  'allow-ephemeral-state': ['up', 'smoke'],
-  'deletes-need-approval': ['up'],
-};
+/** Inputs that only mean something to some commands (the records say which): giving one elsewhere is a contradiction. */
+const COMMANDS_TAKING = commandsTaking();
 
 const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
 
 export function parseInputs(getInput: GetInput, env: Env): Settings {
   const command = parseCommand(getInput('command'));
   checkOptionsApply(getInput, command);
-  const root = env.GITHUB_WORKSPACE || process.cwd();
-  const workDir = parseWorkDir(getInput('work-dir') || DECLARED_INPUTS['work-dir'], root);
-  const backendUrl = getInput('backend-url').trim() || undefined;
+  const workspace = fs.realpathSync(env.GITHUB_WORKSPACE || process.cwd());
+  const workDir = parseWorkDir(getInput('work-dir') || DECLARED_INPUTS['work-dir'], workspace);
+  const backendUrl = getInput('backend-url').trim() || env.PULUMI_BACKEND_URL || undefined;
   const commentMode = parseChoice('comment-mode', getInput('comment-mode') || DECLARED_INPUTS['comment-mode'], ['update', 'new', 'off'] as const);
   const commentOnPr = parseBoolean(getInput, 'comment-on-pr');
   const prNumber = parseOptionalInteger(getInput, 'pr-number', 1);
   const github = githubContext(env);
   const common: CommonSettings = {
+    workspace,
     workDir,
     backendUrl,
+    runnerTemp: env.RUNNER_TEMP || undefined,
     secretsProvider: getInput('secrets-provider').trim() || undefined,
     installDependencies: parseBoolean(getInput, 'install-dependencies'),
     ephemeralStacks: parseEphemeralStacks(getInput('ephemeral-stacks')),
@@ -235,12 +79,13 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
   const orgInput = getInput('org').trim();
   const org = orgInput ? parseName('org', orgInput, ORG_NAME, NAME_RULE) : undefined;
-  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? env.PULUMI_BACKEND_URL ?? '')) {
+  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? '')) {
     throw new InputError(
       `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
     );
   }
-  if (command === 'smoke' && !isEphemeral(stack, common.ephemeralStacks)) {
+  const ephemeral = isEphemeral(stack, common.ephemeralStacks);
+  if (command === 'smoke' && !ephemeral) {
     throw new InputError(
       `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
     );
@@ -262,7 +107,8 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     refresh: parseBoolean(getInput, 'refresh'),
     operation: parseOperationOptions(getInput),
     requireApproval,
-    planFile: planInput ? parsePlanFile(planInput, root) : undefined,
+    ephemeral,
+    planFile: planInput ? parsePlanFile(planInput, workspace) : undefined,
     failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
     allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state'),
     deletesNeedApproval: parseBoolean(getInput, 'deletes-need-approval'),
@@ -276,7 +122,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
  * every input to every run, and a workflow that writes the default itself asks for nothing else.
  */
 function checkOptionsApply(getInput: GetInput, command: Command): void {
-  for (const [option, commands] of Object.entries(OPTION_COMMANDS) as [InputName, readonly Command[]][]) {
+  for (const [option, commands] of COMMANDS_TAKING) {
     const value = getInput(option).trim();
     if (value && value !== DECLARED_INPUTS[option] && !commands.includes(command)) {
       throw new InputError(
@@ -416,8 +262,8 @@ function parseOperationOptions(getInput: GetInput): OperationOptions {
   };
 }
 
-function parseWorkDir(raw: string, workspace: string): string {
-  const root = fs.realpathSync(workspace);
+/** `root` is the workspace's real path. */
+function parseWorkDir(raw: string, root: string): string {
   const candidate = path.resolve(root, raw.trim());
   let real: string;
   try {
@@ -438,8 +284,7 @@ function parseWorkDir(raw: string, workspace: string): string {
  * `plan`: a file the preview writes and the update reads, so confined to the workspace as
  * `work-dir` is: its folder's real path (and the file's, where it exists already, a symlink say).
  */
-function parsePlanFile(raw: string, workspace: string): string {
-  const root = fs.realpathSync(workspace);
+function parsePlanFile(raw: string, root: string): string {
   const candidate = path.resolve(root, raw);
   let folder: string;
   try {

@@ -1,17 +1,22 @@
-// The pipeline: inputs -> plan -> workspace -> operation -> report. One try/catch; every failure
-// reaches core.setFailed with the phase it happened in and Pulumi's own words.
+// The pipeline: inputs -> plan -> workspace -> operation -> report. It only orchestrates: each
+// stage decides in its own module, every failure ends here, in one core.setFailed with the phase it
+// happened in and Pulumi's own words.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
-import { cleanup } from './cleanup.js';
+import { cleanup, cleanupFailure } from './cleanup.js';
+import { STACK_COMMAND_RECORDS } from './commands.js';
 import { detect } from './detect.js';
+import { EPHEMERAL_TAGS } from './ephemeral.js';
 import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
-import { parseInputs, type StackSettings } from './inputs.js';
-import { runSteps, type Outcome } from './operation.js';
-import { approvalGate, EPHEMERAL_TAGS, planRun, type GateDecision, type Plan } from './plan.js';
-import { publishReport } from './report/publish.js';
-import { resultOf, type Report } from './report/model.js';
+import { parseInputs } from './inputs.js';
+import { runSteps } from './operation.js';
+import { approvalGate, planRun, type GateDecision, type Plan } from './plan.js';
+import { buildReport, failureOf } from './report/build.js';
+import { publishCleanup, publishDetect, publishReport } from './report/publish.js';
+import { Redactor } from './report/redact.js';
 import type { Cancellation, RunContext } from './run-context.js';
+import type { Settings, StackSettings } from './settings.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
@@ -20,16 +25,37 @@ import type { VersionCheck } from './workspace/version-check.js';
 export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: VersionCheck): Promise<void> {
   const cancellation = watchCancellation();
   const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, versionCheck };
+  let failure: string | undefined;
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
     forgetInputs();
-    if (settings.command === 'detect') await detect(settings, context);
-    else if (settings.command === 'cleanup') await cleanup(settings, context);
-    else await stackCommand(settings, context);
+    const failed = await command(settings, context);
+    if (failed) failure = `operation: ${failed}`;
   } catch (err) {
-    core.setFailed(`${err instanceof MissingStackError ? 'stack' : context.phase}: ${pulumiErrorMessage(err)}`);
+    failure = `${err instanceof MissingStackError ? 'stack' : context.phase}: ${pulumiErrorMessage(err)}`;
   } finally {
     cancellation.dispose();
+  }
+  if (failure) core.setFailed(failure);
+}
+
+/** Runs the command; says why the step fails, if it does. */
+async function command(settings: Settings, context: RunContext): Promise<string | undefined> {
+  switch (settings.command) {
+    case 'detect': {
+      const detected = await detect(settings, context);
+      context.phase = 'report';
+      await publishDetect(detected);
+      return undefined;
+    }
+    case 'cleanup': {
+      const cleaned = await cleanup(settings, context);
+      context.phase = 'report';
+      await publishCleanup(cleaned);
+      return cleanupFailure(cleaned.removed);
+    }
+    default:
+      return stackCommand(settings, context);
   }
 }
 
@@ -42,50 +68,28 @@ function forgetInputs(): void {
   for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name];
 }
 
-async function stackCommand(settings: StackSettings, context: RunContext): Promise<void> {
-  const secrets = settings.config.filter((c) => c.secret).map((c) => c.value);
-  secrets.forEach((s) => core.setSecret(s));
+async function stackCommand(settings: StackSettings, context: RunContext): Promise<string | undefined> {
+  const redactor = new Redactor(core.setSecret).add(settings.config.filter((c) => c.secret).map((c) => c.value));
 
   context.phase = 'plan';
-  const plan = planRun(settings, {
-    approval: settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined,
-    backendUrl: settings.backendUrl ?? context.env.PULUMI_BACKEND_URL,
-    runnerTemp: context.env.RUNNER_TEMP,
-  });
+  const plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
   const crypter = secretCrypter(settings, context.env);
   const stack = await openWorkspace(settings, plan, context);
-  if (settings.command === 'smoke') await tagEphemeralStack(stack, settings);
+  if (STACK_COMMAND_RECORDS[settings.command].ephemeral) await tagEphemeralStack(stack, settings);
 
   context.phase = 'config';
   await applyConfig(stack, settings, crypter);
 
   context.phase = 'operation';
-  const outcome = await runSteps(stack, settings, plan, context, secrets);
+  const outcome = await runSteps(stack, settings, plan, context, redactor);
 
   context.phase = 'report';
-  const report: Report = {
-    command: settings.command,
-    project: settings.project.name,
-    stack: settings.stack,
-    stackRef: await stack.ref,
-    result: resultFor(settings, plan, outcome),
-    changes: outcome.changes,
-    outputs: outcome.outputs ?? {},
-    error: plan.refusal ?? outcome.refusal ?? outcome.error,
-    logTail: outcome.error ? outcome.logTail : undefined,
-    runUrl: settings.github.runUrl,
-    lifecycle: settings.command === 'smoke' ? outcome.lifecycle : undefined,
-    checks: outcome.checks,
-    planDigest: settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined,
-    pendingOperations: outcome.pendingOperations,
-    interruptedOperations: outcome.interrupted,
-  };
-  await publishReport(report, settings, secrets);
-
-  const failure = failureOf(settings, plan, report, outcome);
-  if (failure) core.setFailed(`operation: ${failure}`);
+  const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
+  const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest });
+  await publishReport(report, settings, redactor);
+  return failureOf(report, settings);
 }
 
 /** Dependencies (beside the CLI lookup, which runs meanwhile), then the stack itself. */
@@ -117,37 +121,6 @@ async function tagEphemeralStack(stack: PulumiStack, settings: StackSettings): P
     [EPHEMERAL_TAGS.commit]: settings.github.sha,
   };
   for (const [key, value] of Object.entries(tags)) if (value) await stack.setTag(key, value);
-}
-
-function resultFor(settings: StackSettings, plan: Plan, outcome: Outcome): Report['result'] {
-  if (plan.refusal || outcome.refusal) return 'refused';
-  if (outcome.cancelled) return 'cancelled';
-  if (outcome.error) return 'failed';
-  if (settings.command === 'drift') {
-    const { update, delete: deleted } = outcome.changes.counts;
-    return update + deleted > 0 ? 'drifted' : 'no-changes';
-  }
-  return resultOf(outcome.changes, false);
-}
-
-function failureOf(settings: StackSettings, plan: Plan, report: Report, outcome: Outcome): string | undefined {
-  const refusal = plan.refusal ?? outcome.refusal;
-  if (refusal) return refusalMessage(refusal, report);
-  if (outcome.error) return outcome.error;
-  if (report.result === 'drifted' && settings.failOnDrift) return `resources changed outside Pulumi (see the report), and 'fail-on-drift' is set.`;
-  return undefined;
-}
-
-/** The refusal, with what the refused run would have deleted or replaced. */
-function refusalMessage(refusal: string, report: Report): string {
-  const lists = (['delete', 'replace'] as const).flatMap((op) => {
-    const doomed = report.changes.resources.filter((r) => r.op === op);
-    if (doomed.length === 0) return [];
-    const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
-    const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
-    return [`It would ${op} ${doomed.length} resource(s): ${listed.join(', ')}${more}.`];
-  });
-  return [refusal, ...lists].join(' ');
 }
 
 function sha256(file: string): string {

@@ -1,129 +1,22 @@
-// Stage 4: runs the planned steps. One table maps each step to its CLI command and options; the
-// engine's output streams into a log group per step, and its events are collected for the change
-// model.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+// Stage 4: runs the planned steps (steps.ts says what each one runs). The engine's output streams
+// into a log group per step, masked; its events are collected for the change model. Around the
+// steps: lock retries, the repair of an interrupted update, the teardown that always runs, and
+// what a cancellation leaves.
 import * as os from 'node:os';
 import * as core from '@actions/core';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
-import type { OperationOptions, OutputExpectation, StackSettings } from './inputs.js';
-import { deletesGate, type Plan, type Step } from './plan.js';
-import { changeSummaryFromEvents, redact, type ChangeSummary, type LifecycleStep } from './report/model.js';
+import type { Step } from './commands.js';
+import type { Plan } from './plan.js';
+import { changeSummaryFromEvents, type ChangeSummary, type LifecycleStep, type OutputCheck } from './report/model.js';
+import type { Redactor } from './report/redact.js';
 import { throwIfCancelled, type Cancellation } from './run-context.js';
+import type { StackSettings } from './settings.js';
+import { Refused, STEPS, type OperationStack, type StepResult } from './steps.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
-import { MissingStackError, type PulumiStack } from './workspace/stack.js';
+import { MissingStackError } from './workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
 const LOCK_RETRY_MAX_WAIT_MS = 15_000;
-
-export interface StepHooks extends Cancellation {
-  onEvent: (event: EngineEvent) => void;
-  onOutput: (line: string) => void;
-}
-
-interface CallOptions extends StepHooks {
-  options: OperationOptions;
-  planFile?: string;
-}
-
-/** What a step leaves behind besides its events. */
-export interface StepResult {
-  /** Stack outputs after the step, when it produces or reads them. */
-  outputs?: OutputMap;
-}
-
-type Call = (stack: PulumiStack, call: CallOptions) => Promise<StepResult>;
-
-const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
-const each = (name: string, values: readonly string[]) => values.flatMap((value) => [name, value]);
-
-/** The options every engine command takes. */
-function common(options: OperationOptions): string[] {
-  return [
-    '--color',
-    'never',
-    ...(options.parallel ? ['--parallel', String(options.parallel)] : []),
-    ...(options.message ? ['--message', options.message] : []),
-    ...each('--target', options.target),
-  ];
-}
-
-/** And those of the commands that run the program to compute changes. */
-function planning(options: OperationOptions): string[] {
-  return [
-    ...common(options),
-    ...flag(options.expectNoChanges, '--expect-no-changes'),
-    ...flag(options.diff, '--diff'),
-    ...each('--replace', options.replace),
-    ...each('--policy-pack', options.policyPacks),
-  ];
-}
-
-const APPLY = ['--yes', '--skip-preview'];
-
-/** The outputs from the engine's events; where they carry none (a targeted refresh), the stack's own. */
-async function outputsAfter(stack: PulumiStack, result: StepResult): Promise<StepResult> {
-  return { outputs: result.outputs ?? (await stack.outputs()) };
-}
-
-export const STEPS: Record<Exclude<Step, 'check-outputs'>, Call> = {
-  'deletes-preview': async (stack, call) => {
-    await stack.run(['preview', ...planning(call.options)], call);
-    return {};
-  },
-  preview: async (stack, call) => {
-    await stack.run(['preview', ...planning(call.options), ...(call.planFile ? ['--save-plan', call.planFile] : [])], call);
-    if (call.planFile) await stampPlan(stack, call.planFile);
-    return {};
-  },
-  up: async (stack, call) => {
-    if (call.planFile) await checkPlanBase(stack, call.planFile);
-    return outputsAfter(stack, await stack.run(['up', ...APPLY, ...planning(call.options), ...(call.planFile ? ['--plan', call.planFile] : [])], call));
-  },
-  refresh: async (stack, call) =>
-    outputsAfter(stack, await stack.run(['refresh', ...APPLY, ...common(call.options), ...flag(call.options.expectNoChanges, '--expect-no-changes')], call)),
-  'refresh-first': async (stack, call) => {
-    await stack.run(['refresh', ...APPLY, ...common(call.options)], call);
-    return {};
-  },
-  destroy: async (stack, call) => {
-    await stack.run(['destroy', ...APPLY, ...common(call.options), ...flag(call.options.diff, '--diff')], call);
-    return { outputs: {} };
-  },
-  'destroy-preview': async (stack, call) => {
-    await stack.run(['destroy', '--preview-only', ...common(call.options)], call);
-    return {};
-  },
-  'destroy-and-remove': async (stack, call) => {
-    await stack.run(['destroy', ...APPLY, '--remove', ...common({ ...call.options, target: [] })], call);
-    return {};
-  },
-  drift: async (stack, call) => {
-    await stack.run(['refresh', '--preview-only', ...common(call.options)], call);
-    return {};
-  },
-  output: async (stack) => ({ outputs: await stack.outputs() }),
-  // Pulumi's own repair for operations an interrupted update left pending: a refresh, and pending
-  // creates dropped (the engine cannot know whether they happened; the report lists them).
-  'clear-pending': async (stack, call) => {
-    await stack.run(['refresh', ...APPLY, '--clear-pending-creates', '--color', 'never'], call);
-    return {};
-  },
-};
-
-const STEP_TITLES: Record<Exclude<Step, 'check-outputs'>, string> = {
-  'refresh-first': 'refresh',
-  'deletes-preview': 'preview (deletes-need-approval)',
-  preview: 'preview',
-  up: 'up',
-  refresh: 'refresh',
-  destroy: 'destroy',
-  'destroy-preview': 'destroy --preview-only',
-  'destroy-and-remove': 'destroy --remove',
-  drift: 'refresh --preview-only',
-  output: 'stack output',
-  'clear-pending': 'refresh --clear-pending-creates',
-};
 
 /** What the steps did, for the report: kept even when a step failed or the run was cancelled. */
 export interface Outcome {
@@ -142,13 +35,13 @@ export interface Outcome {
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
-export async function runSteps(stack: PulumiStack, settings: StackSettings, plan: Plan, cancellation: Cancellation, secrets: readonly string[]): Promise<Outcome> {
+export async function runSteps(stack: OperationStack, settings: StackSettings, plan: Plan, cancellation: Cancellation, redactor: Redactor): Promise<Outcome> {
   const { signal } = cancellation;
   const events: EngineEvent[] = [];
   const logTail: string[] = [];
   const lifecycle: LifecycleStep[] = [];
   const onOutput = (line: string) => {
-    const safe = redact(line, secrets);
+    const safe = redactor.text(line);
     core.info(safe);
     logTail.push(safe);
     if (logTail.length > LOG_TAIL_LINES) logTail.shift();
@@ -160,44 +53,32 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   let refusal: string | undefined;
 
   const runStep = async (step: Step, { signal, terminate }: Cancellation): Promise<void> => {
-    if (step === 'check-outputs') {
-      // The engine's events hold no secret's value: read the outputs when a check needs one.
-      if (settings.smoke.expectOutputs.some((e) => outputs?.[e.key]?.secret)) outputs = await stack.outputs();
-      checks = checkOutputs(outputs ?? {}, settings.smoke.expectOutputs);
-      const failed = checks.filter((c) => !c.passed).map((c) => c.key);
-      lifecycle.push({ step, ok: failed.length === 0, detail: failed.length ? `unexpected: ${failed.join(', ')}` : `${checks.length} passed` });
-      if (failed.length) throw new Error(`the stack outputs ${failed.join(', ')} are not what 'expect-outputs' asks for`);
-      return;
-    }
-    // A refresh before the operation or after it, or a smoke test's teardown, is not the change under
-    // review; the gate's preview is, if it refuses.
-    const keepEvents = !['refresh-first', 'destroy-and-remove', 'deletes-preview', 'clear-pending'].includes(step);
+    const record = STEPS[step];
     // Each attempt's own: a lock retry starts the step's events afresh.
     let attempt: EngineEvent[] = [];
     const onEvent = (event: EngineEvent) => attempt.push(event);
+    let result: StepResult;
     try {
-      const result = await core.group(`pulumi ${STEP_TITLES[step]} ${settings.stack}`, () =>
-        withLockRetry(stack, settings.lockTimeoutMs, signal, () => {
-          attempt = [];
-          return STEPS[step](stack, { options: settings.operation, planFile: settings.planFile, onEvent, onOutput, signal, terminate });
-        }),
-      ).finally(() => {
-        if (keepEvents) events.push(...attempt);
+      result = await core.group(`pulumi ${record.title} ${settings.stack}`, async () => {
+        await record.before?.(stack, settings);
+        const engine = record.args
+          ? await withLockRetry(stack, settings.lockTimeoutMs, signal, () => {
+              attempt = [];
+              return stack.run(record.args!(settings), { onEvent, onOutput, signal, terminate });
+            })
+          : {};
+        return (await record.after?.(stack, settings, { events: attempt, engine, outputs })) ?? {};
       });
-      outputs = result.outputs ?? outputs;
-      lifecycle.push({ step, ok: true });
     } catch (err) {
-      lifecycle.push({ step, ok: false, detail: redact(pulumiErrorMessage(err), secrets) });
+      if (record.keepsEvents || err instanceof Refused) events.push(...attempt);
+      lifecycle.push({ step, ok: false, detail: redactor.text(err instanceof Refused ? err.message : pulumiErrorMessage(err)) });
       throw err;
     }
-    if (step === 'deletes-preview') {
-      const { counts } = changeSummaryFromEvents(attempt);
-      const gate = deletesGate(settings.stack, counts.delete + counts.replace);
-      if (!gate.allowed) {
-        events.push(...attempt);
-        throw new Refused(gate.reason);
-      }
-    }
+    if (record.keepsEvents) events.push(...attempt);
+    outputs = result.outputs ?? outputs;
+    checks = result.checks ?? checks;
+    lifecycle.push({ step, ok: result.failure === undefined, ...(result.detail ? { detail: result.detail } : {}) });
+    if (result.failure !== undefined) throw new Error(result.failure);
   };
 
   try {
@@ -216,7 +97,7 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   if (failure !== undefined) error = describeFailure(failure, signal, changes);
   const interrupted = interruptedOperations(changes);
   let cleared = false;
-  if (interrupted.length > 0 && CLEARS_PENDING.has(settings.command) && failure === undefined && refusal === undefined) {
+  if (interrupted.length > 0 && plan.clearsPending && failure === undefined && refusal === undefined) {
     try {
       await runStep('clear-pending', cancellation);
       cleared = true;
@@ -237,7 +118,7 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   return {
     changes,
     outputs,
-    error: error && redact(error, secrets),
+    error: error && redactor.text(error),
     logTail,
     lifecycle,
     checks,
@@ -248,9 +129,6 @@ export async function runSteps(stack: PulumiStack, settings: StackSettings, plan
   };
 }
 
-/** Commands that write the stack anyway, and so may clear what an interrupted update left pending. */
-const CLEARS_PENDING: ReadonlySet<string> = new Set(['up', 'refresh', 'destroy']);
-
 /**
  * An operation that starts on a stack with pending operations warns, naming each: `* <urn>,
  * interrupted while <creating|updating|deleting>`. They stay in the state until cleared.
@@ -260,17 +138,12 @@ function interruptedOperations(changes: ChangeSummary): string[] {
   return [...(warning?.message ?? '').matchAll(/^\s*\* (urn:\S+), interrupted while (\S+)$/gm)].map((m) => `${m[2]} ${m[1]}`);
 }
 
-/** A gate's refusal once the changes are known: the run stops, and is reported as refused. */
-class Refused extends Error {
-  override name = 'Refused';
-}
-
 /**
  * Another run holding the stack's lock is worth waiting for: retry with growing pauses until
  * `lock-timeout`, then fail with the backend's words, which name the lock's holder. A lock left by a
  * process of this host that no longer runs (a runner killed mid-update) is nobody's: it is removed.
  */
-async function withLockRetry<T>(stack: PulumiStack, timeoutMs: number, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+async function withLockRetry<T>(stack: OperationStack, timeoutMs: number, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   const giveUpAt = Date.now() + timeoutMs;
   let removedStale = false;
   for (let pause = 1_000; ; pause = Math.min(pause * 2, LOCK_RETRY_MAX_WAIT_MS)) {
@@ -293,7 +166,7 @@ async function withLockRetry<T>(stack: PulumiStack, timeoutMs: number, signal: A
 }
 
 /** After a cancellation, what the engine recorded as started but not finished. */
-async function pendingOperations(stack: PulumiStack): Promise<string[]> {
+async function pendingOperations(stack: OperationStack): Promise<string[]> {
   try {
     const deployment = (await stack.exportStack()).deployment as { pending_operations?: { resource?: { urn?: string }; type?: string }[] };
     return (deployment.pending_operations ?? []).map((op) => `${op.type ?? 'operation'} ${op.resource?.urn ?? '(unknown resource)'}`);
@@ -315,63 +188,6 @@ function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSumm
     return `the program or its config changed since the plan was saved, so it was not applied; preview again and review the new plan. Pulumi said: ${message}`;
   }
   return message;
-}
-
-/**
- * Pulumi checks that an update stays within its plan, but not that the stack is still the one the
- * plan was made from: a plan saved before someone else's update would undo that update. So the plan
- * carries a digest of the state it was made from, and `up` refuses it when the state has moved.
- */
-const PLAN_BASE_FIELD = 'pulumiStackActionBaseState';
-
-async function stateDigest(stack: PulumiStack): Promise<string> {
-  const { deployment } = await stack.exportStack();
-  return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
-}
-
-async function stampPlan(stack: PulumiStack, planFile: string): Promise<void> {
-  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
-  plan[PLAN_BASE_FIELD] = await stateDigest(stack);
-  fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
-}
-
-async function checkPlanBase(stack: PulumiStack, planFile: string): Promise<void> {
-  let base: unknown;
-  try {
-    base = JSON.parse(fs.readFileSync(planFile, 'utf8'))[PLAN_BASE_FIELD];
-  } catch (err) {
-    throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`);
-  }
-  if (typeof base !== 'string') throw new Error(`the plan ${planFile} was not saved by this action's preview, so what it was made from is unknown: save it with 'command: preview' and 'plan'.`);
-  if (base !== (await stateDigest(stack))) {
-    throw new Error(`the stack changed since the plan was saved, so it was not applied (another update or refresh ran in between): preview again and review the new plan.`);
-  }
-}
-
-/** Whether the stack's outputs after a smoke `up` are what `expect-outputs` asked for, key by key. */
-export interface OutputCheck {
-  key: string;
-  expected: string;
-  actual: string;
-  passed: boolean;
-}
-
-export function checkOutputs(outputs: OutputMap, expectations: readonly OutputExpectation[]): OutputCheck[] {
-  return expectations.map((expectation) => {
-    const output = outputs[expectation.key];
-    const actual = output === undefined ? undefined : output.value;
-    const shown = output === undefined ? '(missing)' : output.secret ? '[secret]' : asText(actual);
-    if ('matches' in expectation) {
-      const passed = output !== undefined && expectation.matches.test(asText(actual));
-      return { key: expectation.key, expected: String(expectation.matches), actual: shown, passed };
-    }
-    const passed = output !== undefined && JSON.stringify(actual) === JSON.stringify(expectation.equals);
-    return { key: expectation.key, expected: asText(expectation.equals), actual: shown, passed };
-  });
-}
-
-function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /**

@@ -1,8 +1,9 @@
 // Stage 2: decides what will run. Every gate (destroy approval, environment approval, state-loss
 // guard) lives here and nowhere else; the pipeline only carries out the plan.
 import * as path from 'node:path';
-import picomatch from 'picomatch';
-import type { StackSettings } from './inputs.js';
+import { STACK_COMMAND_RECORDS, type Gate, type Step } from './commands.js';
+import { isEphemeral } from './ephemeral.js';
+import type { StackSettings } from './settings.js';
 
 export type GateDecision = { allowed: true; reason: string } | { allowed: false; reason: string };
 
@@ -33,24 +34,6 @@ export function deletesGate(stack: string, doomed: number): GateDecision {
       `The update of stack '${stack}' would delete or replace resources, and 'deletes-need-approval' is set: approve it as a destroy ` +
       `(PULUMI_DESTROY_APPROVED="true" in a job bound to a protected environment), or change the program so it keeps them.`,
   };
-}
-
-/** Ephemeral patterns are globs over the short stack name; dots are ordinary characters. */
-export function isEphemeral(stack: string, patterns: readonly string[]): boolean {
-  return patterns.length > 0 && picomatch(patterns as string[], { dot: true, nonegate: true })(stack);
-}
-
-/** Names with nothing in common: a pattern that matches them all matches any stack. */
-const UNRELATED_NAMES = ['prod', 'x', '0', 'Zq_9.b-c'];
-
-/**
- * A pattern that would make every stack ephemeral (`*`, `**`, `?*`, `{*,pr-*}`, `!(prod)`), and so
- * open the destroy gate for production: one with no literal part (what a negation names does not
- * count), or one that matches unrelated names.
- */
-export function matchesEveryStack(pattern: string): boolean {
-  const literal = pattern.replace(/!\([^)]*\)/g, '').replace(/\[[^\]]*\]|[*?{}(),|!+@]/g, '');
-  return literal === '' || UNRELATED_NAMES.every((name) => isEphemeral(name, [pattern]));
 }
 
 /** One review of this workflow run, as GitHub's run approvals API reports it. */
@@ -105,111 +88,35 @@ export function stateLossGuard(backendUrl: string | undefined, runnerTemp: strin
   return { allowed: true, reason: 'state is kept outside the runner' };
 }
 
-/** A step of the operation stage; each maps to one Automation API call (or, for `check-outputs`, a check). */
-export type Step =
-  | 'refresh-first'
-  | 'preview'
-  | 'deletes-preview'
-  | 'up'
-  | 'refresh'
-  | 'destroy'
-  | 'destroy-preview'
-  | 'output'
-  | 'drift'
-  | 'check-outputs'
-  | 'destroy-and-remove'
-  | 'clear-pending';
-
 export interface Plan {
   steps: Step[];
   /** Steps that run even when an earlier one failed: a smoke stack is always torn down. */
-  always: Step[];
+  always: readonly Step[];
   /** Why the command was refused, when it was; the steps then only show what it would have done. */
   refusal?: string;
-  /** Only `preview`, `up` and `smoke` may create the stack: anything else on a mistyped name fails. */
   mayCreateStack: boolean;
   /** Whether to prepare the program's dependencies first. */
   needsDependencies: boolean;
+  /** Whether to clear what an interrupted update left pending, when the engine reports some. */
+  clearsPending: boolean;
 }
 
-export interface PlanContext {
-  /** The environment-approval decision, when `require-approval` is set. */
-  approval?: GateDecision;
-  /** The backend in effect (input or PULUMI_BACKEND_URL). */
-  backendUrl?: string;
-  runnerTemp?: string;
-}
-
-export function planRun(settings: StackSettings, context: PlanContext = {}): Plan {
-  const { command } = settings;
-  const refusal = refusalOf(settings, context);
-  const refreshFirst = settings.refresh && !refusal ? (['refresh-first'] as const) : [];
-  const base = {
-    always: [] as Step[],
+/** The command's record, carried out for these settings; `approval` is the `require-approval` decision. */
+export function planRun(settings: StackSettings, approval?: GateDecision): Plan {
+  const record = STACK_COMMAND_RECORDS[settings.command];
+  const gates = record.gates.map((gate) => GATES[gate](settings));
+  const refusal = [...gates, ...(approval ? [approval] : [])].find((g) => !g.allowed)?.reason;
+  return {
+    steps: [...(settings.refresh && !refusal ? (['refresh-first'] as const) : []), ...record.steps(settings, refusal !== undefined)],
+    always: refusal ? [] : record.always,
     refusal,
-    mayCreateStack: command === 'preview' || command === 'up' || command === 'smoke',
-    // Reading outputs starts neither the program nor a provider; every other command may.
-    needsDependencies: settings.installDependencies && command !== 'output',
+    mayCreateStack: record.mayCreateStack,
+    needsDependencies: settings.installDependencies && record.runsProgram,
+    clearsPending: record.clearsPending,
   };
-  switch (command) {
-    case 'destroy':
-      return { ...base, steps: refusal ? ['destroy-preview'] : [...refreshFirst, 'destroy'] };
-    case 'up': {
-      const gated = settings.deletesNeedApproval && !settings.destroyApproved && !isEphemeral(settings.stack, settings.ephemeralStacks);
-      return { ...base, steps: refusal ? [] : [...refreshFirst, ...(gated ? (['deletes-preview'] as const) : []), 'up'] };
-    }
-    case 'smoke':
-      return { ...base, steps: refusal ? [] : [...refreshFirst, 'up', 'check-outputs'], always: refusal ? [] : ['destroy-and-remove'] };
-    case 'preview':
-      return { ...base, steps: [...refreshFirst, 'preview'] };
-    case 'refresh':
-    case 'output':
-    case 'drift':
-      return { ...base, steps: [command] };
-  }
 }
 
-function refusalOf(settings: StackSettings, context: PlanContext): string | undefined {
-  const gates: GateDecision[] = [];
-  if (settings.command === 'destroy') gates.push(destroyGate(settings.stack, settings.destroyApproved, settings.ephemeralStacks));
-  if (context.approval) gates.push(context.approval);
-  if (settings.command === 'up' && !settings.allowEphemeralState && !isEphemeral(settings.stack, settings.ephemeralStacks)) {
-    gates.push(stateLossGuard(context.backendUrl, context.runnerTemp));
-  }
-  return gates.find((g) => !g.allowed)?.reason;
-}
-
-/** An ephemeral stack as `cleanup` sees it: its name and the tags `smoke` gave it. */
-export interface TaggedStack {
-  name: string;
-  tags: Record<string, string>;
-}
-
-/** Tags that `smoke` sets on its stacks, and `cleanup` reads. */
-export const EPHEMERAL_TAGS = {
-  marker: 'ephemeral',
-  pullRequest: 'ephemeral:pull-request',
-  commit: 'ephemeral:commit',
-  created: 'ephemeral:created',
-  expires: 'ephemeral:expires',
-} as const;
-
-/**
- * Which ephemeral stacks `cleanup` removes: tagged `ephemeral=true`, matching `ephemeral-stacks`,
- * and either past their expiry or belonging to the closed pull request.
- */
-export function cleanupCandidates(
-  stacks: readonly TaggedStack[],
-  patterns: readonly string[],
-  now: Date,
-  closedPullRequest: number | undefined,
-): { name: string; why: string }[] {
-  return stacks.flatMap((stack) => {
-    if (stack.tags[EPHEMERAL_TAGS.marker] !== 'true' || !isEphemeral(stack.name, patterns)) return [];
-    const expires = Date.parse(stack.tags[EPHEMERAL_TAGS.expires] ?? '');
-    if (Number.isFinite(expires) && expires <= now.getTime()) return [{ name: stack.name, why: `expired ${new Date(expires).toISOString()}` }];
-    const pr = stack.tags[EPHEMERAL_TAGS.pullRequest];
-    if (closedPullRequest !== undefined && pr === String(closedPullRequest)) return [{ name: stack.name, why: `pull request #${pr} is closed` }];
-    return [];
-  });
-}
+const GATES: Record<Gate, (settings: StackSettings) => GateDecision> = {
+  'destroy-approval': (s) => destroyGate(s.stack, s.destroyApproved, s.ephemeralStacks),
+  'state-loss': (s) => (s.allowEphemeralState || s.ephemeral ? { allowed: true, reason: 'a throwaway stack' } : stateLossGuard(s.backendUrl, s.runnerTemp)),
+};

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError, parseConfig, parseInputs, PINNED_PULUMI_VERSION, type StackSettings } from '../../src/inputs.js';
+import { InputError, parseConfig, parseInputs } from '../../src/inputs.js';
+import { PINNED_PULUMI_VERSION, type StackSettings } from '../../src/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.mkdirSync(path.join(workspace, 'infra'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseExpectOutputs } from '../../src/inputs.js';
-import { checkOutputs, lockHolder, staleLocalLock } from '../../src/operation.js';
+import { lockHolder, staleLocalLock } from '../../src/operation.js';
+import { checkOutputs } from '../../src/report/checks.js';
 import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs } from '../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {

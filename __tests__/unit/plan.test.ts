@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StackSettings } from '../../src/inputs.js';
-import { approvalGate, cleanupCandidates, deletesGate, destroyGate, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, planRun, stateLossGuard } from '../../src/plan.js';
+import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack } from '../../src/ephemeral.js';
+import { approvalGate, deletesGate, destroyGate, planRun, stateLossGuard } from '../../src/plan.js';
+import type { StackSettings } from '../../src/settings.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {
@@ -88,8 +89,10 @@ describe('stateLossGuard', () => {
 });
 
 describe('planRun', () => {
-  const settings = (command: StackSettings['command'], extra: Partial<StackSettings> = {}) =>
-    ({ command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], allowEphemeralState: false, ...extra }) as StackSettings;
+  const settings = (command: StackSettings['command'], extra: Partial<StackSettings> = {}) => {
+    const ephemeral = isEphemeral('dev', extra.ephemeralStacks ?? []);
+    return { command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], ephemeral, allowEphemeralState: false, ...extra } as StackSettings;
+  };
 
   it.each([
     ['preview', ['preview'], true],
@@ -119,10 +122,11 @@ describe('planRun', () => {
   });
 
   it('runs nothing for an up refused by the approval or the state-loss guard', () => {
-    expect(planRun(settings('up'), { approval: { allowed: false, reason: 'no' } })).toMatchObject({ steps: [], refusal: 'no' });
-    const guarded = planRun(settings('up'), { backendUrl: 'file:///t/state', runnerTemp: '/t' });
-    expect(guarded.steps).toEqual([]);
-    expect(planRun(settings('up', { allowEphemeralState: true }), { backendUrl: 'file:///t/state', runnerTemp: '/t' }).steps).toEqual(['up']);
+    expect(planRun(settings('up'), { allowed: false, reason: 'no' })).toMatchObject({ steps: [], refusal: 'no' });
+    const inTemp = { backendUrl: 'file:///t/state', runnerTemp: '/t' };
+    expect(planRun(settings('up', inTemp)).steps).toEqual([]);
+    expect(planRun(settings('up', { ...inTemp, allowEphemeralState: true })).steps).toEqual(['up']);
+    expect(planRun(settings('up', { ...inTemp, ephemeralStacks: ['d*'] })).steps).toEqual(['up']);
   });
 
   it('previews an up first with deletes-need-approval, unless approved or ephemeral', () => {

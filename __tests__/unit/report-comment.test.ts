@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../support/events.js';
 import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
-import { commentMarker, redact, type Report } from '../../src/report/model.js';
+import { commentMarker, type Report } from '../../src/report/model.js';
+import { Redactor } from '../../src/report/redact.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
 
@@ -268,8 +269,10 @@ describe('renderComment, secrets', () => {
     error: 'login failed for p|ss',
   });
 
+  const redactor = new Redactor().add(['p|ss']);
+
   it('masks secrets everywhere before escaping', () => {
-    const text = renderComment(report, { secrets: ['p|ss'] });
+    const text = renderComment(redactor.report(report));
     expect(text).not.toMatch(/p\\?\|ss/);
     expect(text).toContain('<code>postgres://app:\\*\\*\\*@db/app</code>');
     expect(text).toContain('- <code>db-\\*\\*\\*</code>');
@@ -278,7 +281,7 @@ describe('renderComment, secrets', () => {
   });
 
   it('would leak an escaped secret if masked only after rendering', () => {
-    expect(redact(renderComment(report), ['p|ss'])).toContain('p\\|ss');
+    expect(redactor.text(renderComment(report))).toContain('p\\|ss');
   });
 });
 

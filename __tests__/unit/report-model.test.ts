@@ -6,12 +6,11 @@ import {
   commentMarker,
   hasChanges,
   isOurComment,
-  redact,
-  redactReport,
   resultOf,
   urnName,
   type Report,
 } from '../../src/report/model.js';
+import { redact, redactReport } from '../../src/report/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { generatedResources, loadEvents, reportFrom, streamOf } from '../support/events.js';
 import { renderComment } from '../../src/report/comment.js';
+import { Redactor } from '../../src/report/redact.js';
 import { JOB_SUMMARY_MAX_BYTES, renderCleanupSummary, renderJobSummary } from '../../src/report/summary.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -18,7 +19,7 @@ describe('renderJobSummary', () => {
 
   it('masks secrets', () => {
     const report = reportFrom(loadEvents('up-failed.json'), { result: 'failed', error: 'token tok-123 expired' });
-    expect(renderJobSummary(report, { secrets: ['tok-123'] })).toContain('token *** expired');
+    expect(renderJobSummary(new Redactor().add(['tok-123']).report(report))).toContain('token *** expired');
   });
 
   it('stays within 1 MiB counted in UTF-8 bytes, not characters', () => {

@@ -18,33 +18,29 @@ import {
 } from './markdown.js';
 import {
   commentMarker,
-  redactReport,
+  isDestructive,
   urnName,
   type ChangeCounts,
   type ChangeSummary,
   type Diagnostic,
   type LifecycleStep,
+  type OutputCheck,
   type OutputValue,
   type PolicyViolation,
   type Report,
   type ResourceChange,
   type Result,
 } from './model.js';
-import type { OutputCheck } from '../operation.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;
 
-export interface RenderOptions {
-  /** Values to mask with `***` before anything is escaped or measured. */
-  secrets?: readonly string[];
-}
-
-export interface CommentOptions extends RenderOptions {
+/** Renderers take a report whose secrets are masked already (redact.ts). */
+export interface CommentOptions {
   maxLength?: number;
 }
 
-export interface ReportLayout extends RenderOptions {
+export interface ReportLayout {
   /** The job summary is on the run page already; only the comment links to it. */
   runLink: boolean;
 }
@@ -76,8 +72,6 @@ const OP_TITLES: Readonly<Record<string, string>> = {
 /** The order reviewers expect; any other operation follows, as first seen. */
 const PRIMARY_OPS: readonly string[] = ['create', 'update', 'replace', 'delete'];
 
-/** Operations that remove a cloud resource (a replacement deletes the old one). */
-const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set(['delete', 'replace', 'delete-replaced']);
 
 const RESULT_HEADINGS: Readonly<Record<Result, { emoji: string; outcome: string }>> = {
   succeeded: { emoji: '✅', outcome: 'succeeded' },
@@ -93,31 +87,30 @@ const SHRINK_RANK = { resources: 1, outputs: 2, diagnostics: 3, logTail: 4, poli
 
 export function renderComment(report: Report, options: CommentOptions = {}): string {
   const marker = commentMarker(report.project, report.stack, report.command);
-  const blocks = [marker, ...reportBlocks(report, { runLink: true, secrets: options.secrets })];
+  const blocks = [marker, ...reportBlocks(report, { runLink: true })];
   return renderWithin(blocks, options.maxLength ?? COMMENT_MAX_LENGTH, countChars);
 }
 
 /** The report as blocks in reading order; shared by the comment and the job summary. */
 export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
-  const shown = layout.secrets ? redactReport(report, layout.secrets) : report;
-  const { changes } = shown;
+  const { changes } = report;
   const blocks: (Block | undefined)[] = [
-    renderHeading(shown),
+    renderHeading(report),
     changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
-    renderPendingOperations(shown.pendingOperations ?? [], 'The interrupted update left'),
-    renderInterruptedOperations(shown.interruptedOperations),
-    renderLifecycle(shown.lifecycle ?? []),
-    renderChecks(shown.checks ?? []),
+    renderPendingOperations(report.pendingOperations ?? [], 'The interrupted update left'),
+    renderInterruptedOperations(report.interruptedOperations),
+    renderLifecycle(report.lifecycle ?? []),
+    renderChecks(report.checks ?? []),
     renderCountTable(changes.counts),
-    shown.planDigest ? `Update plan SHA-256: ${code(shown.planDigest)}` : undefined,
+    report.planDigest ? `Update plan SHA-256: ${code(report.planDigest)}` : undefined,
     renderDeletions(changes),
-    shown.error !== undefined ? renderError(shown.error) : undefined,
+    report.error !== undefined ? renderError(report.error) : undefined,
     renderPolicyViolations(changes.policyViolations),
     renderDiagnostics(changes.diagnostics),
     renderResourceList(changes.resources),
-    renderOutputs(shown.outputs),
-    shown.result === 'failed' || shown.result === 'cancelled' ? renderLogTail(shown.logTail ?? []) : undefined,
-    layout.runLink ? renderRunLink(shown.runUrl) : undefined,
+    renderOutputs(report.outputs),
+    report.result === 'failed' || report.result === 'cancelled' ? renderLogTail(report.logTail ?? []) : undefined,
+    layout.runLink ? renderRunLink(report.runUrl) : undefined,
   ];
   return blocks.filter((block) => block !== undefined);
 }
@@ -177,7 +170,7 @@ export function renderCountTable(counts: ChangeCounts): string {
 
 /** Deletions and replacements come first and stay longest: they are what a reviewer must not miss. */
 export function renderDeletions(changes: ChangeSummary): ShrinkableList | undefined {
-  const destructive = changes.resources.filter((resource) => DESTRUCTIVE_OPS.has(resource.op));
+  const destructive = changes.resources.filter((resource) => isDestructive(resource.op));
   const { delete: deletions, replace: replacements } = changes.counts;
   if (destructive.length === 0 && deletions + replacements === 0) return undefined;
   const amounts = nonZeroCounts([

@@ -2,7 +2,7 @@
 // and by its author, across every page of comments, and updated in place. A failure here never
 // fails the step: the caller turns it into a warning.
 import { createOnce, gitHubFailure, statusOf, type GitHub } from '../github.js';
-import type { CommentMode } from '../inputs.js';
+import type { CommentMode } from '../settings.js';
 import { isOurComment } from './model.js';
 
 export interface CommentTarget {

@@ -1,7 +1,6 @@
 // The change model: what an operation did or would do, built from the Automation API's engine
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
-import type { OutputCheck } from '../operation.js';
 
 /** Engine step operations, as the engine names them. */
 export type StepOp =
@@ -81,6 +80,14 @@ export interface LifecycleStep {
   detail?: string;
 }
 
+/** Whether one stack output is what a smoke test's `expect-outputs` asked for (checks.ts). */
+export interface OutputCheck {
+  key: string;
+  expected: string;
+  actual: string;
+  passed: boolean;
+}
+
 /** Everything a renderer needs; built by the pipeline, rendered by pure functions. */
 export interface Report {
   command: string;
@@ -107,6 +114,8 @@ export interface Report {
   pendingOperations?: string[];
   /** Operations an earlier, interrupted update had left pending, and whether this run cleared them. */
   interruptedOperations?: { operations: string[]; cleared: boolean };
+  /** For a command that looks for drift: whether it found some. */
+  drifted?: boolean;
 }
 
 export type { EngineEvent };
@@ -303,6 +312,18 @@ export function hasChanges(counts: ChangeCounts): boolean {
   return Object.entries(counts).some(([op, count]) => count > 0 && !NON_CHANGING_OPS.has(op));
 }
 
+/** Operations that remove a cloud resource (a replacement deletes the old one). */
+const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set(['delete', 'replace', 'delete-replaced']);
+
+export function isDestructive(op: StepOp): boolean {
+  return DESTRUCTIVE_OPS.has(op);
+}
+
+/** How many resources the changes delete or replace: what a reviewer must not miss. */
+export function destructiveCount(counts: ChangeCounts): number {
+  return Object.entries(counts).reduce((sum, [op, count]) => sum + (isDestructive(op) ? count : 0), 0);
+}
+
 export function resultOf(summary: ChangeSummary, failed: boolean): Result {
   if (failed) return 'failed';
   return hasChanges(summary.counts) ? 'succeeded' : 'no-changes';
@@ -328,61 +349,4 @@ export function isOurComment(body: string, marker: string): boolean {
   const end = body.indexOf('\n');
   const firstLine = end < 0 ? body : body.slice(0, end);
   return firstLine.replace(/\r$/, '') === marker;
-}
-
-const REDACTED = '***';
-
-/**
- * One pass over the text with the secrets as alternatives, longest first, so a secret that contains
- * another is masked whole and `***` itself is never masked again.
- */
-function secretRedactor(secrets: readonly string[]): (text: string) => string {
-  const distinct = [...new Set(secrets.filter((secret) => secret !== ''))].sort((a, b) => b.length - a.length);
-  if (distinct.length === 0) return (text) => text;
-  const pattern = new RegExp(distinct.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED);
-}
-
-export function redact(text: string, secrets: readonly string[]): string {
-  return secretRedactor(secrets)(text);
-}
-
-function redactValue(value: unknown, mask: (text: string) => string): unknown {
-  if (typeof value === 'string') return mask(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, mask));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [mask(key), redactValue(item, mask)]));
-  }
-  return value;
-}
-
-/**
- * Masks secrets in everything a renderer shows. Done on the model, before escaping, because an
- * escaped secret (`a\|b`) would no longer match. The stack identity is kept: it names the comment.
- */
-export function redactReport(report: Report, secrets: readonly string[]): Report {
-  const mask = secretRedactor(secrets);
-  const { changes } = report;
-  return {
-    ...report,
-    changes: {
-      ...changes,
-      resources: changes.resources.map((r) => ({ ...r, urn: mask(r.urn), type: mask(r.type), name: mask(r.name), diffs: r.diffs.map(mask) })),
-      diagnostics: changes.diagnostics.map((d) => ({ ...d, message: mask(d.message), ...(d.urn ? { urn: mask(d.urn) } : {}) })),
-      policyViolations: changes.policyViolations.map((p) => ({
-        ...p,
-        policyPack: mask(p.policyPack),
-        policy: mask(p.policy),
-        message: mask(p.message),
-        ...(p.urn ? { urn: mask(p.urn) } : {}),
-      })),
-    },
-    outputs: Object.fromEntries(
-      Object.entries(report.outputs).map(([key, output]) => [mask(key), { ...output, value: redactValue(output.value, mask) }]),
-    ),
-    ...(report.error !== undefined ? { error: mask(report.error) } : {}),
-    ...(report.logTail ? { logTail: report.logTail.map(mask) } : {}),
-    ...(report.lifecycle ? { lifecycle: report.lifecycle.map((l) => ({ ...l, ...(l.detail ? { detail: mask(l.detail) } : {}) })) } : {}),
-    ...(report.checks ? { checks: report.checks.map((c) => ({ ...c, expected: mask(c.expected), actual: mask(c.actual) })) } : {}),
-  };
 }

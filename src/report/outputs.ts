@@ -1,6 +1,6 @@
 // The step outputs: every stack output under its own name, plus the action's own facts. A secret
 // output's value never leaves the action: GITHUB_OUTPUT files outlive the step, so it reads [secret].
-import type { Report } from './model.js';
+import { destructiveCount, hasChanges, type Report } from './model.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
 export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted'] as const;
@@ -22,10 +22,10 @@ export function stepOutputs(report: Report): StepOutput[] {
     { name: 'stack', value: report.stackRef },
     { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET : o.value]))) },
     { name: 'changes', value: JSON.stringify({ create, update, delete: del, replace, same }) },
-    { name: 'has-changes', value: String(create + update + del + replace > 0) },
-    { name: 'has-deletes', value: String(del + replace > 0) },
+    { name: 'has-changes', value: String(hasChanges(report.changes.counts)) },
+    { name: 'has-deletes', value: String(destructiveCount(report.changes.counts) > 0) },
     ...(report.planDigest ? [{ name: 'plan-digest', value: report.planDigest }] : []),
-    ...(report.command === 'drift' ? [{ name: 'drifted', value: String(report.result === 'drifted') }] : []),
+    ...(report.drifted !== undefined ? [{ name: 'drifted', value: String(report.drifted) }] : []),
     ...(report.checks ? [{ name: 'checks', value: JSON.stringify(Object.fromEntries(report.checks.map((c) => [c.key, c.passed]))) }] : []),
   ];
 }

@@ -1,24 +1,24 @@
 // The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
 // the comment nor the summary can fail the step; each failure becomes a warning with its reason.
 import * as core from '@actions/core';
-import type { StackEntry } from '../detect.js';
+import type { Removal } from '../cleanup.js';
+import type { Detected } from '../detect.js';
 import { gitHubClient } from '../github.js';
-import type { StackSettings } from '../inputs.js';
+import type { StackSettings } from '../settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, upsertComment } from './github-comment.js';
 import { commentMarker, type Report } from './model.js';
 import { outputText, stepOutputs } from './outputs.js';
+import type { Redactor } from './redact.js';
 import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';
 
-export async function publishReport(report: Report, settings: StackSettings, configSecrets: readonly string[]): Promise<void> {
-  const outputSecrets = secretOutputValues(report);
-  outputSecrets.forEach((s) => core.setSecret(s));
-  const secrets = [...configSecrets, ...outputSecrets];
+/** The report, its secrets masked (the outputs' own ones among them), everywhere it goes. */
+export async function publishReport(report: Report, settings: StackSettings, redactor: Redactor): Promise<void> {
+  const shown = redactor.add(secretOutputValues(report)).report(report);
+  const commentUrl = await postComment(shown, settings);
+  await writeJobSummary(renderJobSummary(shown));
 
-  const commentUrl = await postComment(report, settings, secrets);
-  await writeJobSummary(renderJobSummary(report, { secrets }));
-
-  for (const output of stepOutputs(report)) core.setOutput(output.name, output.value);
+  for (const output of stepOutputs(shown)) core.setOutput(output.name, output.value);
   if (commentUrl) core.setOutput('comment-url', commentUrl);
 }
 
@@ -30,7 +30,7 @@ function secretOutputValues(report: Report): string[] {
     .filter((v) => v.length > 0);
 }
 
-async function postComment(report: Report, settings: StackSettings, secrets: readonly string[]): Promise<string | undefined> {
+async function postComment(report: Report, settings: StackSettings): Promise<string | undefined> {
   const { mode, token, issueNumber } = settings.comment;
   const repository = settings.github.repository;
   if (mode === 'off' || issueNumber === undefined) return undefined;
@@ -43,7 +43,7 @@ async function postComment(report: Report, settings: StackSettings, secrets: rea
       await gitHubClient(token, settings.github.apiUrl),
       { ...repository, issueNumber, mode },
       commentMarker(report.project, report.stack, report.command),
-      renderComment(report, { secrets }),
+      renderComment(report),
     );
     core.info(`PR comment: ${url}`);
     return url;
@@ -62,12 +62,12 @@ async function writeJobSummary(markdown: string): Promise<void> {
   }
 }
 
-export async function publishCleanup(removed: { name: string; why: string; error?: string }[], examined: number): Promise<void> {
+export async function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }): Promise<void> {
   await writeJobSummary(renderCleanupSummary(removed, examined));
   core.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
 }
 
-export async function publishDetect(selected: StackEntry[], found: number, pullRequest: number | undefined): Promise<void> {
+export async function publishDetect({ selected, found, pullRequest }: Detected): Promise<void> {
   await writeJobSummary(renderDetectSummary(selected, found, pullRequest));
   core.setOutput('matrix', JSON.stringify({ include: selected }));
 }

@@ -1,6 +1,6 @@
 // The job summary on the run page: the same report as the PR comment, under the step summary's
 // size limit, which GitHub counts in bytes.
-import { reportBlocks, type RenderOptions } from './comment.js';
+import { reportBlocks } from './comment.js';
 import type { StackEntry } from '../detect.js';
 import { clip, code, countUtf8Bytes, escapeInline, escapeText, renderWithin, tableHeader, tableRow } from './markdown.js';
 import type { Report } from './model.js';
@@ -8,12 +8,12 @@ import type { Report } from './model.js';
 /** GitHub refuses a step summary larger than 1 MiB. */
 export const JOB_SUMMARY_MAX_BYTES = 1_048_576;
 
-export interface JobSummaryOptions extends RenderOptions {
+export interface JobSummaryOptions {
   maxBytes?: number;
 }
 
 export function renderJobSummary(report: Report, options: JobSummaryOptions = {}): string {
-  const blocks = reportBlocks(report, { runLink: false, secrets: options.secrets });
+  const blocks = reportBlocks(report, { runLink: false });
   return renderWithin(blocks, options.maxBytes ?? JOB_SUMMARY_MAX_BYTES, countUtf8Bytes);
 }
 

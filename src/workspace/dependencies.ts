@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProjectFile } from '../inputs.js';
+import type { ProjectFile } from '../settings.js';
 import { findOnPath } from './version-check.js';
 import { runProcess } from './process.js';
 

@@ -1,6 +1,6 @@
 // Stage 3's first half: the program's dependencies, while the CLI lookup runs beside them.
 import * as core from '@actions/core';
-import type { CleanupSettings, StackSettings } from '../inputs.js';
+import type { CleanupSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { installDependencies, isUpToDate, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
-import type { ConfigEntry, ProjectFile } from '../inputs.js';
+import type { ConfigEntry, ProjectFile } from '../settings.js';
 import type { SecretCrypter } from './passphrase.js';
 
 export interface StackConfigEdit {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
-import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../inputs.js';
+import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../settings.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
 import { passphraseCrypter, type SecretCrypter } from './passphrase.js';
 import { runProcess } from './process.js';
@@ -149,8 +149,7 @@ export class PulumiStack {
 
 /** Opens the stack: no CLI process on the way (`whoami`, when needed, runs in the background). */
 export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
-  const backend = settings.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? '';
-  const org = settings.org ?? (SELF_MANAGED_BACKEND.test(backend) ? 'organization' : undefined);
+  const org = settings.org ?? (SELF_MANAGED_BACKEND.test(settings.backendUrl ?? '') ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
   const options = {
     workDir: settings.workDir,

@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { streamOf, type GeneratedResource } from '../support/events.js';
+import { parseInputs } from '../../src/inputs.js';
+import type { Outcome } from '../../src/operation.js';
+import { planRun } from '../../src/plan.js';
+import { buildReport, failureOf } from '../../src/report/build.js';
+import { changeSummaryFromEvents } from '../../src/report/model.js';
+import type { StackSettings } from '../../src/settings.js';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'report-build-'));
+fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');
+afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
+
+function settingsFor(inputs: Record<string, string>, env: Record<string, string> = {}): StackSettings {
+  const settings = parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace, ...env });
+  if (settings.command === 'cleanup' || settings.command === 'detect') throw new Error('not a stack command');
+  return settings;
+}
+
+const outcomeOf = (resources: GeneratedResource[], extra: Partial<Outcome> = {}): Outcome => ({
+  changes: changeSummaryFromEvents(streamOf(resources)),
+  logTail: ['last line'],
+  lifecycle: [{ step: 'up', ok: true }],
+  cancelled: false,
+  ...extra,
+});
+
+function reportOf(settings: StackSettings, outcome: Outcome) {
+  const report = buildReport(settings, planRun(settings), outcome, { stackRef: 'organization/shop/dev' });
+  return { report, failure: failureOf(report, settings) };
+}
+
+describe('buildReport and failureOf', () => {
+  const up = settingsFor({ command: 'up', stack: 'dev' });
+
+  it('an update that changed something succeeded, one that changed nothing found no changes; neither fails', () => {
+    expect(reportOf(up, outcomeOf([{ name: 'web', op: 'update' }]))).toMatchObject({ report: { result: 'succeeded', stackRef: 'organization/shop/dev' }, failure: undefined });
+    expect(reportOf(up, outcomeOf([{ name: 'web', op: 'same' }]))).toMatchObject({ report: { result: 'no-changes' }, failure: undefined });
+  });
+
+  it('a failure fails the step with the error, and the report shows the log tail', () => {
+    const { report, failure } = reportOf(up, outcomeOf([], { error: 'error: quota exceeded' }));
+    expect(report).toMatchObject({ result: 'failed', error: 'error: quota exceeded', logTail: ['last line'] });
+    expect(failure).toBe('error: quota exceeded');
+    expect(reportOf(up, outcomeOf([])).report.logTail).toBeUndefined();
+  });
+
+  it('a cancellation is reported as one, whatever the error', () => {
+    expect(reportOf(up, outcomeOf([], { cancelled: true, error: 'cancelled: x' }))).toMatchObject({ report: { result: 'cancelled' }, failure: 'cancelled: x' });
+  });
+
+  it('a refusal lists what would have been deleted and replaced, apart', () => {
+    const gated = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const doomed: GeneratedResource[] = [
+      { name: 'db', op: 'delete' },
+      { name: 'cache', op: 'replace', type: 'aws:elasticache/cluster:Cluster' },
+      { name: 'web', op: 'update' },
+    ];
+    const { report, failure } = reportOf(gated, outcomeOf(doomed, { refusal: 'Not without approval.' }));
+    expect(report).toMatchObject({ result: 'refused', error: 'Not without approval.' });
+    expect(failure).toBe(
+      'Not without approval. It would delete 1 resource(s): random:index/randomPet:RandomPet db. It would replace 1 resource(s): aws:elasticache/cluster:Cluster cache.',
+    );
+  });
+
+  it('a destroy refused by its gate is refused with the gate’s reason', () => {
+    const destroy = settingsFor({ command: 'destroy', stack: 'prod' });
+    const { report, failure } = reportOf(destroy, outcomeOf([{ name: 'db', op: 'delete' }]));
+    expect(report.result).toBe('refused');
+    expect(failure).toMatch(/^Destroying stack 'prod' needs approval: .* It would delete 1 resource\(s\)/);
+  });
+
+  it('drift is the result of a drift check, and fails the step only with fail-on-drift', () => {
+    const drift = settingsFor({ command: 'drift', stack: 'dev' });
+    expect(reportOf(drift, outcomeOf([{ name: 'web', op: 'update' }]))).toMatchObject({ report: { result: 'drifted', drifted: true }, failure: undefined });
+    expect(reportOf(drift, outcomeOf([{ name: 'web', op: 'same' }])).report).toMatchObject({ result: 'no-changes', drifted: false });
+    const strict = settingsFor({ command: 'drift', stack: 'dev', 'fail-on-drift': 'true' });
+    expect(reportOf(strict, outcomeOf([{ name: 'web', op: 'delete' }])).failure).toMatch(/'fail-on-drift' is set/);
+    expect(reportOf(up, outcomeOf([{ name: 'web', op: 'update' }])).report.drifted).toBeUndefined();
+  });
+
+  it('lists the steps of a smoke test only', () => {
+    const smoke = settingsFor({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*' });
+    expect(reportOf(smoke, outcomeOf([])).report.lifecycle).toEqual([{ step: 'up', ok: true }]);
+    expect(reportOf(up, outcomeOf([])).report.lifecycle).toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+// What each command is, in one record: the inputs it takes, the steps it runs, and what its result
+// means. The inputs stage checks inputs against it, the plan is built from it and the operation
+// runs from it, so a command, or an input of one, is added here and nowhere else.
+import { hasChanges, type ChangeSummary, type Result } from './report/model.js';
+import type { Command, InputName, StackCommand, StackSettings } from './settings.js';
+
+/** A step of the operation stage; steps.ts says what each one runs. */
+export type Step =
+  | 'refresh-first'
+  | 'preview'
+  | 'deletes-preview'
+  | 'up'
+  | 'refresh'
+  | 'destroy'
+  | 'destroy-preview'
+  | 'output'
+  | 'drift'
+  | 'check-outputs'
+  | 'destroy-and-remove'
+  | 'clear-pending';
+
+/** A check that can refuse a command before anything runs: plan.ts decides each. */
+export type Gate = 'destroy-approval' | 'state-loss';
+
+export interface StackCommandRecord {
+  /** The inputs it takes besides those every command takes; any other given is a mistake. */
+  inputs: readonly InputName[];
+  /** Its steps in order, after a `refresh-first` when `refresh` is set; refused, what shows what it would have done. */
+  steps(settings: StackSettings, refused: boolean): readonly Step[];
+  /** Steps that run even after a failure or a cancellation: a smoke stack is always torn down. */
+  always: readonly Step[];
+  gates: readonly Gate[];
+  /** It may create a stack that does not exist; on any other command a mistyped name fails. */
+  mayCreateStack: boolean;
+  /** It starts the program (or a provider), so the program's dependencies are prepared first. */
+  runsProgram: boolean;
+  /** It writes the stack anyway, and so clears what an interrupted update left pending. */
+  clearsPending: boolean;
+  /** Its stack is a throwaway: tagged for `cleanup`, its steps reported one by one. */
+  ephemeral: boolean;
+  /** What a run that neither failed nor was refused or cancelled found. */
+  result(changes: ChangeSummary): Result;
+  /** Its result says whether the stack drifted (the `drifted` output). */
+  detectsDrift: boolean;
+}
+
+export interface OtherCommandRecord {
+  inputs: readonly InputName[];
+}
+
+/** Inputs that every stack command takes: which stack, and its config. */
+const STACK = ['stack', 'org', 'project', 'config'] as const;
+/** And the engine's own options. */
+const ENGINE = ['parallel', 'message'] as const;
+
+const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
+
+/** Deletes that need an approval the run lacks: the update is previewed for them first. */
+function deletesNeedPreview(settings: StackSettings): boolean {
+  return settings.deletesNeedApproval && !settings.destroyApproved && !settings.ephemeral;
+}
+
+const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: true, clearsPending: false, ephemeral: false, detectsDrift: false, result: changed } as const;
+
+export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
+  preview: {
+    ...defaults,
+    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'plan'],
+    steps: () => ['preview'],
+    mayCreateStack: true,
+  },
+  up: {
+    ...defaults,
+    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'require-approval', 'plan', 'allow-ephemeral-state', 'deletes-need-approval'],
+    steps: (settings, refused) => (refused ? [] : deletesNeedPreview(settings) ? ['deletes-preview', 'up'] : ['up']),
+    gates: ['state-loss'],
+    mayCreateStack: true,
+    clearsPending: true,
+  },
+  refresh: {
+    ...defaults,
+    inputs: [...STACK, ...ENGINE, 'expect-no-changes', 'target'],
+    steps: () => ['refresh'],
+    clearsPending: true,
+  },
+  destroy: {
+    ...defaults,
+    inputs: [...STACK, ...ENGINE, 'refresh', 'target', 'diff', 'require-approval'],
+    steps: (_, refused) => (refused ? ['destroy-preview'] : ['destroy']),
+    gates: ['destroy-approval'],
+    clearsPending: true,
+  },
+  // Reading outputs starts neither the program nor a provider.
+  output: { ...defaults, inputs: STACK, steps: () => ['output'], runsProgram: false },
+  smoke: {
+    ...defaults,
+    inputs: [...STACK, ...ENGINE, 'refresh', 'policy-packs', 'ttl', 'expect-outputs'],
+    steps: (_, refused) => (refused ? [] : ['up', 'check-outputs']),
+    always: ['destroy-and-remove'],
+    mayCreateStack: true,
+    ephemeral: true,
+  },
+  drift: {
+    ...defaults,
+    inputs: [...STACK, 'fail-on-drift'],
+    steps: () => ['drift'],
+    detectsDrift: true,
+    // A refresh's updates and deletes are the changes made outside Pulumi.
+    result: ({ counts }) => (counts.update + counts.delete > 0 ? 'drifted' : 'no-changes'),
+  },
+};
+
+export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {
+  ...STACK_COMMAND_RECORDS,
+  cleanup: { inputs: ['project'] },
+  detect: { inputs: [] },
+};
+
+/** Every input some command does not take, with the commands that do. */
+export function commandsTaking(): Map<InputName, Command[]> {
+  const taking = new Map<InputName, Command[]>();
+  for (const [command, record] of Object.entries(COMMAND_RECORDS) as [Command, OtherCommandRecord][]) {
+    for (const input of record.inputs) taking.set(input, [...(taking.get(input) ?? []), command]);
+  }
+  return taking;
+}

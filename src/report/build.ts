@@ -1,0 +1,59 @@
+// Stage 5's first half: the report, from what the operation did. Pure: what the result is, and
+// whether the step fails, are decided here and nowhere else.
+import { STACK_COMMAND_RECORDS } from '../commands.js';
+import type { Outcome } from '../operation.js';
+import type { Plan } from '../plan.js';
+import type { StackSettings } from '../settings.js';
+import type { Report, Result } from './model.js';
+
+/** What the report needs that the pipeline reads outside the operation. */
+export interface ReportFacts {
+  /** Fully qualified stack name (org/project/stack). */
+  stackRef: string;
+  /** SHA-256 of the update plan file, when there is one. */
+  planDigest?: string;
+}
+
+export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcome, facts: ReportFacts): Report {
+  const record = STACK_COMMAND_RECORDS[settings.command];
+  const refusal = plan.refusal ?? outcome.refusal;
+  const result: Result = refusal ? 'refused' : outcome.cancelled ? 'cancelled' : outcome.error ? 'failed' : record.result(outcome.changes);
+  return {
+    command: settings.command,
+    project: settings.project.name,
+    stack: settings.stack,
+    stackRef: facts.stackRef,
+    result,
+    changes: outcome.changes,
+    outputs: outcome.outputs ?? {},
+    error: refusal ?? outcome.error,
+    logTail: outcome.error ? outcome.logTail : undefined,
+    runUrl: settings.github.runUrl,
+    lifecycle: record.ephemeral ? outcome.lifecycle : undefined,
+    checks: outcome.checks,
+    planDigest: facts.planDigest,
+    pendingOperations: outcome.pendingOperations,
+    interruptedOperations: outcome.interrupted,
+    ...(record.detectsDrift ? { drifted: result === 'drifted' } : {}),
+  };
+}
+
+/** Why the step fails, if it does: a refusal, with what the refused run would have destroyed; an error; drift, when asked to fail on it. */
+export function failureOf(report: Report, settings: StackSettings): string | undefined {
+  if (report.result === 'refused') return refusalMessage(report.error ?? 'refused', report);
+  if (report.error) return report.error;
+  if (report.drifted && settings.failOnDrift) return `resources changed outside Pulumi (see the report), and 'fail-on-drift' is set.`;
+  return undefined;
+}
+
+/** The refusal, with what the refused run would have deleted or replaced. */
+function refusalMessage(refusal: string, report: Report): string {
+  const lists = (['delete', 'replace'] as const).flatMap((op) => {
+    const doomed = report.changes.resources.filter((r) => r.op === op);
+    if (doomed.length === 0) return [];
+    const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
+    const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
+    return [`It would ${op} ${doomed.length} resource(s): ${listed.join(', ')}${more}.`];
+  });
+  return [refusal, ...lists].join(' ');
+}

@@ -1,0 +1,164 @@
+// What the action is given: the inputs action.yml declares, and the typed settings the inputs stage
+// makes of them. Types and constants only, so every stage can depend on it and it on none of them.
+
+/** Commands that act on one stack. */
+export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
+export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect'] as const;
+export type StackCommand = (typeof STACK_COMMANDS)[number];
+export type Command = (typeof COMMANDS)[number];
+export type CommentMode = 'update' | 'new' | 'off';
+
+/**
+ * Every input `action.yml` declares, with the default it declares (empty where it has none); a unit
+ * test keeps the two equal. A runner passes each of them to every run, the default where the
+ * workflow gives no value, so a value equal to its default is never taken as the user's choice.
+ */
+export const DECLARED_INPUTS = {
+  command: '',
+  stack: '',
+  org: '',
+  project: '',
+  'work-dir': '.',
+  config: '',
+  'backend-url': '',
+  'secrets-provider': '',
+  refresh: 'false',
+  'install-dependencies': 'true',
+  'ephemeral-stacks': '',
+  'expect-no-changes': 'false',
+  target: '',
+  replace: '',
+  parallel: '',
+  message: '',
+  diff: 'false',
+  'policy-packs': '',
+  'pulumi-version': '3.274.1',
+  'comment-on-pr': 'true',
+  'comment-mode': 'update',
+  'github-token': '${{ github.token }}',
+  'pr-number': '',
+  ttl: '24h',
+  'expect-outputs': '',
+  'require-approval': '',
+  plan: '',
+  'fail-on-drift': 'false',
+  'lock-timeout': '5m',
+  'allow-ephemeral-state': 'false',
+  'deletes-need-approval': 'false',
+} as const;
+export type InputName = keyof typeof DECLARED_INPUTS;
+
+/** The CLI version the action is tested with; `pulumi-version` defaults to it. */
+export const PINNED_PULUMI_VERSION = DECLARED_INPUTS['pulumi-version'];
+
+export interface ConfigEntry {
+  key: string;
+  value: string;
+  secret: boolean;
+  /** The key is a property path (`a.b[0]`), as `pulumi config set --path`. */
+  path: boolean;
+}
+
+export type Runtime = 'python' | 'nodejs' | (string & {});
+
+export interface ProjectFile {
+  name: string;
+  runtime: Runtime;
+  /** `runtime.options` from Pulumi.yaml, as written. */
+  runtimeOptions: Record<string, unknown>;
+  /** Where the stacks' settings files are, relative to the project's folder (`stackConfigDir`). */
+  stackConfigDir?: string;
+}
+
+export interface OperationOptions {
+  expectNoChanges: boolean;
+  target: string[];
+  replace: string[];
+  parallel?: number;
+  message?: string;
+  diff: boolean;
+  policyPacks: string[];
+}
+
+/** What every command shares. */
+export interface CommonSettings {
+  /** Real path of the checked-out repository (GITHUB_WORKSPACE): every path input stays inside it. */
+  workspace: string;
+  /** Absolute path of the folder holding Pulumi.yaml (for `detect`, the folder searched for projects). */
+  workDir: string;
+  /** The backend in effect: `backend-url`, else PULUMI_BACKEND_URL, else the CLI's own default. */
+  backendUrl?: string;
+  /** The runner's temporary folder, deleted when the job ends. */
+  runnerTemp?: string;
+  secretsProvider?: string;
+  installDependencies: boolean;
+  ephemeralStacks: string[];
+  pulumiVersion: string;
+  /** How long to wait for another run's lock on the stack before giving up. */
+  lockTimeoutMs: number;
+  /** Where the PR comment goes; no issue number means no comment. */
+  comment: { mode: CommentMode; token?: string; issueNumber?: number };
+  /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */
+  destroyApproved: boolean;
+  github: GitHubContext;
+}
+
+/** An output the smoke test expects: an exact value, or a pattern its text must match. */
+export type OutputExpectation = { key: string; equals: unknown } | { key: string; matches: RegExp };
+
+export interface StackSettings extends CommonSettings {
+  command: StackCommand;
+  stack: string;
+  /** The stack's name matches `ephemeral-stacks`: a throwaway stack. */
+  ephemeral: boolean;
+  org?: string;
+  project: ProjectFile;
+  config: ConfigEntry[];
+  refresh: boolean;
+  operation: OperationOptions;
+  /** `up` and `destroy` need this run approved for the named environment by someone else. */
+  requireApproval?: string;
+  /** Absolute path of the update plan `preview` saves and `up` applies. */
+  planFile?: string;
+  /** `drift` fails the step when something changed outside Pulumi. */
+  failOnDrift: boolean;
+  /** `up` may keep state in a file backend inside the runner's temporary space. */
+  allowEphemeralState: boolean;
+  /** An `up` that deletes or replaces anything in a lasting stack needs the destroy approval. */
+  deletesNeedApproval: boolean;
+  smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
+}
+
+export interface CleanupSettings extends CommonSettings {
+  command: 'cleanup';
+  project: ProjectFile;
+  /** The pull request whose stacks go: a `closed` event's, or `pr-number`; never an open one's. */
+  closedPullRequest?: number;
+}
+
+export interface DetectSettings extends CommonSettings {
+  command: 'detect';
+}
+
+export type Settings = StackSettings | CleanupSettings | DetectSettings;
+
+export interface GitHubContext {
+  apiUrl: string;
+  repository?: { owner: string; repo: string };
+  eventName?: string;
+  runUrl?: string;
+  /** The pull request the event is about, if any. */
+  pullRequest?: number;
+  /** The pull request a `pull_request: closed` event is about. */
+  closedPullRequest?: number;
+  runId?: number;
+  /** Who started the run. */
+  actor?: string;
+  /** Who triggered this attempt of it: on a re-run, whoever re-ran it. */
+  triggeringActor?: string;
+  /** The commit the run is for. */
+  sha?: string;
+}
+
+/** Self-managed (DIY) backends, which know only the organization `organization`. */
+export const SELF_MANAGED_BACKEND = /^(file|s3|gs|azblob|postgres):\/\//;
