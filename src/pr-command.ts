@@ -134,7 +134,7 @@ function isId(value: unknown): value is number {
  * only one listed; with several listed the commenter must choose: running them all from one comment
  * would turn `/pulumi up` into a deploy of production along with staging.
  */
-export function stackGate(command: PrCommand, configured: readonly string[]): CommandGate & { stack?: string } {
+export function stackGate(command: PrCommand, configured: readonly string[]): { allowed: true; reason: string; stack: string } | { allowed: false; reply: string } {
   const listed = configured.map(code).join(', ');
   if (command.stack !== undefined) {
     if (configured.includes(command.stack)) return { allowed: true, reason: `stack '${command.stack}' is one of the step's`, stack: command.stack };

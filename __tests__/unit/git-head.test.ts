@@ -34,10 +34,10 @@ describe('checkedOutCommit', () => {
   it('says what to do outside a checkout, or in a repository with no commit yet', async () => {
     const plain = path.join(root, 'plain');
     fs.mkdirSync(plain);
-    await expect(checkedOutCommit(plain)).rejects.toThrow(/^Could not read the checked-out commit in .*plain \(.*\): check out the pull request's head/);
+    await expect(checkedOutCommit(plain)).rejects.toThrow(/^No commit is checked out in .*plain \(.*\): check out the pull request's head/);
     const empty = path.join(root, 'empty');
     fs.mkdirSync(empty);
     git(empty, 'init', '-q');
-    await expect(checkedOutCommit(empty)).rejects.toThrow(/Could not read the checked-out commit/);
+    await expect(checkedOutCommit(empty)).rejects.toThrow(/No commit is checked out in .*empty/);
   });
 });
