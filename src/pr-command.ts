@@ -5,7 +5,6 @@
 // The checks, in the order the caller makes them: `parseCommentEvent` (is this a command at all),
 // `permissionGate` (may the commenter), `stackGate` (which stack), `requirementsGate` (for `up` and
 // `refresh`: approved, open, optionally mergeable), `headGate` (is the checked-out code the PR's head).
-import { InputError } from './inputs.js';
 import { code, escapeText } from './report/markdown.js';
 
 export const PR_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;
@@ -310,6 +309,15 @@ export function headGate(pull: Pick<PullRequestState, 'number' | 'headSha'>, che
 // Inputs and outputs
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A bad value for one of the inputs below, its message naming the input and the fix. Its own class,
+ * not inputs.ts's InputError: the inputs stage calls these parsers, so importing from it would make
+ * a cycle; it can rethrow these as its own.
+ */
+export class PrCommandInputError extends Error {
+  override name = 'PrCommandInputError';
+}
+
 export const PERMISSION_INPUT = 'pr-command-permission';
 export const REQUIREMENTS_INPUT = 'pr-command-requirements';
 export const DEFAULT_REQUIREMENTS = 'approved';
@@ -319,7 +327,7 @@ export function parseRequiredRole(raw: string): RequiredRole {
   const value = raw.trim() || 'write';
   const role = REQUIRED_ROLES.find((r) => r === value);
   if (role) return role;
-  throw new InputError(`Input '${PERMISSION_INPUT}' is '${value}': use one of ${REQUIRED_ROLES.join(', ')}.`);
+  throw new PrCommandInputError(`Input '${PERMISSION_INPUT}' is '${value}': use one of ${REQUIRED_ROLES.join(', ')}.`);
 }
 
 /**
@@ -334,7 +342,7 @@ export function parseRequirements(raw: string): Requirement[] {
   if (items.length === 1 && items[0] === 'none') return [];
   const unknown = items.find((item) => !(REQUIREMENTS as readonly string[]).includes(item));
   if (unknown !== undefined) {
-    throw new InputError(
+    throw new PrCommandInputError(
       `Input '${REQUIREMENTS_INPUT}' has '${unknown}': list ${REQUIREMENTS.join(' and ')} (comma-separated), or write none alone for no requirements beyond an open pull request.`,
     );
   }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../src/inputs.js';
 import {
   effectiveRole,
   headGate,
@@ -8,6 +7,7 @@ import {
   parseRequiredRole,
   parseRequirements,
   permissionGate,
+  PrCommandInputError,
   prCommandOutputs,
   replyBody,
   replyMarker,
@@ -289,7 +289,7 @@ describe('inputs', () => {
     expect(parseRequiredRole('')).toBe('write');
     expect(parseRequiredRole(' maintain ')).toBe('maintain');
     expect(parseRequiredRole('admin')).toBe('admin');
-    expect(() => parseRequiredRole('triage')).toThrow(new InputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
+    expect(() => parseRequiredRole('triage')).toThrow(new PrCommandInputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
   });
 
   it('takes approved by default, adds mergeable, and none drops them', () => {
@@ -298,7 +298,7 @@ describe('inputs', () => {
     expect(parseRequirements('mergeable\nmergeable')).toEqual(['mergeable']);
     expect(parseRequirements('none')).toEqual([]);
     expect(() => parseRequirements('approved, none')).toThrow(/'pr-command-requirements' has 'none'/);
-    expect(() => parseRequirements('reviewed')).toThrow(InputError);
+    expect(() => parseRequirements('reviewed')).toThrow(PrCommandInputError);
   });
 });
 
