@@ -5,6 +5,7 @@
 // `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
+import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState } from './pr-command.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -112,4 +113,83 @@ export async function runApprovals(github: GitHub, owner: string, repo: string, 
 export async function pullRequestFiles(github: GitHub, owner: string, repo: string, pullNumber: number): Promise<string[]> {
   const files = await github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
   return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+}
+
+/**
+ * A user's role in the repository, for a pull-request command. GitHub answers 404 for an account
+ * that does not exist (deleted since it commented): no role at all.
+ */
+export async function collaboratorPermission(github: GitHub, owner: string, repo: string, username: string): Promise<CollaboratorPermission> {
+  try {
+    const { data } = await github.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });
+    return { permission: data.permission, roleName: data.role_name };
+  } catch (err) {
+    if (statusOf(err) === 404) return { permission: 'none', roleName: 'none' };
+    throw err;
+  }
+}
+
+const MERGEABLE_READS = 4;
+const MERGEABLE_PAUSE_MS = 1_000;
+
+/**
+ * The pull request's head, state and mergeability. GitHub answers `mergeable: null` while a background
+ * job works it out (after a push, or a change of the base); with `awaitMergeable` it is read again,
+ * a few times over a few seconds, and is still null only if GitHub takes longer than that.
+ */
+export async function pullRequestState(
+  github: GitHub,
+  owner: string,
+  repo: string,
+  pullNumber: number,
+  options: { awaitMergeable?: boolean } = {},
+): Promise<PullRequestState> {
+  for (let read = 1; ; read++) {
+    const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+    const state: PullRequestState = {
+      number: data.number,
+      headSha: data.head.sha,
+      state: data.state === 'closed' ? 'closed' : 'open',
+      merged: data.merged,
+      mergeable: data.mergeable,
+    };
+    if (state.mergeable !== null || !options.awaitMergeable || state.state === 'closed' || read >= MERGEABLE_READS) return state;
+    await pause(MERGEABLE_PAUSE_MS);
+  }
+}
+
+/** Every submitted review of the pull request (all pages), oldest first, as GitHub lists them. */
+export async function pullRequestReviews(github: GitHub, owner: string, repo: string, pullNumber: number): Promise<PullRequestReview[]> {
+  const reviews = await github.paginate(github.rest.pulls.listReviews, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  return reviews.map((review) => ({
+    reviewer: review.user?.login ?? '',
+    reviewerIsBot: review.user?.type === 'Bot',
+    state: review.state,
+  }));
+}
+
+/**
+ * Reacts to the command comment. Reacting twice alike is no error (GitHub answers 200), so unlike
+ * other creates this one may simply be repeated after a server error.
+ */
+export async function reactToComment(github: GitHub, owner: string, repo: string, commentId: number, content: CommandReaction): Promise<void> {
+  await createOnce(
+    () => github.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content }),
+    async () => undefined,
+  );
+}
+
+/**
+ * Posts a reply on the pull request and returns its URL. The body is unique to the command it answers
+ * (it carries the command comment's marker), so after a server error a comment with that very body
+ * is the one the failed attempt made.
+ */
+export async function replyOnPullRequest(github: GitHub, owner: string, repo: string, pullNumber: number, body: string): Promise<string> {
+  return createOnce(
+    async () => (await github.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body })).data.html_url,
+    async () => {
+      const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 });
+      return comments.find((c) => (c.body ?? '').replace(/\r\n/g, '\n') === body)?.html_url;
+    },
+  );
 }

@@ -7,13 +7,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { ACT_ENV, ensureAct } from '../../scripts/act.mjs';
 import { runnableWorkflow } from '../../scripts/runnable-workflow.mjs';
 import { REPO } from '../../scripts/runner.mjs';
 import { copyExample } from './e2e.js';
 import { startGitHubApi, type GitHubApiServer } from './github-api.js';
 import { throwawayCertificate } from './tls.js';
+import { examplePayload } from './webhook-examples.js';
 
 /** The repository GitHub's example payloads come from; act names it after the `origin` remote. */
 export const EXAMPLE_REPOSITORY = { owner: 'Codertocat', repo: 'Hello-World' };
@@ -102,14 +102,6 @@ export function readmeWorkflow(): string {
   const block = /```yaml\n(name: [\s\S]*?)```/.exec(readme);
   if (!block) throw new Error('README.md has no workflow in a ```yaml block');
   return block[1]!;
-}
-
-/** One of GitHub's own example payloads (@octokit/webhooks-examples) for `event` and `action`. */
-export function examplePayload(event: string, match: (payload: Record<string, any>) => boolean = () => true): Record<string, any> {
-  const index = createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[];
-  const payload = index.find((e) => e.name === event)?.examples.find(match);
-  if (!payload) throw new Error(`@octokit/webhooks-examples has no matching ${event} payload`);
-  return structuredClone(payload);
 }
 
 export interface ActStep {

@@ -4,7 +4,8 @@
  *
  * Every request is checked against GitHub's own OpenAPI description (@octokit/openapi), so a
  * request that GitHub would refuse is refused here too, and is listed in `server.rejected`.
- * Only a handful of operations keep in-memory state; any other operation of the description
+ * Only a handful of operations keep in-memory state (comments and their reactions, run approvals, pull
+ * requests with their files and reviews, collaborators' permissions); any other operation of the description
  * answers 404 and is listed in `server.unhandled`. Of GraphQL it answers one query, `query { viewer
  * { login } }`, with the token's identity, and refuses (400, listed in `rejected`) any other.
  *
@@ -172,6 +173,47 @@ export interface PullFileSeed {
   deletions?: number;
   patch?: string;
   previous_filename?: string;
+}
+
+/** A repository role as GitHub names it, or a custom role with the base permission GitHub reports for it. */
+export type PermissionSeed = RoleName | { roleName: string; permission: LegacyPermission };
+export type RoleName = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+type LegacyPermission = 'admin' | 'write' | 'read' | 'none';
+
+export interface PullRequestSeed {
+  /** The head commit; by default one derived from the repository and number. */
+  headSha?: string;
+  headRef?: string;
+  baseRef?: string;
+  /** Who opened it; `octocat` by default. */
+  author?: string;
+  title?: string;
+  state?: 'open' | 'closed';
+  /** A merged pull request is closed too. */
+  merged?: boolean;
+  /** `true` by default. */
+  mergeable?: boolean | null;
+  /**
+   * How many reads answer `mergeable: null` before the value, as GitHub does while a background job
+   * works it out after a push or a change of the base.
+   */
+  mergeableComputing?: number;
+}
+
+export interface ReviewSeed {
+  login: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  body?: string;
+  /** The commit reviewed; the pull request's head at the time by default. */
+  commitId?: string;
+}
+
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+/** A reaction as the server keeps it, for a test to read. */
+export interface ReactionRecord {
+  content: ReactionContent;
+  login: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,6 +654,38 @@ interface StoredApproval extends ApprovalSeed {
   user: Account;
 }
 
+interface StoredPull {
+  repository: Repository;
+  number: number;
+  author: Account;
+  title: string;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  mergeable: boolean | null;
+  mergeableComputing: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface StoredReview {
+  id: number;
+  user: Account;
+  state: ReviewSeed['state'];
+  body: string;
+  commitId: string;
+  submittedAt: Date;
+}
+
+interface StoredReaction {
+  id: number;
+  user: Account;
+  content: ReactionContent;
+  createdAt: Date;
+}
+
 /** What the server's URLs start with: its API (`url` fields, Links) and its web pages (`html_url`). */
 interface Roots {
   api: string;
@@ -689,7 +763,9 @@ function privateUserJson(roots: Roots, account: Account): JsonObject {
   };
 }
 
-function commentJson(roots: Roots, comment: StoredComment): IssueComment {
+const REACTION_CONTENTS: readonly ReactionContent[] = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
+
+function commentJson(roots: Roots, comment: StoredComment, reactions: readonly StoredReaction[] = []): IssueComment {
   const { api, web } = roots;
   const repoPath = `${comment.repository.owner}/${comment.repository.name}`;
   const url = `${api}/repos/${repoPath}/issues/comments/${comment.id}`;
@@ -707,16 +783,218 @@ function commentJson(roots: Roots, comment: StoredComment): IssueComment {
     performed_via_github_app: null,
     reactions: {
       url: `${url}/reactions`,
-      total_count: 0,
-      '+1': 0,
-      '-1': 0,
-      laugh: 0,
-      hooray: 0,
-      confused: 0,
-      heart: 0,
-      rocket: 0,
-      eyes: 0,
+      total_count: reactions.length,
+      ...(Object.fromEntries(REACTION_CONTENTS.map((c) => [c, reactions.filter((r) => r.content === c).length])) as Record<ReactionContent, number>),
     },
+  };
+}
+
+function reactionJson(roots: Roots, reaction: StoredReaction): JsonObject {
+  return {
+    id: reaction.id,
+    node_id: legacyNodeId('Reaction', reaction.id),
+    user: userJson(roots, reaction.user),
+    content: reaction.content,
+    created_at: timestamp(reaction.createdAt),
+  };
+}
+
+const LEGACY_PERMISSION: Record<RoleName, LegacyPermission> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+  none: 'none',
+};
+
+/** What each legacy permission lets one do, as the `permissions` object of a collaborator says it. */
+function permissionFlags(role: string, permission: LegacyPermission): Record<'admin' | 'maintain' | 'push' | 'triage' | 'pull', boolean> {
+  const rank = ['none', 'read', 'write', 'admin'].indexOf(permission);
+  return { admin: rank >= 3, maintain: rank >= 3 || role === 'maintain', push: rank >= 2, triage: rank >= 2 || role === 'triage', pull: rank >= 1 };
+}
+
+function collaboratorPermissionJson(roots: Roots, account: Account, seed: PermissionSeed): JsonObject {
+  const roleName = typeof seed === 'string' ? seed : seed.roleName;
+  const permission = typeof seed === 'string' ? LEGACY_PERMISSION[seed] : seed.permission;
+  return {
+    permission,
+    role_name: roleName,
+    user: { ...userJson(roots, account), permissions: permissionFlags(roleName, permission), role_name: roleName },
+  };
+}
+
+function repositoryJson({ api, web }: Roots, repository: Repository, owner: GitHubUser): JsonObject {
+  const full = `${repository.owner}/${repository.name}`;
+  const url = `${api}/repos/${full}`;
+  const created = timestamp(new Date(Date.UTC(2020, 0, 1)));
+  const host = new URL(web).host;
+  return {
+    id: repository.id,
+    node_id: legacyNodeId('Repository', repository.id),
+    name: repository.name,
+    full_name: full,
+    private: false,
+    owner,
+    html_url: `${web}/${full}`,
+    description: null,
+    fork: false,
+    url,
+    archive_url: `${url}/{archive_format}{/ref}`,
+    assignees_url: `${url}/assignees{/user}`,
+    blobs_url: `${url}/git/blobs{/sha}`,
+    branches_url: `${url}/branches{/branch}`,
+    collaborators_url: `${url}/collaborators{/collaborator}`,
+    comments_url: `${url}/comments{/number}`,
+    commits_url: `${url}/commits{/sha}`,
+    compare_url: `${url}/compare/{base}...{head}`,
+    contents_url: `${url}/contents/{+path}`,
+    contributors_url: `${url}/contributors`,
+    deployments_url: `${url}/deployments`,
+    downloads_url: `${url}/downloads`,
+    events_url: `${url}/events`,
+    forks_url: `${url}/forks`,
+    git_commits_url: `${url}/git/commits{/sha}`,
+    git_refs_url: `${url}/git/refs{/sha}`,
+    git_tags_url: `${url}/git/tags{/sha}`,
+    git_url: `git://${host}/${full}.git`,
+    issue_comment_url: `${url}/issues/comments{/number}`,
+    issue_events_url: `${url}/issues/events{/number}`,
+    issues_url: `${url}/issues{/number}`,
+    keys_url: `${url}/keys{/key_id}`,
+    labels_url: `${url}/labels{/name}`,
+    languages_url: `${url}/languages`,
+    merges_url: `${url}/merges`,
+    milestones_url: `${url}/milestones{/number}`,
+    notifications_url: `${url}/notifications{?since,all,participating}`,
+    pulls_url: `${url}/pulls{/number}`,
+    releases_url: `${url}/releases{/id}`,
+    ssh_url: `git@${host}:${full}.git`,
+    stargazers_url: `${url}/stargazers`,
+    statuses_url: `${url}/statuses/{sha}`,
+    subscribers_url: `${url}/subscribers`,
+    subscription_url: `${url}/subscription`,
+    tags_url: `${url}/tags`,
+    teams_url: `${url}/teams`,
+    trees_url: `${url}/git/trees{/sha}`,
+    clone_url: `${web}/${full}.git`,
+    mirror_url: null,
+    hooks_url: `${url}/hooks`,
+    svn_url: `${web}/${full}`,
+    homepage: null,
+    language: null,
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 1,
+    default_branch: 'main',
+    open_issues: 1,
+    open_issues_count: 1,
+    has_issues: true,
+    has_projects: true,
+    has_wiki: true,
+    has_pages: false,
+    has_downloads: true,
+    archived: false,
+    disabled: false,
+    visibility: 'public',
+    license: null,
+    pushed_at: created,
+    created_at: created,
+    updated_at: created,
+  };
+}
+
+function pullRequestJson(roots: Roots, pull: StoredPull, owner: Account, mergeable: boolean | null): JsonObject {
+  const { api, web } = roots;
+  const full = `${pull.repository.owner}/${pull.repository.name}`;
+  const url = `${api}/repos/${full}/pulls/${pull.number}`;
+  const issueUrl = `${api}/repos/${full}/issues/${pull.number}`;
+  const htmlUrl = `${web}/${full}/pull/${pull.number}`;
+  const ownerJson = userJson(roots, owner);
+  const repo = repositoryJson(roots, pull.repository, ownerJson);
+  const branch = (ref: string, sha: string) => ({ label: `${pull.repository.owner}:${ref}`, ref, sha, user: ownerJson, repo });
+  const link = (href: string) => ({ href });
+  const closedAt = pull.state === 'closed' ? timestamp(pull.updatedAt) : null;
+  return {
+    url,
+    id: pull.repository.id * 1000 + pull.number,
+    node_id: legacyNodeId('PullRequest', pull.repository.id * 1000 + pull.number),
+    html_url: htmlUrl,
+    diff_url: `${htmlUrl}.diff`,
+    patch_url: `${htmlUrl}.patch`,
+    issue_url: issueUrl,
+    commits_url: `${url}/commits`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${api}/repos/${full}/pulls/comments{/number}`,
+    comments_url: `${issueUrl}/comments`,
+    statuses_url: `${api}/repos/${full}/statuses/${pull.headSha}`,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title,
+    user: userJson(roots, pull.author),
+    body: null,
+    labels: [],
+    milestone: null,
+    created_at: timestamp(pull.createdAt),
+    updated_at: timestamp(pull.updatedAt),
+    closed_at: closedAt,
+    merged_at: pull.merged ? closedAt : null,
+    merge_commit_sha: mergeable === false ? null : fakeSha(full, pull.number, pull.headSha, 'merge'),
+    assignee: null,
+    assignees: [],
+    requested_reviewers: [],
+    requested_teams: [],
+    head: branch(pull.headRef, pull.headSha),
+    base: branch(pull.baseRef, fakeSha(full, pull.baseRef)),
+    _links: {
+      self: link(url),
+      html: link(htmlUrl),
+      issue: link(issueUrl),
+      comments: link(`${issueUrl}/comments`),
+      review_comments: link(`${url}/comments`),
+      review_comment: link(`${api}/repos/${full}/pulls/comments{/number}`),
+      commits: link(`${url}/commits`),
+      statuses: link(`${api}/repos/${full}/statuses/${pull.headSha}`),
+    },
+    author_association: pull.author.login.toLowerCase() === pull.repository.owner.toLowerCase() ? 'OWNER' : 'CONTRIBUTOR',
+    auto_merge: null,
+    draft: false,
+    merged: pull.merged,
+    mergeable,
+    rebaseable: mergeable,
+    mergeable_state: mergeable === null ? 'unknown' : mergeable ? 'clean' : 'dirty',
+    merged_by: pull.merged ? ownerJson : null,
+    comments: 0,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: 1,
+    deletions: 1,
+    changed_files: 1,
+  };
+}
+
+function reviewJson(roots: Roots, pull: StoredPull, review: StoredReview): JsonObject {
+  const full = `${pull.repository.owner}/${pull.repository.name}`;
+  const htmlUrl = `${roots.web}/${full}/pull/${pull.number}#pullrequestreview-${review.id}`;
+  const pullUrl = `${roots.api}/repos/${full}/pulls/${pull.number}`;
+  return {
+    id: review.id,
+    node_id: legacyNodeId('PullRequestReview', review.id),
+    user: userJson(roots, review.user),
+    body: review.body,
+    state: review.state,
+    html_url: htmlUrl,
+    pull_request_url: pullUrl,
+    _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+    // A pending review has not been submitted.
+    ...(review.state === 'PENDING' ? {} : { submitted_at: timestamp(review.submittedAt) }),
+    commit_id: review.commitId,
+    author_association: review.user.login.toLowerCase() === pull.repository.owner.toLowerCase() ? 'OWNER' : 'COLLABORATOR',
   };
 }
 
@@ -908,11 +1186,17 @@ export class GitHubApiServer {
   private readonly storedComments = new Map<number, StoredComment>();
   private readonly approvals = new Map<string, StoredApproval[]>();
   private readonly pullFiles = new Map<string, PullFileSeed[]>();
+  private readonly pulls = new Map<string, StoredPull>();
+  private readonly reviews = new Map<string, StoredReview[]>();
+  private readonly permissions = new Map<string, PermissionSeed>();
+  private readonly storedReactions = new Map<number, StoredReaction[]>();
   private readonly faults: PendingRule<FaultRule>[] = [];
   private readonly hangs: PendingRule<RequestMatcher>[] = [];
   private readonly handlers: Map<string, Handler>;
   private origin = '';
   private nextCommentId = 2_000_000_001;
+  private nextReviewId = 3_000_000_001;
+  private nextReactionId = 4_000_000_001;
   private nextAccountId = 10_000_001;
   private nextRepositoryId = 700_000_001;
 
@@ -967,12 +1251,12 @@ export class GitHubApiServer {
       const at = new Date(Date.now() - (n - i) * 60_000);
       return this.storeComment({ repository, issue, body, author, association, createdAt: at, updatedAt: at });
     });
-    return added.map((c) => commentJson(this.roots, c));
+    return added.map((c) => commentJson(this.roots, c, this.storedReactions.get(c.id)));
   }
 
   /** The issue's comments as the API would list them. */
   comments(owner: string, repo: string, issue: number): IssueComment[] {
-    return this.issueComments(this.repository(owner, repo), issue).map((c) => commentJson(this.roots, c));
+    return this.issueComments(this.repository(owner, repo), issue).map((c) => commentJson(this.roots, c, this.storedReactions.get(c.id)));
   }
 
   /** What GET .../actions/runs/{runId}/approvals lists, after any seeded before; an unseeded run has none. */
@@ -987,6 +1271,72 @@ export class GitHubApiServer {
     const key = this.numberedKey(this.repository(owner, repo), pull);
     const seeds = files.map((f) => (typeof f === 'string' ? { filename: f } : f));
     this.pullFiles.set(key, [...(this.pullFiles.get(key) ?? []), ...seeds]);
+  }
+
+  /**
+   * Creates the pull request, or changes the given fields of one (a push: a new `headSha`; a merge:
+   * `merged: true`). Only pull requests made so are found; any other number answers 404.
+   */
+  setPullRequest(owner: string, repo: string, number: number, seed: PullRequestSeed = {}): void {
+    const repository = this.repository(owner, repo);
+    const key = this.numberedKey(repository, number);
+    const now = new Date();
+    const pull = this.pulls.get(key) ?? {
+      repository,
+      number,
+      author: this.account('octocat'),
+      title: `Pull request ${number}`,
+      headSha: fakeSha(`${owner}/${repo}`, number),
+      headRef: `feature-${number}`,
+      baseRef: 'main',
+      state: 'open',
+      merged: false,
+      mergeable: true,
+      mergeableComputing: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const { author, merged, state, ...fields } = seed;
+    if (author !== undefined) pull.author = this.account(author);
+    Object.assign(pull, fields, { updatedAt: now });
+    if (merged !== undefined) pull.merged = merged;
+    pull.state = state ?? (pull.merged ? 'closed' : pull.state);
+    this.pulls.set(key, pull);
+  }
+
+  /** Adds reviews to a pull request set with `setPullRequest`, after any before (GitHub lists them oldest first). */
+  seedReviews(owner: string, repo: string, number: number, reviews: ReviewSeed[]): void {
+    const repository = this.repository(owner, repo);
+    const pull = this.pulls.get(this.numberedKey(repository, number));
+    if (!pull) throw new Error(`seedReviews: set pull request ${owner}/${repo}#${number} first`);
+    const key = this.numberedKey(repository, number);
+    const stored = this.reviews.get(key) ?? [];
+    for (const review of reviews) {
+      // Oldest first, as GitHub lists them: a minute apart, the first a day ago.
+      const submittedAt = new Date(Date.now() - 86_400_000 + stored.length * 60_000);
+      stored.push({
+        id: this.nextReviewId++,
+        user: this.account(review.login),
+        state: review.state,
+        body: review.body ?? '',
+        commitId: review.commitId ?? pull.headSha,
+        submittedAt,
+      });
+    }
+    this.reviews.set(key, stored);
+  }
+
+  /**
+   * The user's role in the repository. Unset, the repository's owner is an admin and anyone else a
+   * reader, as on a public repository.
+   */
+  setPermission(owner: string, repo: string, login: string, seed: PermissionSeed): void {
+    this.permissions.set(this.permissionKey(this.repository(owner, repo), login), seed);
+  }
+
+  /** The reactions on an issue comment, oldest first. */
+  reactions(commentId: number): ReactionRecord[] {
+    return (this.storedReactions.get(commentId) ?? []).map((r) => ({ content: r.content, login: r.user.login }));
   }
 
   /**
@@ -1235,6 +1585,10 @@ export class GitHubApiServer {
       ['DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', (c) => this.deleteComment(c)],
       ['GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals', (c) => this.listApprovals(c)],
       ['GET /repos/{owner}/{repo}/pulls/{pull_number}/files', (c) => this.listPullFiles(c)],
+      ['GET /repos/{owner}/{repo}/pulls/{pull_number}', (c) => this.getPull(c)],
+      ['GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', (c) => this.listReviews(c)],
+      ['GET /repos/{owner}/{repo}/collaborators/{username}/permission', (c) => this.getPermission(c)],
+      ['POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', (c) => this.createReaction(c)],
     ]);
     // A handler whose operation left the description would silently never run.
     for (const key of handlers.keys()) {
@@ -1260,7 +1614,7 @@ export class GitHubApiServer {
     const comments = this.issueComments(repository, Number(context.params.issue_number)).filter(
       (c) => since === undefined || c.updatedAt.getTime() >= since,
     );
-    return this.page(context, repository, comments.map((c) => commentJson(this.roots, c)));
+    return this.page(context, repository, comments.map((c) => commentJson(this.roots, c, this.storedReactions.get(c.id))));
   }
 
   private createComment(context: HandlerContext): Reply {
@@ -1276,25 +1630,26 @@ export class GitHubApiServer {
       createdAt: now,
       updatedAt: now,
     });
-    const json = commentJson(this.roots, comment);
+    const json = commentJson(this.roots, comment, this.storedReactions.get(comment.id));
     return { status: 201, body: json, headers: { location: json.url } };
   }
 
   private getComment(context: HandlerContext): Reply {
     const comment = this.existingComment(this.contextRepository(context), Number(context.params.comment_id));
-    return { status: 200, body: commentJson(this.roots, comment) };
+    return { status: 200, body: commentJson(this.roots, comment, this.storedReactions.get(comment.id)) };
   }
 
   private updateComment(context: HandlerContext): Reply {
     const comment = this.authoredComment(context);
     comment.body = this.checkedCommentBody(context.body);
     comment.updatedAt = new Date();
-    return { status: 200, body: commentJson(this.roots, comment) };
+    return { status: 200, body: commentJson(this.roots, comment, this.storedReactions.get(comment.id)) };
   }
 
   private deleteComment(context: HandlerContext): Reply {
     const comment = this.authoredComment(context);
     this.storedComments.delete(comment.id);
+    this.storedReactions.delete(comment.id);
     return { status: 204 };
   }
 
@@ -1330,6 +1685,58 @@ export class GitHubApiServer {
     const pull = Number(context.params.pull_number);
     const files = (this.pullFiles.get(this.numberedKey(repository, pull)) ?? []).slice(0, PULL_FILES_CAP);
     return this.page(context, repository, files.map((f) => diffEntryJson(this.roots, repository, pull, f)));
+  }
+
+  private existingPull(context: HandlerContext): StoredPull {
+    const pull = this.pulls.get(this.numberedKey(this.contextRepository(context), Number(context.params.pull_number)));
+    if (!pull) throw notFound();
+    return pull;
+  }
+
+  private getPull(context: HandlerContext): Reply {
+    const pull = this.existingPull(context);
+    let mergeable = pull.mergeable;
+    if (pull.mergeableComputing > 0) {
+      pull.mergeableComputing--;
+      mergeable = null;
+    }
+    const owner = this.account(pull.repository.owner);
+    return { status: 200, body: pullRequestJson(this.roots, pull, owner, mergeable) };
+  }
+
+  private listReviews(context: HandlerContext): Reply {
+    const pull = this.existingPull(context);
+    const repository = this.contextRepository(context);
+    // A pending review is a draft: only its author sees it.
+    const visible = (this.reviews.get(this.numberedKey(repository, pull.number)) ?? []).filter(
+      (r) => r.state !== 'PENDING' || r.user.id === context.caller.account.id,
+    );
+    return this.page(context, repository, visible.map((r) => reviewJson(this.roots, pull, r)));
+  }
+
+  private permissionKey(repository: Repository, login: string): string {
+    return `${repository.id}:${login.toLowerCase()}`;
+  }
+
+  private getPermission(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const account = this.account(String(context.params.username));
+    const seed =
+      this.permissions.get(this.permissionKey(repository, account.login)) ??
+      (account.login.toLowerCase() === repository.owner.toLowerCase() ? 'admin' : 'read');
+    return { status: 200, body: collaboratorPermissionJson(this.roots, account, seed) };
+  }
+
+  /** Reacting twice alike is no error: GitHub answers 200 with the reaction already there. */
+  private createReaction(context: HandlerContext): Reply {
+    const comment = this.existingComment(this.contextRepository(context), Number(context.params.comment_id));
+    const { content } = context.body as { content: ReactionContent };
+    const reactions = this.storedReactions.get(comment.id) ?? [];
+    const existing = reactions.find((r) => r.user.id === context.caller.account.id && r.content === content);
+    if (existing) return { status: 200, body: reactionJson(this.roots, existing) };
+    const reaction = { id: this.nextReactionId++, user: context.caller.account, content, createdAt: new Date() };
+    this.storedReactions.set(comment.id, [...reactions, reaction]);
+    return { status: 201, body: reactionJson(this.roots, reaction) };
   }
 
   /** One page of `items`, with the Link header GitHub sends (rels in GitHub's order). */

@@ -21,6 +21,10 @@ const APP: TokenSpec = { token: 'ghs_app', kind: 'installation', login: 'my-app[
 
 const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
 const COMMENT = '/repos/{owner}/{repo}/issues/comments/{comment_id}';
+const PULL = '/repos/{owner}/{repo}/pulls/{pull_number}';
+const REVIEWS = '/repos/{owner}/{repo}/pulls/{pull_number}/reviews';
+const PERMISSION = '/repos/{owner}/{repo}/collaborators/{username}/permission';
+const REACTIONS = '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions';
 
 interface Answer {
   status: number;
@@ -256,10 +260,10 @@ describe('GitHub API test server', () => {
       `path For 'issue_number', "seven" is not an integer.`,
     ]);
 
-    const unimplemented = await call(server, 'GET', '/repos/acme/infra/pulls/7');
+    const unimplemented = await call(server, 'GET', '/repos/acme/infra/pulls/7/commits');
     expect(unimplemented.status).toBe(404);
     expect(unimplemented.json.message).toBe('not implemented by the test server');
-    expect(server.unhandled).toEqual([{ method: 'GET', path: '/repos/acme/infra/pulls/7', operationId: 'pulls/get' }]);
+    expect(server.unhandled).toEqual([{ method: 'GET', path: '/repos/acme/infra/pulls/7/commits', operationId: 'pulls/list-commits' }]);
   });
 
   it('routes multi-segment parameters and paths that differ only by method', async () => {
@@ -460,6 +464,144 @@ describe('GitHub API test server', () => {
     expect(responseProblem('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files', 200, files.json)).toBeUndefined();
     expect(Object.keys(links(files.headers.get('link')))).toEqual(['prev', 'first']);
     expect(server.rejected).toEqual([]);
+  });
+
+  it('serves pull requests as set, with head, state and a mergeability GitHub takes a while to compute', async () => {
+    const server = await start();
+    expect((await call(server, 'GET', '/repos/acme/infra/pulls/7')).status).toBe(404);
+
+    server.setPullRequest('acme', 'infra', 7, { mergeableComputing: 1, author: 'bob' });
+    const computing = await call(server, 'GET', '/repos/acme/infra/pulls/7');
+    expect(computing.status).toBe(200);
+    expect(responseProblem('GET', PULL, 200, computing.json)).toBeUndefined();
+    expect(computing.json).toMatchObject({
+      number: 7,
+      state: 'open',
+      merged: false,
+      mergeable: null,
+      mergeable_state: 'unknown',
+      user: { login: 'bob' },
+      html_url: 'https://github.com/acme/infra/pull/7',
+      base: { ref: 'main', repo: { full_name: 'acme/infra' } },
+    });
+    const head = computing.json.head.sha as string;
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+    expect((await call(server, 'GET', '/repos/acme/infra/pulls/7')).json.mergeable).toBe(true);
+
+    // A push moves the head; a merge closes it.
+    server.setPullRequest('acme', 'infra', 7, { headSha: 'f'.repeat(40), mergeable: false });
+    const pushed = (await call(server, 'GET', '/repos/acme/infra/pulls/7')).json;
+    expect([pushed.head.sha, pushed.mergeable, pushed.mergeable_state, pushed.user.login]).toEqual(['f'.repeat(40), false, 'dirty', 'bob']);
+    server.setPullRequest('acme', 'infra', 7, { merged: true, mergeable: true });
+    const merged = (await call(server, 'GET', '/repos/acme/infra/pulls/7')).json;
+    expect(merged).toMatchObject({ state: 'closed', merged: true, merged_by: { login: 'acme' } });
+    expect(merged.merged_at).toBe(merged.closed_at);
+    expect(responseProblem('GET', PULL, 200, merged)).toBeUndefined();
+    expect((await call(server, 'GET', '/repos/acme/other/pulls/7')).status).toBe(404);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('lists reviews oldest first, across pages, with pending ones only to their author', async () => {
+    const server = await start();
+    server.setPullRequest('acme', 'infra', 7);
+    expect(() => server.seedReviews('acme', 'infra', 8, [])).toThrow(/set pull request/);
+    server.seedReviews('acme', 'infra', 7, [
+      { login: 'bob', state: 'APPROVED' },
+      { login: 'carol', state: 'CHANGES_REQUESTED', body: 'Not like this' },
+      { login: 'alice', state: 'PENDING' },
+      { login: 'approver[bot]', state: 'COMMENTED', commitId: 'e'.repeat(40) },
+    ]);
+    const asBob = await call(server, 'GET', '/repos/acme/infra/pulls/7/reviews', { token: BOB.token });
+    expect(asBob.json.map((r: any) => [r.user.login, r.state])).toEqual([
+      ['bob', 'APPROVED'],
+      ['carol', 'CHANGES_REQUESTED'],
+      ['approver[bot]', 'COMMENTED'],
+    ]);
+    expect(responseProblem('GET', REVIEWS, 200, asBob.json)).toBeUndefined();
+    expect(asBob.json[2]).toMatchObject({ user: { type: 'Bot' }, commit_id: 'e'.repeat(40) });
+    const [first, second] = asBob.json;
+    expect(Date.parse(first.submitted_at)).toBeLessThan(Date.parse(second.submitted_at));
+
+    const asAlice = await call(server, 'GET', '/repos/acme/infra/pulls/7/reviews?per_page=2&page=2');
+    expect(asAlice.json.map((r: any) => r.state)).toEqual(['PENDING', 'COMMENTED']);
+    expect(asAlice.json[0]).not.toHaveProperty('submitted_at');
+    expect(Object.keys(links(asAlice.headers.get('link')))).toEqual(['prev', 'first']);
+    expect(responseProblem('GET', REVIEWS, 200, asAlice.json)).toBeUndefined();
+    expect((await call(server, 'GET', '/repos/acme/infra/pulls/9/reviews')).status).toBe(404);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it("answers a user's permission: base role in permission, the role itself in role_name", async () => {
+    const server = await start();
+    const permission = async (login: string) => {
+      const answer = await call(server, 'GET', `/repos/acme/infra/collaborators/${login}/permission`);
+      expect(responseProblem('GET', PERMISSION, 200, answer.json)).toBeUndefined();
+      return answer.json;
+    };
+    expect(await permission('acme')).toMatchObject({ permission: 'admin', role_name: 'admin', user: { login: 'acme', permissions: { admin: true, push: true, pull: true } } });
+    expect(await permission('bob')).toMatchObject({ permission: 'read', role_name: 'read', user: { permissions: { push: false, pull: true } } });
+
+    server.setPermission('acme', 'infra', 'Bob', 'maintain');
+    expect(await permission('bob')).toMatchObject({ permission: 'write', role_name: 'maintain', user: { permissions: { admin: false, maintain: true, push: true } } });
+    server.setPermission('acme', 'infra', 'carol', 'triage');
+    expect(await permission('carol')).toMatchObject({ permission: 'read', role_name: 'triage', user: { permissions: { triage: true, push: false } } });
+    server.setPermission('acme', 'infra', 'dave', { roleName: 'deployer', permission: 'write' });
+    expect(await permission('dave')).toMatchObject({ permission: 'write', role_name: 'deployer' });
+    server.setPermission('acme', 'infra', 'erin', 'none');
+    expect(await permission('erin')).toMatchObject({ permission: 'none', role_name: 'none', user: { permissions: { pull: false } } });
+    // Per repository.
+    expect((await call(server, 'GET', '/repos/acme/other/collaborators/bob/permission')).json.role_name).toBe('read');
+    expect(server.rejected).toEqual([]);
+  });
+
+  it('records reactions on comments, once per person and content, and counts them on the comment', async () => {
+    const server = await start();
+    const [comment] = server.seedComments('acme', 'infra', 7, 1);
+    const path = `/repos/acme/infra/issues/comments/${comment!.id}/reactions`;
+
+    const eyes = await call(server, 'POST', path, { token: ACTIONS.token, body: { content: 'eyes' } });
+    expect(eyes.status).toBe(201);
+    expect(eyes.json).toMatchObject({ content: 'eyes', user: { login: 'github-actions[bot]' } });
+    expect(responseProblem('POST', REACTIONS, 201, eyes.json)).toBeUndefined();
+    const again = await call(server, 'POST', path, { token: ACTIONS.token, body: { content: 'eyes' } });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(eyes.json);
+    expect((await call(server, 'POST', path, { token: ACTIONS.token, body: { content: 'rocket' } })).status).toBe(201);
+    expect((await call(server, 'POST', path, { body: { content: 'eyes' } })).status).toBe(201);
+
+    expect(server.reactions(comment!.id)).toEqual([
+      { content: 'eyes', login: 'github-actions[bot]' },
+      { content: 'rocket', login: 'github-actions[bot]' },
+      { content: 'eyes', login: 'alice' },
+    ]);
+    const fetched = await call(server, 'GET', `/repos/acme/infra/issues/comments/${comment!.id}`);
+    expect(fetched.json.reactions).toMatchObject({ total_count: 3, eyes: 2, rocket: 1, confused: 0 });
+    expect(responseProblem('GET', COMMENT, 200, fetched.json)).toBeUndefined();
+
+    const wrong = await call(server, 'POST', path, { body: { content: 'tada' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.json.message).toMatch(/For 'properties\/content', "tada" is not one of/);
+    expect((await call(server, 'POST', `/repos/acme/other/issues/comments/${comment!.id}/reactions`, { body: { content: 'eyes' } })).status).toBe(404);
+    expect(server.rejected).toHaveLength(1);
+    expect(server.reactions(comment!.id)).toHaveLength(3);
+  });
+
+  it("serves the pull request command's calls through Octokit", async () => {
+    const server = await start();
+    const octokit = getOctokit(ACTIONS.token, { baseUrl: server.url });
+    const repo = { owner: 'acme', repo: 'infra' };
+    server.setPullRequest('acme', 'infra', 7, { headSha: 'a'.repeat(40) });
+    server.seedReviews('acme', 'infra', 7, Array.from({ length: 120 }, (_, i) => ({ login: `reviewer-${i}`, state: 'APPROVED' as const })));
+    server.setPermission('acme', 'infra', 'bob', 'write');
+    const [comment] = server.seedComments('acme', 'infra', 7, 1, { login: 'bob', body: '/pulumi up' });
+
+    expect((await octokit.rest.pulls.get({ ...repo, pull_number: 7 })).data.head.sha).toBe('a'.repeat(40));
+    expect(await octokit.paginate(octokit.rest.pulls.listReviews, { ...repo, pull_number: 7, per_page: 100 })).toHaveLength(120);
+    expect((await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: 'bob' })).data.role_name).toBe('write');
+    await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment!.id, content: 'eyes' });
+    expect(server.reactions(comment!.id)).toEqual([{ content: 'eyes', login: 'github-actions[bot]' }]);
+    expect(server.rejected).toEqual([]);
+    expect(server.unhandled).toEqual([]);
   });
 
   it("serves @actions/github's Octokit, including octokit.paginate", async () => {

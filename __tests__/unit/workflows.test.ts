@@ -15,11 +15,16 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples', 'workflows');
 const ACTION_REF = 'octo-org/pulumi-stack-action@v1';
 // Commands that change a stack's state: a job running one must never be cancelled half-way.
-const STATE_CHANGING = new Set(['up', 'destroy', 'refresh', 'smoke', 'cleanup']);
+// `comment` runs what a PR comment asks for, `up` and `destroy` among them.
+const STATE_CHANGING = new Set(['up', 'destroy', 'refresh', 'smoke', 'cleanup', 'comment']);
+// `comment` (PR commands, issue 17) joins the inputs stage's COMMANDS when it is wired in; its
+// example is held to the same rules meanwhile.
+const KNOWN_COMMANDS: readonly string[] = [...new Set<string>([...COMMANDS, 'comment'])];
 const EXPECTED_EXAMPLES = [
   'dispatch.yml',
   'drift-and-cleanup.yml',
   'monorepo.yml',
+  'pr-commands.yml',
   'pr-preview.yml',
   'production.yml',
   'reviewed-plan.yml',
@@ -71,9 +76,13 @@ function grants(permissions: Mapping | string | undefined, scope: string, level:
   return value === level || (level === 'read' && value === 'write');
 }
 
-/** A step of ours that would write a PR comment (the action comments on pull request events). */
+/**
+ * A step of ours that would write a PR comment (the action comments on pull request events), or
+ * answer a PR command (reactions and replies, on comments on pull requests).
+ */
 function mayComment(workflow: Workflow, step: Step): boolean {
   if (!isOurs(step) || ['cleanup', 'detect'].includes(commandOf(step))) return false;
+  if (commandOf(step) === 'comment') return triggers(workflow).includes('issue_comment');
   if (inputOf(step, 'comment-on-pr') === 'false' || inputOf(step, 'comment-mode') === 'off') return false;
   return triggers(workflow).some((t) => t.startsWith('pull_request')) || inputOf(step, 'pr-number') !== undefined;
 }
@@ -125,7 +134,7 @@ function exampleProblems(workflow: Workflow, inputs: ReadonlySet<string>): strin
     for (const step of ours) {
       const command = commandOf(step);
       if (!command) problems.push(`${name}: a step of ours without 'command'`);
-      else if (!isExpression(command) && !(COMMANDS as readonly string[]).includes(command)) problems.push(`${name}: unknown command '${command}'`);
+      else if (!isExpression(command) && !KNOWN_COMMANDS.includes(command)) problems.push(`${name}: unknown command '${command}'`);
       for (const input of Object.keys(step.with ?? {})) {
         if (!inputs.has(input)) problems.push(`${name}: input '${input}' is not declared in action.yml`);
       }
@@ -220,6 +229,11 @@ describe('example workflows', () => {
       expect(exampleProblems(base({ concurrency: never, steps: [up()] }), inputs)).toEqual([]);
     });
 
+    it('a kept PR command workflow, whose answers need the comment permission', () => {
+      const commands = base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }, { on: { issue_comment: { types: ['created'] } } });
+      expect(exampleProblems(commands, inputs)).toEqual([]);
+    });
+
     it.each<[string, Workflow, string]>([
       ['no permissions', { ...base({ concurrency: never, steps: [up()] }), permissions: undefined }, 'deploy: no permissions'],
       ['write-all', base({ permissions: 'write-all', concurrency: never, steps: [up()] }), "permissions 'write-all'"],
@@ -232,6 +246,8 @@ describe('example workflows', () => {
       ['a destroy approval outside an environment', base({ concurrency: never, env: { PULUMI_DESTROY_APPROVED: 'true' }, steps: [up()] }), 'bound to no environment'],
       ['an input action.yml does not declare', base({ concurrency: never, steps: [up({ 'stack-name': 'x' })] }), "input 'stack-name'"],
       ['an unknown command', base({ concurrency: never, steps: [up({ command: 'deploy' })] }), "unknown command 'deploy'"],
+      ['PR commands without concurrency', base({ steps: [up({ command: 'comment' })] }, { on: { issue_comment: { types: ['created'] } } }), 'no concurrency group'],
+      ['PR commands outside issue_comment events with a comment permission', base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }), "'pull-requests: write'"],
       ['two backends', base({ concurrency: never, steps: [up(), { uses: ACTION_REF, with: { command: 'preview', stack: 'dev', 'backend-url': 's3://b' } }] }), 'more than one backend'],
     ])('%s', (_, workflow, problem) => {
       expect(exampleProblems(workflow, inputs).join('\n')).toContain(problem);

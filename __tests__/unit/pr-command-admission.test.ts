@@ -1,0 +1,192 @@
+// Admission of PR commands end to end short of the CLI: GitHub's example payload made a PR comment,
+// the API stand-in (which refuses what GitHub would) and a real git checkout.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gitHubClient } from '../../src/github.js';
+import { AdmissionError, admitPrCommand, finishPrCommand, gitHubPrCommandIo, type Admission, type PrCommandSettings } from '../../src/pr-command-admission.js';
+import { replyMarker } from '../../src/pr-command.js';
+import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
+import { prCommentPayload } from '../support/webhook-examples.js';
+
+const TOKEN = 'ghs_workflow';
+// The repository of GitHub's example payloads.
+const OWNER = 'Codertocat';
+const REPO = 'Hello-World';
+const SETTINGS: PrCommandSettings = { stacks: ['staging', 'prod'], requiredRole: 'write', requirements: ['approved'] };
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'admission-'));
+let checkout: string;
+let head: string;
+
+function git(dir: string, ...args: string[]): string {
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, env, encoding: 'utf8' }).trim();
+}
+
+beforeAll(() => {
+  checkout = path.join(root, 'checkout');
+  fs.mkdirSync(checkout);
+  git(checkout, 'init', '-q');
+  git(checkout, 'commit', '-q', '--allow-empty', '-m', 'the pull request');
+  head = git(checkout, 'rev-parse', 'HEAD');
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const started: GitHubApiServer[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.close()));
+});
+
+interface Case {
+  body: string;
+  commenter?: string;
+  reviews?: ReviewSeed[];
+  headSha?: string;
+  settings?: Partial<PrCommandSettings>;
+  onIssue?: boolean;
+}
+
+async function admit(c: Case) {
+  const server = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
+  started.push(server);
+  const commenter = c.commenter ?? 'octocat';
+  server.setPermission(OWNER, REPO, 'octocat', 'write');
+  server.setPermission(OWNER, REPO, 'reader', 'read');
+  const payload = prCommentPayload({ body: c.body, login: commenter, ...(c.onIssue ? { onIssue: true } : {}) });
+  const pull: number = payload.issue.number;
+  server.setPullRequest(OWNER, REPO, pull, { headSha: c.headSha ?? head });
+  server.seedReviews(OWNER, REPO, pull, c.reviews ?? []);
+  // The command comment, as the server has it, under the id the event gives.
+  const [comment] = server.seedComments(OWNER, REPO, pull, 1, { login: commenter, body: c.body });
+  payload.comment.id = comment!.id;
+  const io = gitHubPrCommandIo(await gitHubClient(TOKEN, server.url), OWNER, REPO, checkout);
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const admission: Admission = await admitPrCommand(payload, { ...SETTINGS, ...c.settings }, io, warn);
+  const replies = server.comments(OWNER, REPO, pull).filter((x) => x.id !== comment!.id).map((x) => x.body);
+  const calls = () => server.requests.map((r) => `${r.method} ${r.path.replace(/\/\d+/g, '/N')}`);
+  return { server, admission, replies, reactions: () => server.reactions(comment!.id).map((r) => r.content), calls, warnings, io, warn, commentId: comment!.id };
+}
+
+const APPROVED_BY_HUBOT: ReviewSeed[] = [{ login: 'hubot', state: 'APPROVED' }];
+
+describe('admitPrCommand', () => {
+  it('admits an approved up by a writer on the checked-out head, with 👀', async () => {
+    const run = await admit({ body: '/pulumi up prod', reviews: APPROVED_BY_HUBOT });
+    expect(run.admission).toMatchObject({ kind: 'admitted', stack: 'prod', headSha: head, command: { command: 'up', commenter: 'octocat' } });
+    expect(run.reactions()).toEqual(['eyes']);
+    expect(run.replies).toEqual([]);
+    expect(run.server.rejected).toEqual([]);
+    expect(run.calls()).toEqual([
+      'POST /repos/Codertocat/Hello-World/issues/comments/N/reactions',
+      'GET /repos/Codertocat/Hello-World/collaborators/octocat/permission',
+      'GET /repos/Codertocat/Hello-World/pulls/N',
+      'GET /repos/Codertocat/Hello-World/pulls/N/reviews',
+    ]);
+  });
+
+  it('admits a preview without reading reviews', async () => {
+    const run = await admit({ body: '/pulumi preview staging' });
+    expect(run.admission).toMatchObject({ kind: 'admitted', stack: 'staging' });
+    expect(run.calls().some((c) => c.endsWith('/reviews'))).toBe(false);
+  });
+
+  it('admits a destroy for the pipeline, whose destroy gate decides', async () => {
+    const run = await admit({ body: '/pulumi destroy staging' });
+    expect(run.admission).toMatchObject({ kind: 'admitted', command: { command: 'destroy' } });
+  });
+
+  it.each([
+    ['an ordinary comment', { body: 'Nice work!' }],
+    ['a comment on an issue', { body: '/pulumi up prod', onIssue: true }],
+  ])('ignores %s without a word to GitHub', async (_, c) => {
+    const run = await admit(c);
+    expect(run.admission).toMatchObject({ kind: 'ignored' });
+    expect(run.calls()).toEqual([]);
+  });
+
+  it('answers a malformed command with the syntax and 😕', async () => {
+    const run = await admit({ body: '/pulumi deploy prod' });
+    expect(run.admission).toMatchObject({ kind: 'refused', reply: expect.stringMatching(/is not a command this action knows/) });
+    expect(run.replies).toHaveLength(1);
+    expect(run.replies[0]).toContain(replyMarker(run.commentId));
+    expect(run.reactions()).toEqual(['confused']);
+    expect(run.calls().some((c) => c.includes('/permission'))).toBe(false);
+  });
+
+  it("refuses a reader before reading anything else of the pull request", async () => {
+    const run = await admit({ body: '/pulumi up prod', commenter: 'reader', reviews: APPROVED_BY_HUBOT });
+    expect(run.admission).toMatchObject({ kind: 'refused', replyUrl: expect.stringMatching(/#issuecomment-\d+$/) });
+    expect(run.replies[0]).toMatch(/did not run\. reader has the read role; .* takes write access/);
+    expect(run.reactions()).toEqual(['eyes', 'confused']);
+    expect(run.calls().some((c) => c.includes('/pulls/'))).toBe(false);
+  });
+
+  it('refuses a stack the step does not list', async () => {
+    const run = await admit({ body: '/pulumi up production', reviews: APPROVED_BY_HUBOT });
+    expect(run.replies[0]).toMatch(/There is no stack <code>production<\/code> here/);
+  });
+
+  it.each([
+    ['an unapproved pull request', [], /Not yet: nobody has approved it/],
+    ['a self-approved one', [{ login: 'octocat', state: 'APPROVED' }], /the only approval is by octocat/],
+    ['one whose approval was followed by a change request', [{ login: 'hubot', state: 'APPROVED' }, { login: 'hubot', state: 'CHANGES_REQUESTED' }], /hubot requested changes/],
+  ] as [string, ReviewSeed[], RegExp][])('refuses the up of %s', async (_, reviews, reply) => {
+    const run = await admit({ body: '/pulumi up prod', reviews });
+    expect(run.admission).toMatchObject({ kind: 'refused' });
+    expect(run.replies[0]).toMatch(reply);
+    expect(run.reactions()).toEqual(['eyes', 'confused']);
+    expect(run.calls().at(-1)).toBe('POST /repos/Codertocat/Hello-World/issues/comments/N/reactions');
+  });
+
+  it('refuses a stale checkout: the head moved after the command', async () => {
+    const run = await admit({ body: '/pulumi up prod', reviews: APPROVED_BY_HUBOT, headSha: 'b'.repeat(40) });
+    expect(run.replies[0]).toMatch(/checked out <code>.{12}<\/code>, but the head of this pull request is <code>bbbbbbbbbbbb<\/code>/);
+  });
+
+  it('fails, with 😕, when GitHub will not say what a check needs', async () => {
+    const server = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
+    started.push(server);
+    server.setPermission(OWNER, REPO, 'octocat', 'write');
+    const payload = prCommentPayload({ body: '/pulumi preview staging', login: 'octocat' });
+    const [comment] = server.seedComments(OWNER, REPO, payload.issue.number, 1);
+    payload.comment.id = comment!.id;
+    const io = gitHubPrCommandIo(await gitHubClient(TOKEN, server.url), OWNER, REPO, checkout);
+    // No pull request set: GitHub answers 404.
+    const failed = admitPrCommand(payload, SETTINGS, io, () => {});
+    await expect(failed).rejects.toThrow(AdmissionError);
+    await expect(failed).rejects.toThrow(/^The command \/pulumi preview did not run: could not read the pull request \(GitHub answered 404/);
+    expect(server.reactions(comment!.id).map((r) => r.content)).toEqual(['eyes', 'confused']);
+  });
+
+  it('warns, and still refuses, when the reply cannot be posted', async () => {
+    const server = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
+    started.push(server);
+    const payload = prCommentPayload({ body: '/pulumi', login: 'octocat' });
+    const [comment] = server.seedComments(OWNER, REPO, payload.issue.number, 1);
+    payload.comment.id = comment!.id;
+    server.failNext({ method: 'POST', path: '/repos/{owner}/{repo}/issues/{issue_number}/comments', status: 403 });
+    const warnings: string[] = [];
+    const io = gitHubPrCommandIo(await gitHubClient(TOKEN, server.url), OWNER, REPO, checkout);
+    const admission = await admitPrCommand(payload, SETTINGS, io, (w) => warnings.push(w));
+    expect(admission).toMatchObject({ kind: 'refused' });
+    expect(admission).not.toHaveProperty('replyUrl');
+    expect(warnings).toEqual([expect.stringMatching(/^Could not reply on the pull request: GitHub answered 403/)]);
+    expect(server.reactions(comment!.id).map((r) => r.content)).toEqual(['confused']);
+  });
+});
+
+describe('finishPrCommand', () => {
+  it('marks the command 🚀 when it succeeded and 😕 when it failed', async () => {
+    const run = await admit({ body: '/pulumi preview staging' });
+    if (run.admission.kind !== 'admitted') throw new Error('not admitted');
+    await finishPrCommand(run.admission.command, true, run.io, run.warn);
+    expect(run.reactions()).toEqual(['eyes', 'rocket']);
+    await finishPrCommand(run.admission.command, false, run.io, run.warn);
+    expect(run.reactions()).toEqual(['eyes', 'rocket', 'confused']);
+    expect(run.warnings).toEqual([]);
+  });
+});

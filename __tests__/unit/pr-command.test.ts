@@ -1,0 +1,317 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  effectiveRole,
+  headGate,
+  latestVerdicts,
+  parseCommentEvent,
+  parseRequiredRole,
+  parseRequirements,
+  permissionGate,
+  PrCommandInputError,
+  prCommandOutputs,
+  replyBody,
+  replyMarker,
+  requirementsApply,
+  requirementsGate,
+  stackGate,
+  type CommandGate,
+  type PrCommand,
+  type PullRequestReview,
+  type PullRequestState,
+} from '../../src/pr-command.js';
+import { examplePayload, prCommentPayload } from '../support/webhook-examples.js';
+
+/** The example payload's comment, issue and commenter, as the parser must read them. */
+const EXAMPLE = examplePayload('issue_comment', (p) => p.action === 'created');
+const COMMENT_ID: number = EXAMPLE.comment.id;
+const PULL: number = EXAMPLE.issue.number;
+
+function command(body: string, login = 'octocat'): PrCommand {
+  const event = parseCommentEvent(prCommentPayload({ body, login }));
+  if (event.kind !== 'command') throw new Error(`not a command: ${JSON.stringify(event)}`);
+  return event.command;
+}
+
+function reply(gate: CommandGate): string {
+  if (gate.allowed) throw new Error(`allowed: ${gate.reason}`);
+  return gate.reply;
+}
+
+describe('parseCommentEvent', () => {
+  it('reads a command from a PR comment, with the comment, commenter and pull request of the payload', () => {
+    const payload = prCommentPayload({ body: '/pulumi up prod', login: 'octocat' });
+    expect(parseCommentEvent(payload)).toEqual({
+      kind: 'command',
+      command: {
+        command: 'up',
+        stack: 'prod',
+        commentId: COMMENT_ID,
+        commentUrl: `https://github.com/Codertocat/Hello-World/pull/${PULL}#issuecomment-${COMMENT_ID}`,
+        commenter: 'octocat',
+        pullNumber: PULL,
+      },
+    });
+  });
+
+  it.each(['preview', 'up', 'refresh', 'destroy'])('knows %s, with and without a stack', (name) => {
+    expect(command(`/pulumi ${name}`)).toMatchObject({ command: name });
+    expect(command(`/pulumi ${name}`)).not.toHaveProperty('stack');
+    expect(command(`/pulumi ${name} staging`)).toMatchObject({ command: name, stack: 'staging' });
+  });
+
+  it('finds the command on any line, between other text and around extra spaces', () => {
+    expect(command('Looks good to me.\r\n\r\n   /pulumi   preview\tdev  \r\nThanks!')).toMatchObject({ command: 'preview', stack: 'dev' });
+  });
+
+  it("ignores GitHub's example comment, which gives no command", () => {
+    const event = parseCommentEvent(prCommentPayload({ body: EXAMPLE.comment.body }));
+    expect(event).toEqual({ kind: 'ignored', reason: 'the comment has no /pulumi line.' });
+  });
+
+  it.each([
+    ['a comment on an issue', prCommentPayload({ body: '/pulumi up', onIssue: true }), /is an issue, not a pull request/],
+    ['an edited comment', prCommentPayload({ body: '/pulumi up', action: 'edited' }), /was edited, not created/],
+    ['a deleted comment', prCommentPayload({ body: '/pulumi up', action: 'deleted' }), /was deleted, not created/],
+    ['a quoted command', prCommentPayload({ body: '> /pulumi up prod\n\nWhy did this fail?' }), /no \/pulumi line/],
+    ['a command shown in fenced code', prCommentPayload({ body: 'Run\n```\n/pulumi up prod\n```\nwhen ready' }), /no \/pulumi line/],
+    ['a command shown in a tilde fence', prCommentPayload({ body: '~~~~\n/pulumi up\n~~~\n~~~~' }), /no \/pulumi line/],
+    ['another word that starts alike', prCommentPayload({ body: '/pulumiup prod' }), /no \/pulumi line/],
+    ['a payload of another event', examplePayload('pull_request', (p) => p.action === 'opened'), /not an issue_comment event/],
+    ['no payload at all', undefined, /not an issue_comment event/],
+  ])('ignores %s', (_, payload, reason) => {
+    const event = parseCommentEvent(payload);
+    expect(event.kind).toBe('ignored');
+    expect(event.kind === 'ignored' && event.reason).toMatch(reason);
+  });
+
+  it("ignores a bot's comment, this action's own replies among them", () => {
+    const payload = prCommentPayload({ body: '/pulumi up prod', login: 'github-actions[bot]' });
+    payload.comment.user.type = 'Bot';
+    expect(parseCommentEvent(payload)).toEqual({ kind: 'ignored', reason: 'the comment is by a bot (github-actions[bot]).' });
+  });
+
+  it('counts a command after a fence that closed', () => {
+    expect(command('```sh\npulumi stack ls\n```\n/pulumi refresh')).toMatchObject({ command: 'refresh' });
+  });
+
+  it.each([
+    ['/pulumi', '<code>/pulumi</code> is not a command'],
+    ['/pulumi deploy prod', '<code>/pulumi deploy prod</code> is not a command'],
+    ['/pulumi UP', '<code>/pulumi UP</code> is not a command'],
+    ['/pulumi up prod --target x', '<code>/pulumi up prod --target x</code> is not a command'],
+    ['/pulumi preview dev\n/pulumi preview prod', 'This comment has 2 <code>/pulumi</code> lines'],
+  ])('answers the malformed %j with the syntax', (body, start) => {
+    const event = parseCommentEvent(prCommentPayload({ body, login: 'octocat' }));
+    expect(event).toMatchObject({ kind: 'malformed', commentId: COMMENT_ID, commenter: 'octocat', pullNumber: PULL });
+    const text = event.kind === 'malformed' ? event.reply : '';
+    expect(text.startsWith(start)).toBe(true);
+    // Backslash escapes inside <code> render as the character itself.
+    expect(text).toContain('<code>/pulumi &lt;preview\\|up\\|refresh\\|destroy&gt; \\[stack\\]</code> on a line of its own');
+  });
+
+  it('shows a malformed line as code, cut short, so it can neither mention anyone nor change the layout', () => {
+    const event = parseCommentEvent(prCommentPayload({ body: `/pulumi <img src=x> @acme/admins \`x\` ${'y'.repeat(300)}` }));
+    const text = event.kind === 'malformed' ? event.reply : '';
+    expect(text).toContain('<code>/pulumi &lt;img src=x&gt; @acme/admins \\`x\\` yyy');
+    expect(text).not.toMatch(/<img|y{200}/);
+  });
+
+  it('leaves out a comment URL that is not a plain web address', () => {
+    const payload = prCommentPayload({ body: '/pulumi up' });
+    payload.comment.html_url = 'javascript:alert(1)';
+    expect(parseCommentEvent(payload)).toMatchObject({ kind: 'command', command: { command: 'up' } });
+    expect(parseCommentEvent(payload)).not.toHaveProperty('command.commentUrl');
+  });
+});
+
+describe('stackGate', () => {
+  it('runs a named stack the step lists, on exactly that name', () => {
+    expect(stackGate(command('/pulumi up prod'), ['staging', 'prod'])).toMatchObject({ allowed: true, stack: 'prod' });
+    expect(stackGate(command('/pulumi up Prod'), ['staging', 'prod']).allowed).toBe(false);
+  });
+
+  it('refuses a stack the step does not list, naming those it does', () => {
+    const text = reply(stackGate(command('/pulumi up prd'), ['staging', 'prod']));
+    expect(text).toBe(
+      'There is no stack <code>prd</code> here. The stacks are <code>staging</code>, <code>prod</code>: for example <code>/pulumi up staging</code>.',
+    );
+  });
+
+  it("runs the step's only stack when none is named", () => {
+    expect(stackGate(command('/pulumi preview'), ['dev'])).toEqual({ allowed: true, reason: "the step's only stack, 'dev'", stack: 'dev' });
+  });
+
+  it('makes the commenter choose among several, rather than run them all', () => {
+    expect(reply(stackGate(command('/pulumi up'), ['staging', 'prod']))).toMatch(/^Name the stack: .*<code>\/pulumi up staging<\/code>/);
+  });
+
+  it('says when the step lists no stacks', () => {
+    expect(reply(stackGate(command('/pulumi up'), []))).toMatch(/lists no stacks/);
+  });
+});
+
+describe('permissionGate', () => {
+  // Each as GitHub reports it: `permission` is the legacy base role, `role_name` the role itself.
+  const READ = { permission: 'read', roleName: 'read' };
+  const TRIAGE = { permission: 'read', roleName: 'triage' };
+  const WRITE = { permission: 'write', roleName: 'write' };
+  const MAINTAIN = { permission: 'write', roleName: 'maintain' };
+  const ADMIN = { permission: 'admin', roleName: 'admin' };
+  const NONE = { permission: 'none', roleName: 'none' };
+
+  it.each([
+    [READ, 'write', false],
+    [TRIAGE, 'write', false],
+    [WRITE, 'write', true],
+    [MAINTAIN, 'write', true],
+    [ADMIN, 'write', true],
+    [WRITE, 'maintain', false],
+    [MAINTAIN, 'maintain', true],
+    [MAINTAIN, 'admin', false],
+    [ADMIN, 'admin', true],
+    [NONE, 'write', false],
+  ] as const)('%j against %s: %s', (granted, required, allowed) => {
+    expect(permissionGate('octocat', granted, required).allowed).toBe(allowed);
+  });
+
+  it('ranks a custom role by its base permission, never above it', () => {
+    expect(effectiveRole({ permission: 'write', roleName: 'deployer' })).toBe('write');
+    expect(permissionGate('octocat', { permission: 'write', roleName: 'deployer' }, 'maintain').allowed).toBe(false);
+    expect(effectiveRole({ permission: 'none', roleName: 'auditor' })).toBeUndefined();
+  });
+
+  it('tells the commenter what they have and what it takes', () => {
+    expect(reply(permissionGate('octocat', TRIAGE, 'write'))).toBe(
+      'octocat has the triage role; running <code>/pulumi</code> commands here takes write access or more. Ask someone with it to comment the command.',
+    );
+    expect(reply(permissionGate('octocat', NONE, 'admin'))).toMatch(/^octocat has no role in this repository; .* takes admin access/);
+  });
+});
+
+describe('requirementsGate', () => {
+  const OPEN: PullRequestState = { number: PULL, headSha: 'a'.repeat(40), state: 'open', merged: false, mergeable: true };
+  const review = (reviewer: string, state: PullRequestReview['state'], reviewerIsBot = false): PullRequestReview => ({ reviewer, reviewerIsBot, state });
+  const up = () => command('/pulumi up prod', 'octocat');
+
+  it('holds only up and refresh', () => {
+    expect(['preview', 'up', 'refresh', 'destroy'].filter((c) => requirementsApply(c as PrCommand['command']))).toEqual(['up', 'refresh']);
+    const closed = { ...OPEN, state: 'closed' as const };
+    expect(requirementsGate(command('/pulumi preview'), closed, [], ['approved'])).toEqual({ allowed: true, reason: 'a preview changes nothing' });
+    expect(requirementsGate(command('/pulumi destroy prod'), closed, [], ['approved'])).toMatchObject({ allowed: true, reason: expect.stringMatching(/PULUMI_DESTROY_APPROVED/) });
+    expect(requirementsGate(command('/pulumi refresh'), closed, [], ['approved']).allowed).toBe(false);
+  });
+
+  it("allows an open pull request approved by someone else", () => {
+    expect(requirementsGate(up(), OPEN, [review('hubot', 'APPROVED')], ['approved'])).toEqual({
+      allowed: true,
+      reason: 'the pull request meets the requirements (open, approved)',
+    });
+  });
+
+  it('refuses one nobody approved, saying what it needs', () => {
+    expect(reply(requirementsGate(up(), OPEN, [review('hubot', 'COMMENTED')], ['approved']))).toBe(
+      '<code>/pulumi up</code> changes the stack, so the pull request must be open and approved by someone other than whoever comments the command. Not yet: nobody has approved it.',
+    );
+  });
+
+  it("refuses the commenter's own approval", () => {
+    expect(reply(requirementsGate(up(), OPEN, [review('OctoCat', 'APPROVED')], ['approved']))).toMatch(/the only approval is by octocat, who commented the command/);
+  });
+
+  it("refuses an app's approval: a person must approve", () => {
+    expect(reply(requirementsGate(up(), OPEN, [review('approve-bot[bot]', 'APPROVED', true)], ['approved']))).toMatch(/nobody has approved it/);
+  });
+
+  it("takes each reviewer's latest verdict: a later change request or dismissal undoes an approval, a comment does not", () => {
+    const reviews = [review('hubot', 'APPROVED'), review('hubot', 'COMMENTED'), review('monalisa', 'APPROVED'), review('monalisa', 'DISMISSED')];
+    expect(requirementsGate(up(), OPEN, reviews, ['approved']).allowed).toBe(true);
+    expect(reply(requirementsGate(up(), OPEN, [...reviews, review('hubot', 'CHANGES_REQUESTED')], ['approved']))).toMatch(/Not yet: hubot requested changes\.$/);
+    expect(requirementsGate(up(), OPEN, [review('hubot', 'CHANGES_REQUESTED'), review('hubot', 'APPROVED')], ['approved']).allowed).toBe(true);
+    expect(requirementsGate(up(), OPEN, [review('hubot', 'APPROVED'), review('hubot', 'DISMISSED')], ['approved']).allowed).toBe(false);
+    expect(requirementsGate(up(), OPEN, [review('hubot', 'APPROVED'), review('hubot', 'PENDING')], ['approved']).allowed).toBe(true);
+  });
+
+  it("refuses while anyone's latest review requests changes, even beside an approval", () => {
+    const reviews = [review('hubot', 'APPROVED'), review('monalisa', 'CHANGES_REQUESTED')];
+    expect(reply(requirementsGate(up(), OPEN, reviews, ['approved']))).toMatch(/monalisa requested changes/);
+  });
+
+  it('ignores reviews of deleted accounts, and escapes reviewer names', () => {
+    expect(latestVerdicts([review('', 'CHANGES_REQUESTED'), review('a_b', 'APPROVED')])).toEqual(
+      new Map([['a_b', { reviewer: 'a_b', state: 'APPROVED', isBot: false }]]),
+    );
+    expect(reply(requirementsGate(up(), OPEN, [review('a_b', 'CHANGES_REQUESTED')], ['approved']))).toContain('a\\_b requested changes');
+  });
+
+  it('refuses a closed or merged pull request, whatever the reviews', () => {
+    const approved = [review('hubot', 'APPROVED')];
+    expect(reply(requirementsGate(up(), { ...OPEN, state: 'closed' }, approved, ['approved']))).toMatch(/Not yet: it is closed\.$/);
+    expect(reply(requirementsGate(up(), { ...OPEN, state: 'closed', merged: true }, approved, []))).toMatch(/must be open\. Not yet: it is merged already\.$/);
+  });
+
+  it('with mergeable, refuses conflicts and waits out a mergeability GitHub is still computing', () => {
+    const approved = [review('hubot', 'APPROVED')];
+    expect(requirementsGate(up(), OPEN, approved, ['approved', 'mergeable']).allowed).toBe(true);
+    expect(reply(requirementsGate(up(), { ...OPEN, mergeable: false }, approved, ['approved', 'mergeable']))).toMatch(
+      /must be open, approved by someone other than whoever comments the command and mergeable\. Not yet: it cannot be merged/,
+    );
+    expect(reply(requirementsGate(up(), { ...OPEN, mergeable: null }, approved, ['mergeable']))).toMatch(/not yet worked out whether it can be merged/);
+    expect(requirementsGate(up(), { ...OPEN, mergeable: false }, approved, ['approved']).allowed).toBe(true);
+  });
+
+  it('lists every unmet requirement at once', () => {
+    const text = reply(requirementsGate(up(), { ...OPEN, state: 'closed', mergeable: false }, [], ['approved', 'mergeable']));
+    expect(text).toMatch(/Not yet: it is closed; nobody has approved it; it cannot be merged/);
+  });
+
+  it('without approved, needs only an open pull request', () => {
+    expect(requirementsGate(up(), OPEN, [], [])).toEqual({ allowed: true, reason: 'the pull request meets the requirements (open, nothing more)' });
+  });
+});
+
+describe('headGate', () => {
+  const pull = { number: PULL, headSha: 'c0ffee'.padEnd(40, '1') };
+
+  it('allows the checked-out head, in either case', () => {
+    expect(headGate(pull, pull.headSha.toUpperCase()).allowed).toBe(true);
+  });
+
+  it('refuses another commit and says what to check out', () => {
+    expect(reply(headGate(pull, 'deadbeef'.padEnd(40, '0')))).toBe(
+      `The workflow checked out <code>deadbeef0000</code>, but the head of this pull request is <code>c0ffee111111</code>. ` +
+        `Check out the pull request's head (actions/checkout with <code>ref: refs/pull/${PULL}/head</code>); if a commit was pushed after the command, comment the command again.`,
+    );
+  });
+});
+
+describe('inputs', () => {
+  it('takes write by default, maintain and admin, and nothing weaker', () => {
+    expect(parseRequiredRole('')).toBe('write');
+    expect(parseRequiredRole(' maintain ')).toBe('maintain');
+    expect(parseRequiredRole('admin')).toBe('admin');
+    expect(() => parseRequiredRole('triage')).toThrow(new PrCommandInputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
+  });
+
+  it('takes approved by default, adds mergeable, and none drops them', () => {
+    expect(parseRequirements('')).toEqual(['approved']);
+    expect(parseRequirements('approved, mergeable')).toEqual(['approved', 'mergeable']);
+    expect(parseRequirements('mergeable\nmergeable')).toEqual(['mergeable']);
+    expect(parseRequirements('none')).toEqual([]);
+    expect(() => parseRequirements('approved, none')).toThrow(/'pr-command-requirements' has 'none'/);
+    expect(() => parseRequirements('reviewed')).toThrow(PrCommandInputError);
+  });
+});
+
+describe('outputs and replies', () => {
+  it('sets empty outputs when no command ran', () => {
+    expect(prCommandOutputs()).toEqual({ 'pr-command': '', 'pr-head-sha': '' });
+    expect(prCommandOutputs({ command: 'up', headSha: 'abc' })).toEqual({ 'pr-command': 'up', 'pr-head-sha': 'abc' });
+  });
+
+  it('links the reply to the command and marks it with the comment id', () => {
+    const body = replyBody({ commentId: 7, commentUrl: 'https://github.com/o/r/pull/1#issuecomment-7' }, 'Nobody approved it.');
+    expect(body).toBe(`${replyMarker(7)}\n[This command](https://github.com/o/r/pull/1#issuecomment-7) did not run. Nobody approved it.`);
+    expect(replyBody({ commentId: 7 }, 'x')).toBe(`${replyMarker(7)}\nThe command did not run. x`);
+    expect(replyMarker(7)).not.toBe(replyMarker(70));
+  });
+});

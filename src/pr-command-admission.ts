@@ -1,0 +1,130 @@
+// The edge of pull-request commands: reads what the pure checks in pr-command.ts need (the commenter's
+// role, the pull request, its reviews, the checked-out commit), in their order and only as far as
+// needed, and gives the feedback on the command comment (reactions, the reply to a refusal). What it
+// admits, the pipeline runs as any other command; `finishPrCommand` then marks the comment.
+import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from './github.js';
+import {
+  headGate,
+  parseCommentEvent,
+  permissionGate,
+  REACTIONS,
+  replyBody,
+  requirementsApply,
+  requirementsGate,
+  stackGate,
+  type CollaboratorPermission,
+  type CommandReaction,
+  type PrCommand,
+  type PullRequestReview,
+  type PullRequestState,
+  type Requirement,
+  type RequiredRole,
+} from './pr-command.js';
+import { checkedOutCommit } from './workspace/git-head.js';
+
+export interface PrCommandSettings {
+  /** The stacks a comment may name (the `stack` input's list). */
+  stacks: readonly string[];
+  requiredRole: RequiredRole;
+  requirements: readonly Requirement[];
+}
+
+/** What admission reads and writes; `gitHubPrCommandIo` is the real one. */
+export interface PrCommandIo {
+  permission(login: string): Promise<CollaboratorPermission>;
+  pullRequest(pullNumber: number, awaitMergeable: boolean): Promise<PullRequestState>;
+  reviews(pullNumber: number): Promise<PullRequestReview[]>;
+  checkedOutCommit(): Promise<string>;
+  react(commentId: number, content: CommandReaction): Promise<void>;
+  /** Posts the reply and returns its URL. */
+  reply(pullNumber: number, body: string): Promise<string>;
+}
+
+export function gitHubPrCommandIo(github: GitHub, owner: string, repo: string, workDir: string): PrCommandIo {
+  return {
+    permission: (login) => collaboratorPermission(github, owner, repo, login),
+    pullRequest: (pullNumber, awaitMergeable) => pullRequestState(github, owner, repo, pullNumber, { awaitMergeable }),
+    reviews: (pullNumber) => pullRequestReviews(github, owner, repo, pullNumber),
+    checkedOutCommit: () => checkedOutCommit(workDir),
+    react: (commentId, content) => reactToComment(github, owner, repo, commentId, content),
+    reply: (pullNumber, body) => replyOnPullRequest(github, owner, repo, pullNumber, body),
+  };
+}
+
+/**
+ * `ignored`: not a command; nothing to do, no feedback. `refused`: answered with a reply (its URL,
+ * unless posting it failed) and 😕. `admitted`: 👀 given; run `command.command` on `stack`, with the
+ * pipeline's own gates (the destroy gate among them), then call `finishPrCommand`.
+ */
+export type Admission =
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'refused'; command?: PrCommand; reply: string; replyUrl?: string }
+  | { kind: 'admitted'; command: PrCommand; stack: string; headSha: string };
+
+/** A check could not be made (GitHub or git failed): the command did not run, and says why. */
+export class AdmissionError extends Error {
+  override name = 'AdmissionError';
+}
+
+/**
+ * Reactions and replies are feedback: one that cannot be given is a warning. What the checks read
+ * is not: without it nothing is decided, so a failure there is an `AdmissionError`, after 😕.
+ */
+export async function admitPrCommand(payload: unknown, settings: PrCommandSettings, io: PrCommandIo, warn: (message: string) => void): Promise<Admission> {
+  const event = parseCommentEvent(payload);
+  if (event.kind === 'ignored') return event;
+  const feedback = async (what: string, give: () => Promise<unknown>): Promise<void> => {
+    try {
+      await give();
+    } catch (err) {
+      warn(`Could not ${what}: ${gitHubFailure(err)}.`);
+    }
+  };
+  const refuse = async (to: { commentId: number; commentUrl?: string; pullNumber: number }, reply: string, command?: PrCommand): Promise<Admission> => {
+    let replyUrl: string | undefined;
+    await feedback('reply on the pull request', async () => (replyUrl = await io.reply(to.pullNumber, replyBody(to, reply))));
+    await feedback('react to the command', () => io.react(to.commentId, REACTIONS.failed));
+    return { kind: 'refused', ...(command ? { command } : {}), reply, ...(replyUrl ? { replyUrl } : {}) };
+  };
+  if (event.kind === 'malformed') return refuse(event, event.reply);
+
+  const { command } = event;
+  await feedback('react to the command', () => io.react(command.commentId, REACTIONS.started));
+  const read = async <T>(what: string, reading: () => Promise<T>): Promise<T> => {
+    try {
+      return await reading();
+    } catch (err) {
+      await feedback('react to the command', () => io.react(command.commentId, REACTIONS.failed));
+      throw new AdmissionError(`The command /pulumi ${command.command} did not run: could not read ${what} (${gitHubFailure(err)}).`);
+    }
+  };
+  const refused = (gate: { allowed: false; reply: string }) => refuse(command, gate.reply, command);
+
+  const permission = await read("the commenter's role", () => io.permission(command.commenter));
+  const role = permissionGate(command.commenter, permission, settings.requiredRole);
+  if (!role.allowed) return refused(role);
+
+  const stack = stackGate(command, settings.stacks);
+  if (!stack.allowed) return refused(stack);
+
+  const held = requirementsApply(command.command);
+  const pull = await read('the pull request', () => io.pullRequest(command.pullNumber, held && settings.requirements.includes('mergeable')));
+  const reviews = held && settings.requirements.includes('approved') ? await read("the pull request's reviews", () => io.reviews(command.pullNumber)) : [];
+  const requirements = requirementsGate(command, pull, reviews, settings.requirements);
+  if (!requirements.allowed) return refused(requirements);
+
+  const checkedOut = await read('the checked-out commit', () => io.checkedOutCommit());
+  const head = headGate(pull, checkedOut);
+  if (!head.allowed) return refused(head);
+
+  return { kind: 'admitted', command, stack: stack.stack, headSha: pull.headSha };
+}
+
+/** Marks the command comment with how the admitted command ended: 🚀, or 😕 (a failure or a gate's refusal). */
+export async function finishPrCommand(command: PrCommand, succeeded: boolean, io: PrCommandIo, warn: (message: string) => void): Promise<void> {
+  try {
+    await io.react(command.commentId, succeeded ? REACTIONS.succeeded : REACTIONS.failed);
+  } catch (err) {
+    warn(`Could not react to the command: ${gitHubFailure(err)}.`);
+  }
+}
