@@ -1,6 +1,7 @@
 // What each command is, in one record: the inputs it takes, the steps it runs, and what its result
 // means. The inputs stage checks inputs against it, the plan is built from it and the operation
 // runs from it, so a command, or an input of one, is added here and nowhere else.
+import { PR_COMMANDS } from './pr-command.js';
 import { hasChanges, type ChangeSummary, type Result } from './report/model.js';
 import type { Command, InputName, StackCommand, StackSettings } from './settings.js';
 
@@ -110,11 +111,27 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   },
 };
 
+/**
+ * `comment` runs what a pull request comment names, so it takes what those commands take, and who
+ * may comment. Not `plan`: a plan saved by one comment's run is not there for the next one's.
+ */
+const PR_COMMAND_INPUTS: readonly InputName[] = [
+  ...new Set(PR_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
+  'pr-command-permission',
+  'pr-command-requirements',
+];
+
 export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {
   ...STACK_COMMAND_RECORDS,
   cleanup: { inputs: ['project'] },
   detect: { inputs: [] },
+  comment: { inputs: PR_COMMAND_INPUTS },
 };
+
+/** Whether the stack command takes the input: a setting of another command's (from a `comment`'s) does not apply to it. */
+export function takes(command: StackCommand, input: InputName): boolean {
+  return STACK_COMMAND_RECORDS[command].inputs.includes(input);
+}
 
 /** Every input some command does not take, with the commands that do. */
 export function commandsTaking(): Map<InputName, Command[]> {

@@ -4,14 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
-import { commandsTaking } from './commands.js';
+import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack } from './ephemeral.js';
+import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import {
   COMMANDS,
   DECLARED_INPUTS,
   PINNED_PULUMI_VERSION,
   SELF_MANAGED_BACKEND,
   type Command,
+  type CommentSettings,
   type CommonSettings,
   type ConfigEntry,
   type GitHubContext,
@@ -20,6 +22,7 @@ import {
   type OutputExpectation,
   type ProjectFile,
   type Settings,
+  type StackSettings,
 } from './settings.js';
 
 /** A bad input: the message names the input and what to do. */
@@ -51,7 +54,8 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   const commentMode = parseChoice('comment-mode', getInput('comment-mode') || DECLARED_INPUTS['comment-mode'], ['update', 'new', 'off'] as const);
   const commentOnPr = parseBoolean(getInput, 'comment-on-pr');
   const prNumber = parseOptionalInteger(getInput, 'pr-number', 1);
-  const github = githubContext(env);
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const github = githubContext(env, event);
   const common: CommonSettings = {
     workspace,
     workDir,
@@ -76,21 +80,29 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   checkProjectInput(getInput, project, workDir);
   if (command === 'cleanup') return { ...common, command, project, closedPullRequest: github.closedPullRequest ?? prNumber };
 
+  if (command === 'comment') return parseCommentSettings(getInput, stackOptions(getInput, common, project), event);
+
   const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
-  const orgInput = getInput('org').trim();
-  const org = orgInput ? parseName('org', orgInput, ORG_NAME, NAME_RULE) : undefined;
-  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? '')) {
-    throw new InputError(
-      `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
-    );
-  }
   const ephemeral = isEphemeral(stack, common.ephemeralStacks);
   if (command === 'smoke' && !ephemeral) {
     throw new InputError(
       `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
     );
   }
+  return { ...stackOptions(getInput, common, project), command, stack, ephemeral };
+}
+
+/** What a stack command runs with, but for the command and the stack. */
+function stackOptions(getInput: GetInput, common: CommonSettings, project: ProjectFile): CommentSettings['stackSettings'] {
+  const orgInput = getInput('org').trim();
+  const org = orgInput ? parseName('org', orgInput, ORG_NAME, NAME_RULE) : undefined;
+  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(common.backendUrl ?? '')) {
+    throw new InputError(
+      `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
+    );
+  }
   const requireApproval = getInput('require-approval').trim() || undefined;
+  const { github } = common;
   if (requireApproval && (!github.repository || github.runId === undefined || !common.comment.token)) {
     throw new InputError(
       `Input 'require-approval' needs GITHUB_REPOSITORY, GITHUB_RUN_ID and a 'github-token' with 'actions: read': run it in a workflow job, not by hand.`,
@@ -99,20 +111,62 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   const planInput = getInput('plan').trim();
   return {
     ...common,
-    command,
-    stack,
     org,
     project,
     config: parseConfig(getInput('config')),
     refresh: parseBoolean(getInput, 'refresh'),
     operation: parseOperationOptions(getInput),
     requireApproval,
-    ephemeral,
-    planFile: planInput ? parsePlanFile(planInput, workspace) : undefined,
+    planFile: planInput ? parsePlanFile(planInput, common.workspace) : undefined,
     failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
     allowEphemeralState: parseBoolean(getInput, 'allow-ephemeral-state'),
     deletesNeedApproval: parseBoolean(getInput, 'deletes-need-approval'),
     smoke: { ttlMs: parseDuration(getInput, 'ttl'), expectOutputs: parseExpectOutputs(getInput('expect-outputs')) },
+  };
+}
+
+/** `comment`: answers the comment of an `issue_comment` event, on GitHub, on one of the listed stacks. */
+function parseCommentSettings(getInput: GetInput, stackSettings: CommentSettings['stackSettings'], event: unknown): CommentSettings {
+  const { github, comment } = stackSettings;
+  if (github.eventName !== 'issue_comment') {
+    throw new InputError(
+      `Input 'command' is 'comment', which answers pull request comments: run it in a workflow on 'issue_comment' events (this run is for '${printable(github.eventName ?? 'no event')}').`,
+    );
+  }
+  if (!github.repository || !comment.token) {
+    throw new InputError(`Input 'command' is 'comment', which needs GITHUB_REPOSITORY and a 'github-token' with 'pull-requests: write': run it in a workflow job.`);
+  }
+  const stacks = splitList(required(getInput, 'stack')).map((stack) => parseName('stack', stack, STACK_NAME, NAME_RULE));
+  const prCommand = asInputError(() => ({
+    requiredRole: parseRequiredRole(getInput('pr-command-permission')),
+    requirements: parseRequirements(getInput('pr-command-requirements')),
+  }));
+  return { ...stackSettings, command: 'comment', stacks, prCommand, event, stackSettings };
+}
+
+function asInputError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw err instanceof PrCommandInputError ? new InputError(err.message) : err;
+  }
+}
+
+/**
+ * The settings of the command a pull request comment gives, on the stack it names, commenting on
+ * that pull request. Options of other commands the step gives (`refresh` for a `/pulumi refresh`,
+ * `require-approval` for a preview) do not apply to it.
+ */
+export function settingsForPrCommand(settings: CommentSettings, command: PrCommandName, stack: string, pullNumber: number): StackSettings {
+  const base = settings.stackSettings;
+  return {
+    ...base,
+    command,
+    stack,
+    ephemeral: isEphemeral(stack, base.ephemeralStacks),
+    refresh: base.refresh && takes(command, 'refresh'),
+    requireApproval: takes(command, 'require-approval') ? base.requireApproval : undefined,
+    comment: { ...base.comment, issueNumber: pullNumber },
   };
 }
 
@@ -394,10 +448,10 @@ function isScalar(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function githubContext(env: Env): GitHubContext {
+function githubContext(env: Env, event: unknown): GitHubContext {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
-  const pullRequest = pullRequestOfEvent(env.GITHUB_EVENT_PATH);
+  const pullRequest = pullRequestOfEvent(event);
   return {
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     repository: owner && repo ? { owner, repo } : undefined,
@@ -412,14 +466,19 @@ function githubContext(env: Env): GitHubContext {
   };
 }
 
-/** `pull_request` and `pull_request_target` payloads carry the number and what happened to it. */
-function pullRequestOfEvent(eventPath: string | undefined): { number?: number; closed: boolean } {
-  if (!eventPath || !fs.existsSync(eventPath)) return { closed: false };
+/** The payload of the event that started the run (GITHUB_EVENT_PATH), if there is a readable one. */
+function readEvent(eventPath: string | undefined): unknown {
+  if (!eventPath || !fs.existsSync(eventPath)) return undefined;
   try {
-    const event = JSON.parse(fs.readFileSync(eventPath, 'utf8'));
-    const number = event?.pull_request?.number;
-    return Number.isSafeInteger(number) ? { number, closed: event.action === 'closed' } : { closed: false };
+    return JSON.parse(fs.readFileSync(eventPath, 'utf8'));
   } catch {
-    return { closed: false };
+    return undefined;
   }
+}
+
+/** `pull_request` and `pull_request_target` payloads carry the number and what happened to it. */
+function pullRequestOfEvent(event: unknown): { number?: number; closed: boolean } {
+  const { action, pull_request: pull } = (event ?? {}) as { action?: unknown; pull_request?: { number?: unknown } };
+  const number = pull?.number;
+  return typeof number === 'number' && Number.isSafeInteger(number) ? { number, closed: action === 'closed' } : { closed: false };
 }

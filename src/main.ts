@@ -9,14 +9,15 @@ import { STACK_COMMAND_RECORDS } from './commands.js';
 import { detect } from './detect.js';
 import { EPHEMERAL_TAGS } from './ephemeral.js';
 import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
-import { parseInputs } from './inputs.js';
+import { parseInputs, settingsForPrCommand } from './inputs.js';
 import { runSteps } from './operation.js';
 import { approvalGate, planRun, type GateDecision, type Plan } from './plan.js';
 import { buildReport, failureOf } from './report/build.js';
-import { publishCleanup, publishDetect, publishReport } from './report/publish.js';
+import { admitPrCommand, finishPrCommand, gitHubPrCommandIo } from './pr-command-admission.js';
+import { publishCleanup, publishDetect, publishPrCommand, publishReport } from './report/publish.js';
 import { Redactor } from './report/redact.js';
 import type { Cancellation, RunContext } from './run-context.js';
-import type { Settings, StackSettings } from './settings.js';
+import type { CommentSettings, Settings, StackSettings } from './settings.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
@@ -54,8 +55,37 @@ async function command(settings: Settings, context: RunContext): Promise<string 
       await publishCleanup(cleaned);
       return cleanupFailure(cleaned.removed);
     }
+    case 'comment':
+      return prCommand(settings, context);
     default:
       return stackCommand(settings, context);
+  }
+}
+
+/**
+ * `comment`: the command a pull request comment gives, once admitted (who commented, which stack,
+ * the apply requirements, the checked-out head), run as any other. A comment that is no command, or
+ * one refused with a reply, leaves the step green: the reply is the answer.
+ */
+async function prCommand(settings: CommentSettings, context: RunContext): Promise<string | undefined> {
+  context.phase = 'plan';
+  const { owner, repo } = settings.github.repository!;
+  const io = gitHubPrCommandIo(await gitHubClient(settings.comment.token!, settings.github.apiUrl), owner, repo, settings.workDir);
+  const admission = await admitPrCommand(settings.event, { stacks: settings.stacks, ...settings.prCommand }, io, core.warning);
+  if (admission.kind !== 'admitted') {
+    core.info(admission.kind === 'ignored' ? `No command to run: ${admission.reason}` : `The command was refused: ${admission.reply}`);
+    publishPrCommand();
+    return undefined;
+  }
+  const { command, stack, headSha } = admission;
+  core.info(`Running /pulumi ${command.command} on stack ${stack}, for ${command.commenter}, at ${headSha}.`);
+  publishPrCommand({ command: command.command, headSha });
+  let failure: string | undefined = 'it stopped with an error';
+  try {
+    failure = await stackCommand(settingsForPrCommand(settings, command.command, stack, command.pullNumber), context);
+    return failure;
+  } finally {
+    await finishPrCommand(command, failure === undefined, io, core.warning);
   }
 }
 

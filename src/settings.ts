@@ -1,9 +1,10 @@
 // What the action is given: the inputs action.yml declares, and the typed settings the inputs stage
 // makes of them. Types and constants only, so every stage can depend on it and it on none of them.
+import type { Requirement, RequiredRole } from './pr-command.js';
 
 /** Commands that act on one stack. */
 export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
-export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect'] as const;
+export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect', 'comment'] as const;
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
@@ -45,6 +46,8 @@ export const DECLARED_INPUTS = {
   'lock-timeout': '5m',
   'allow-ephemeral-state': 'false',
   'deletes-need-approval': 'false',
+  'pr-command-permission': 'write',
+  'pr-command-requirements': 'approved',
 } as const;
 export type InputName = keyof typeof DECLARED_INPUTS;
 
@@ -140,7 +143,19 @@ export interface DetectSettings extends CommonSettings {
   command: 'detect';
 }
 
-export type Settings = StackSettings | CleanupSettings | DetectSettings;
+/** `comment`: the command a pull request comment gives, run on one of `stacks` once admitted. */
+export interface CommentSettings extends CommonSettings {
+  command: 'comment';
+  /** The stacks a comment may name: the `stack` input's list. */
+  stacks: string[];
+  prCommand: { requiredRole: RequiredRole; requirements: Requirement[] };
+  /** The `issue_comment` event's payload, as the runner wrote it. */
+  event: unknown;
+  /** What the command the comment names runs with, but for the command and the stack. */
+  stackSettings: Omit<StackSettings, 'command' | 'stack' | 'ephemeral'>;
+}
+
+export type Settings = StackSettings | CleanupSettings | DetectSettings | CommentSettings;
 
 export interface GitHubContext {
   apiUrl: string;

@@ -35,7 +35,9 @@ function inputsStage(given: Record<string, string>) {
     read.add(name);
     return (env[inputVariable(name)] ?? '').trim();
   };
-  const settings = parseInputs(getInput, { GITHUB_WORKSPACE: workspace, ...env });
+  // `comment` answers a comment on GitHub: it runs only on that event, in a repository.
+  const runner = given.command === 'comment' ? { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_REPOSITORY: 'octo-org/infra' } : {};
+  const settings = parseInputs(getInput, { GITHUB_WORKSPACE: workspace, ...runner, ...env });
   return { settings, read, env };
 }
 

@@ -17,7 +17,7 @@ function parseAny(inputs: Record<string, string>, env: Record<string, string> = 
 
 function parse(inputs: Record<string, string>, env: Record<string, string> = {}): StackSettings {
   const settings = parseAny(inputs, env);
-  if (settings.command === 'cleanup' || settings.command === 'detect') throw new Error(`not a stack command: ${settings.command}`);
+  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment') throw new Error(`not a stack command: ${settings.command}`);
   return settings;
 }
 

@@ -17,9 +17,6 @@ const ACTION_REF = 'octo-org/pulumi-stack-action@v1';
 // Commands that change a stack's state: a job running one must never be cancelled half-way.
 // `comment` runs what a PR comment asks for, `up` and `destroy` among them.
 const STATE_CHANGING = new Set(['up', 'destroy', 'refresh', 'smoke', 'cleanup', 'comment']);
-// `comment` (PR commands, issue 17) joins the inputs stage's COMMANDS when it is wired in; its
-// example is held to the same rules meanwhile.
-const KNOWN_COMMANDS: readonly string[] = [...new Set<string>([...COMMANDS, 'comment'])];
 const EXPECTED_EXAMPLES = [
   'dispatch.yml',
   'drift-and-cleanup.yml',
@@ -134,7 +131,7 @@ function exampleProblems(workflow: Workflow, inputs: ReadonlySet<string>): strin
     for (const step of ours) {
       const command = commandOf(step);
       if (!command) problems.push(`${name}: a step of ours without 'command'`);
-      else if (!isExpression(command) && !KNOWN_COMMANDS.includes(command)) problems.push(`${name}: unknown command '${command}'`);
+      else if (!isExpression(command) && !(COMMANDS as readonly string[]).includes(command)) problems.push(`${name}: unknown command '${command}'`);
       for (const input of Object.keys(step.with ?? {})) {
         if (!inputs.has(input)) problems.push(`${name}: input '${input}' is not declared in action.yml`);
       }

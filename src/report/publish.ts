@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import type { Removal } from '../cleanup.js';
 import type { Detected } from '../detect.js';
 import { gitHubClient } from '../github.js';
+import { prCommandOutputs, type PrCommandName } from '../pr-command.js';
 import type { StackSettings } from '../settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, upsertComment } from './github-comment.js';
@@ -60,6 +61,11 @@ async function writeJobSummary(markdown: string): Promise<void> {
   } catch (err) {
     core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** `comment`'s own outputs: which command ran on which head, empty when none did. */
+export function publishPrCommand(ran?: { command: PrCommandName; headSha: string }): void {
+  for (const [name, value] of Object.entries(prCommandOutputs(ran))) core.setOutput(name, value);
 }
 
 export async function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }): Promise<void> {

@@ -1,0 +1,61 @@
+// pr-commands.yml under nektos/act, on GitHub's example issue_comment payload made a comment on a
+// pull request: the `if:` that starts no runner for other comments, the job that reads the named
+// stack for the concurrency group, and the action answering the command on the checked-out head.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { prCommentPayload } from '../support/webhook-examples.js';
+import { actionSteps, addWorkflow, EXAMPLE_REPOSITORY, exampleWorkflow, jobOf, resultOf, stacksOf, startActSuite, type ActRepository, type ActSuite } from '../support/act.js';
+
+const { owner, repo: name } = EXAMPLE_REPOSITORY;
+
+let suite: ActSuite;
+let repo: ActRepository;
+let workflow: string;
+let head: string;
+
+beforeAll(async () => {
+  suite = await startActSuite();
+  repo = suite.repository();
+  workflow = addWorkflow(repo, 'pr-commands.yml', exampleWorkflow('pr-commands.yml'));
+  // The checkout copies this repository, so its head is the commit the action finds checked out.
+  head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+});
+
+afterAll(() => suite.close());
+
+/** A comment on the example's pull request, which GitHub has under the id the event gives. */
+function commentEvent(body: string) {
+  const payload = prCommentPayload({ body, login: 'octocat' });
+  const pull: number = payload.issue.number;
+  suite.api.setPermission(owner, name, 'octocat', 'write');
+  suite.api.setPullRequest(owner, name, pull, { headSha: head });
+  const [comment] = suite.api.seedComments(owner, name, pull, 1, { login: 'octocat', body });
+  payload.comment.id = comment!.id;
+  return { payload, pull, commentId: comment!.id };
+}
+
+describe('pr-commands.yml', () => {
+  it('starts no job for an ordinary comment', async () => {
+    const { payload } = commentEvent('Nice work.');
+    const run = await suite.run(repo, { workflow, event: 'issue_comment', payload });
+    expect(run.code).toBe(0);
+    expect(run.jobs.filter((j) => j.result !== undefined && j.result !== 'skipped')).toEqual([]);
+  });
+
+  it('applies an approved /pulumi up on the named stack, with reactions and the sticky comment', async () => {
+    const { payload, pull, commentId } = commentEvent('/pulumi up staging');
+    suite.api.seedReviews(owner, name, pull, [{ login: 'hubot', state: 'APPROVED' }]);
+    const run = await suite.run(repo, { workflow, event: 'issue_comment', payload });
+    const stack = jobOf(run, 'stack');
+    expect(resultOf(run, stack)).toEqual({ job: stack.name, result: 'success' });
+    expect(stack.steps.find((s) => s.id === 'named')?.outputs).toEqual({ name: 'staging' });
+    const command = jobOf(run, 'command');
+    expect(resultOf(run, command)).toEqual({ job: command.name, result: 'success' });
+    expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': 'up', 'pr-head-sha': head, stack: 'organization/files-py/staging', 'has-changes': 'true' });
+    expect(suite.api.reactions(commentId).map((r) => r.content)).toEqual(['eyes', 'rocket']);
+    const sticky = suite.api.comments(owner, name, pull).filter((c) => c.body.includes('<code>pulumi up</code> succeeded'));
+    expect(sticky).toHaveLength(1);
+    expect(stacksOf(repo)).toEqual(['staging']);
+    expect(suite.api.rejected).toEqual([]);
+  });
+});
