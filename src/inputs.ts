@@ -68,6 +68,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     lockTimeoutMs: parseDuration(getInput, 'lock-timeout'),
     comment: {
       mode: commentOnPr ? commentMode : 'off',
+      noChanges: parseChoice('no-changes-comment', getInput('no-changes-comment') || DECLARED_INPUTS['no-changes-comment'], ['update', 'skip', 'delete'] as const),
       token: getInput('github-token').trim() || undefined,
       issueNumber: prNumber ?? github.pullRequest,
     },

@@ -8,6 +8,8 @@ export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect', 'comment'] as c
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
+/** What becomes of the PR comment when the run found nothing to change: see `no-changes-comment`. */
+export type NoChangesComment = 'update' | 'skip' | 'delete';
 
 /**
  * Every input `action.yml` declares, with the default it declares (empty where it has none); a unit
@@ -36,6 +38,7 @@ export const DECLARED_INPUTS = {
   'pulumi-version': '3.274.1',
   'comment-on-pr': 'true',
   'comment-mode': 'update',
+  'no-changes-comment': 'update',
   'github-token': '${{ github.token }}',
   'pr-number': '',
   ttl: '24h',
@@ -100,7 +103,7 @@ export interface CommonSettings {
   /** How long to wait for another run's lock on the stack before giving up. */
   lockTimeoutMs: number;
   /** Where the PR comment goes; no issue number means no comment. */
-  comment: { mode: CommentMode; token?: string; issueNumber?: number };
+  comment: { mode: CommentMode; noChanges: NoChangesComment; token?: string; issueNumber?: number };
   /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */
   destroyApproved: boolean;
   github: GitHubContext;

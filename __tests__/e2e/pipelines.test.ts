@@ -72,6 +72,9 @@ describe('smoke', () => {
     const run = await smoke('smoke-3', { config: config(path.join(ws.root, 'smoke-3'), { fileCount: -1 }) });
     expect(run.code).toBe(1);
     expect(errorsOf(run)[0]).toMatch(/fileCount must be >= 0/);
+    // For a later step (an issue on failure, a chat message): the error and the end of the log.
+    expect(run.outputs.error).toMatch(/fileCount must be >= 0/);
+    expect(run.outputs['log-tail']).toMatch(/ValueError: fileCount must be >= 0/);
     expect(stacksInBackend()).not.toContain('smoke-3');
   });
 
@@ -177,6 +180,10 @@ describe('deletes-need-approval', () => {
     // In the engine's order, which for parallel deletes varies.
     expect(errorsOf(refused)[0]).toMatch(/It would delete 2 resource\(s\): pulumi-python:dynamic\/files:File file-[12], pulumi-python:dynamic\/files:File file-[12]\./);
     expect(refused.outputs['has-deletes']).toBe('true');
+    expect(JSON.parse(refused.outputs['deleted-urns']!).sort()).toEqual([1, 2].map((i) => `urn:pulumi:guarded::files-py::pulumi-python:dynamic/files:File::file-${i}`));
+    expect(JSON.parse(refused.outputs['replaced-urns']!)).toEqual([]);
+    expect(JSON.parse(refused.outputs['policy-violations']!)).toEqual({ mandatory: 0, advisory: 0 });
+    expect(refused.outputs.error).toMatch(/'deletes-need-approval' is set/);
     expect(snapshotState(ws)).toEqual(before);
     expect(filesIn(path.join(ws.root, 'guarded'))).toContain('file-2.txt');
 
@@ -190,6 +197,7 @@ describe('deletes-need-approval', () => {
     const moved = await up('guarded-2', 1, { inputs: { config: config(path.join(ws.root, 'guarded-2-moved'), { fileCount: 1 }) } });
     expect(moved.code).toBe(1);
     expect(errorsOf(moved)[0]).toMatch(/It would replace \d+ resource\(s\): .*file-0/);
+    expect(JSON.parse(moved.outputs['replaced-urns']!)).toContain('urn:pulumi:guarded-2::files-py::pulumi-python:dynamic/files:File::file-0');
     // Why, from the engine's own events: the property that forces each replacement.
     expect(moved.summary).toContain('🔁 Replace <code>file-0</code> · <code>pulumi-python:dynamic/files:File</code> · replaced because <code>path</code> changed');
     const ephemeral = await up('guarded-2', 0, { inputs: { 'ephemeral-stacks': 'guarded-*' } });

@@ -142,6 +142,32 @@ describe('PR comment', () => {
     expect(api.comments(OWNER, REPO, PR)).toHaveLength(3);
   }, 180_000);
 
+  it('with no-changes-comment, starts no comment where nothing changes, brings one up to date, or deletes it', async () => {
+    await startApi();
+    const quiet = (inputs: StepOptions['inputs']) => onPullRequest({ stack: 'quiet', ...inputs });
+    const changed = JSON.stringify({ outDir: ws.outDir, message: 'changed' });
+    // Deployed as it is, so a preview of it changes nothing.
+    expect((await runStep(ws, quiet({ command: 'up', 'comment-on-pr': 'false' }))).code).toBe(0);
+
+    expect((await runStep(ws, quiet({ command: 'preview', 'no-changes-comment': 'skip' }))).code).toBe(0);
+    expect(api.comments(OWNER, REPO, PR)).toEqual([]);
+
+    expect((await runStep(ws, quiet({ command: 'preview', 'no-changes-comment': 'skip', config: changed }))).code).toBe(0);
+    const [stale] = api.comments(OWNER, REPO, PR);
+    expect(stale!.body).toContain('<code>pulumi preview</code> succeeded');
+
+    // The change undone: the comment says so rather than show what no longer happens.
+    expect((await runStep(ws, quiet({ command: 'preview', 'no-changes-comment': 'skip' }))).code).toBe(0);
+    const comments = api.comments(OWNER, REPO, PR);
+    expect(comments.map((c) => c.id)).toEqual([stale!.id]);
+    expect(comments[0]!.body).toContain('<code>pulumi preview</code> found no changes');
+
+    const deleted = await runStep(ws, quiet({ command: 'preview', 'no-changes-comment': 'delete' }));
+    expect(deleted.code).toBe(0);
+    expect(deleted.outputs['comment-url']).toBeUndefined();
+    expect(api.comments(OWNER, REPO, PR)).toEqual([]);
+  }, 180_000);
+
   it("pings nobody with the engine's text: a mention in a program's error reaches the comment broken", async () => {
     await startApi();
     // The Python SDK's error quotes the value: "Configuration 'files-py:fileCount' value '@org/team #12' is not a valid int".

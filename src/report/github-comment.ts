@@ -44,6 +44,25 @@ export async function upsertComment(github: GitHub, target: CommentTarget, marke
   );
 }
 
+/**
+ * With nothing to report (`no-changes-comment`): `skip` brings the sticky comment up to date where
+ * there is one, so it shows no stale changes, and starts none; `delete` removes every comment of
+ * ours for this stack and command. Returns the kept comment's URL.
+ */
+export async function settleQuietComment(github: GitHub, target: CommentTarget, marker: string, body: string, how: 'skip' | 'delete'): Promise<string | undefined> {
+  const base = { owner: target.owner, repo: target.repo };
+  const login = tokenLogin(github);
+  if (how === 'skip') {
+    const existing = target.mode === 'update' ? await findOwnComment(github, target, login, (b) => isOurComment(b, marker), false) : undefined;
+    return existing ? (await github.rest.issues.updateComment({ ...base, comment_id: existing.id, body })).data.html_url : undefined;
+  }
+  // Found first, then deleted: deleting while paging would shift later comments onto pages already read.
+  const doomed: FoundComment[] = [];
+  for await (const comment of ownComments(github, target, login, (b) => isOurComment(b, marker))) doomed.push(comment);
+  for (const comment of doomed) await github.rest.issues.deleteComment({ ...base, comment_id: comment.id });
+  return undefined;
+}
+
 /** GitHub may store a body with CRLF line ends. */
 function sameText(stored: string, sent: string): boolean {
   return stored.replace(/\r\n/g, '\n') === sent;
@@ -56,6 +75,17 @@ async function findOwnComment(
   wanted: (body: string) => boolean,
   newest: boolean,
 ): Promise<FoundComment | undefined> {
+  // GitHub lists oldest first: the first match is the oldest, the last one the newest.
+  let found: FoundComment | undefined;
+  for await (const comment of ownComments(github, target, login, wanted)) {
+    found = comment;
+    if (!newest) return found;
+  }
+  return found;
+}
+
+/** The token's comments on the pull request whose body `wanted` accepts, oldest first, page by page. */
+async function* ownComments(github: GitHub, target: CommentTarget, login: Promise<string>, wanted: (body: string) => boolean): AsyncGenerator<FoundComment> {
   const author = await login;
   const pages = github.paginate.iterator(github.rest.issues.listComments, {
     owner: target.owner,
@@ -63,15 +93,9 @@ async function findOwnComment(
     issue_number: target.issueNumber,
     per_page: 100,
   });
-  // GitHub lists oldest first: the first match is the oldest, the last one the newest.
-  let found: FoundComment | undefined;
   for await (const page of pages) {
-    const mine = page.data.filter((c) => c.user?.login === author && wanted(c.body ?? ''));
-    const chosen = newest ? mine.at(-1) : mine[0];
-    if (chosen) found = { id: chosen.id, body: chosen.body ?? '', url: chosen.html_url };
-    if (found && !newest) return found;
+    for (const c of page.data) if (c.user?.login === author && wanted(c.body ?? '')) yield { id: c.id, body: c.body ?? '', url: c.html_url };
   }
-  return found;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { destructiveCount, hasChanges, type Report } from './model.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
-export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha'] as const;
+export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail'] as const;
 
 export interface StepOutput {
   name: string;
@@ -24,10 +24,27 @@ export function stepOutputs(report: Report): StepOutput[] {
     { name: 'changes', value: JSON.stringify({ create, update, delete: del, replace, same }) },
     { name: 'has-changes', value: String(hasChanges(report.changes.counts)) },
     { name: 'has-deletes', value: String(destructiveCount(report.changes.counts) > 0) },
+    { name: 'replaced-urns', value: JSON.stringify(urnsOf(report, (op) => op === 'replace')) },
+    { name: 'deleted-urns', value: JSON.stringify(urnsOf(report, (op) => op === 'delete' || op === 'delete-replaced')) },
+    { name: 'policy-violations', value: JSON.stringify(violationsByLevel(report)) },
+    // What a later step needs when this one failed: the engine's error and the end of its log.
+    ...(report.error !== undefined ? [{ name: 'error', value: report.error }] : []),
+    ...(report.logTail ? [{ name: 'log-tail', value: report.logTail.join('\n') }] : []),
     ...(report.planDigest ? [{ name: 'plan-digest', value: report.planDigest }] : []),
     ...(report.drifted !== undefined ? [{ name: 'drifted', value: String(report.drifted) }] : []),
     ...(report.checks ? [{ name: 'checks', value: JSON.stringify(Object.fromEntries(report.checks.map((c) => [c.key, c.passed]))) }] : []),
   ];
+}
+
+function urnsOf(report: Report, wanted: (op: string) => boolean): string[] {
+  return report.changes.resources.filter((r) => wanted(r.op)).map((r) => r.urn);
+}
+
+/** Violations counted by enforcement level; the two levels that report always there, at 0 when none. */
+function violationsByLevel(report: Report): Record<string, number> {
+  const counts: Record<string, number> = { mandatory: 0, advisory: 0 };
+  for (const { enforcement } of report.changes.policyViolations) counts[enforcement] = (counts[enforcement] ?? 0) + 1;
+  return counts;
 }
 
 export function outputText(value: unknown): string {

@@ -7,7 +7,7 @@ import { gitHubClient } from '../github.js';
 import { prCommandOutputs, type PrCommandName } from '../pr-command.js';
 import type { StackSettings } from '../settings.js';
 import { renderComment } from './comment.js';
-import { commentFailure, upsertComment } from './github-comment.js';
+import { commentFailure, settleQuietComment, upsertComment } from './github-comment.js';
 import { commentMarker, type Report } from './model.js';
 import { outputText, stepOutputs } from './outputs.js';
 import type { Redactor } from './redact.js';
@@ -32,7 +32,7 @@ function secretOutputValues(report: Report): string[] {
 }
 
 async function postComment(report: Report, settings: StackSettings): Promise<string | undefined> {
-  const { mode, token, issueNumber } = settings.comment;
+  const { mode, noChanges, token, issueNumber } = settings.comment;
   const repository = settings.github.repository;
   if (mode === 'off' || issueNumber === undefined) return undefined;
   if (!token || !repository) {
@@ -40,18 +40,27 @@ async function postComment(report: Report, settings: StackSettings): Promise<str
     return undefined;
   }
   try {
-    const url = await upsertComment(
-      await gitHubClient(token, settings.github.apiUrl),
-      { ...repository, issueNumber, mode },
-      commentMarker(report.project, report.stack, report.command),
-      renderComment(report),
-    );
+    const github = await gitHubClient(token, settings.github.apiUrl);
+    const target = { ...repository, issueNumber, mode };
+    const marker = commentMarker(report.project, report.stack, report.command);
+    const body = renderComment(report);
+    if (noChanges !== 'update' && isQuiet(report)) {
+      const url = await settleQuietComment(github, target, marker, body, noChanges);
+      core.info(url ? `PR comment: ${url}` : `No PR comment: nothing would change ('no-changes-comment: ${noChanges}').`);
+      return url;
+    }
+    const url = await upsertComment(github, target, marker, body);
     core.info(`PR comment: ${url}`);
     return url;
   } catch (err) {
     core.warning(`Could not write the PR comment: ${commentFailure(err)} The job summary has the report.`);
     return undefined;
   }
+}
+
+/** Nothing for a reviewer: no change, and no policy violation. */
+function isQuiet(report: Report): boolean {
+  return report.result === 'no-changes' && report.changes.policyViolations.length === 0;
 }
 
 async function writeJobSummary(markdown: string): Promise<void> {
