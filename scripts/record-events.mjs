@@ -124,7 +124,7 @@ function withoutProviderCode(value) {
  * out: they describe the recording machine (its paths, its TypeScript), not the deployment.
  * Sequence numbers are renumbered after that.
  */
-export function normalise(events, { paths }) {
+function normalise(events, { paths }) {
   const ids = new Map();
   const fixPaths = (text) =>
     paths.reduce((t, [from, to]) => t.split(from).join(to), text).replace(UUID, (uuid) => {

@@ -1,6 +1,7 @@
-// Engine event streams for the report tests: the recorded and hand-written ones in
-// __tests__/fixtures/events, and generated ones shaped like them: the stack and its default provider unchanged, then one step (or the three steps of a
-// replacement) per resource, each as a pre event and an outputs event, then the summary.
+// Engine event streams for the report tests: the ones in __tests__/fixtures/events, recorded from
+// real CLI runs by scripts/record-events.mjs, and generated ones for sizes no recording reaches,
+// shaped like them: the stack and its default provider unchanged, then one step (or the three steps
+// of a replacement) per resource, each as a pre event and an outputs event, then the summary.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { changeSummaryFromEvents, resultOf, type Report } from '../../src/report/model.js';
@@ -19,12 +20,12 @@ const PROVIDER_URN = 'urn:pulumi:dev::big::pulumi:providers:random::default_4_16
 const PROVIDER_REF = `${PROVIDER_URN}::9f2c63f0-5d3c-4b8e-9b7e-2f0d1b4c6a11`;
 const DEFAULT_TYPE = 'random:index/randomPet:RandomPet';
 
-/** Every stream in the fixtures folder: recorded ones dropped in there are checked like the hand-written ones. */
+/** Every recorded stream in the fixtures folder. */
 export function eventFixtureFiles(): string[] {
   return readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).sort();
 }
 
-/** Reads a recorded (or hand-written) stream from the fixtures folder. */
+/** Reads a recorded stream from the fixtures folder. */
 export function loadEvents(file: string): EngineEvent[] {
   return JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as EngineEvent[];
 }

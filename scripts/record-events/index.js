@@ -81,14 +81,26 @@ class JsonFile extends pulumi.dynamic.Resource {
 
 const config = new pulumi.Config();
 const wanted = JSON.parse(fs.readFileSync(path.join(__dirname, "resources.json"), "utf8"));
-let previous;
-for (const [name, { protect, secretContent, ...args }] of Object.entries(wanted)) {
-    const Kind = args.data ? JsonFile : File;
-    // A secret input: the content is the secret config value `token`.
-    if (secretContent) args.content = config.requireSecret("token");
-    // Each file waits for the one before it, so the engine sees them, and the events come, in one order.
-    previous = new Kind(name, args, { protect, dependsOn: previous ? [previous] : [] });
-}
 
-exports.fileCount = Object.keys(wanted).length;
-exports.token = config.requireSecret("token");
+// The engine answers a registration when the resource's step is done: waiting for it (and for each
+// log message to be taken) before the next makes the engine's events come in one order every run.
+const registered = (resource) => new Promise((resolve) => resource.urn.apply(resolve));
+
+module.exports = async () => {
+    let previous;
+    for (const [name, { protect, secretContent, ...args }] of Object.entries(wanted)) {
+        const Kind = args.data ? JsonFile : File;
+        // A secret input: the content is the secret config value `token`.
+        if (secretContent) args.content = config.requireSecret("token");
+        // Each file depends on the one before it, which orders the deletions too.
+        previous = new Kind(name, args, { protect, dependsOn: previous ? [previous] : [] });
+        await registered(previous);
+        // A warning on a resource, and a status line (ephemeral) the report must leave out.
+        if (args.encoding) {
+            await pulumi.log.warn(`${name}: 'encoding' is deprecated: files are always written as UTF-8.`, previous);
+            await pulumi.log.warn(`${name}: checking the encoding…`, previous, undefined, true);
+        }
+    }
+    await pulumi.log.info(`declared ${Object.keys(wanted).length} files`);
+    return { fileCount: Object.keys(wanted).length, token: config.requireSecret("token") };
+};

@@ -36,7 +36,8 @@ export interface ResourceChange {
 export interface PolicyViolation {
   policyPack: string;
   policy: string;
-  enforcement: 'warning' | 'mandatory' | (string & {});
+  /** The policy's enforcement level: `advisory` (what recorded events say), `mandatory`, `remediate`… */
+  enforcement: 'advisory' | 'mandatory' | 'remediate' | 'warning' | (string & {});
   message: string;
   urn?: string;
 }
@@ -156,6 +157,8 @@ interface TrackedResource {
   rank: number;
   diffs: Set<string>;
   causes: Set<string>;
+  /** A step began (its pre event) and has not finished (no outputs or failure event yet). */
+  unfinished: boolean;
 }
 
 /** The resource name: what follows the third `::` of the URN (a name may itself contain `::`). */
@@ -189,6 +192,7 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
       rank,
       diffs: new Set(),
       causes: new Set(),
+      unfinished: false,
     };
     resources.set(metadata.urn, tracked);
   } else if (rank >= tracked.rank) {
@@ -271,6 +275,17 @@ function countsFromResources(resources: readonly ResourceChange[]): ChangeCounts
   return counts;
 }
 
+/**
+ * A step the engine refused before running it (deleting a protected resource) gets no failure
+ * event: only its pre event and an error naming the resource. It failed all the same.
+ */
+function markRefusedSteps(resources: ReadonlyMap<string, TrackedResource>, diagnostics: readonly Diagnostic[]): void {
+  for (const { severity, urn } of diagnostics) {
+    const tracked = urn !== undefined && severity === 'error' ? resources.get(urn) : undefined;
+    if (tracked?.unfinished) tracked.change.failed = true;
+  }
+}
+
 /** Builds the change model from an operation's engine events, in the order the engine emitted them. */
 export function changeSummaryFromEvents(events: Iterable<EngineEvent>): ChangeSummary {
   const resources = new Map<string, TrackedResource>();
@@ -278,15 +293,19 @@ export function changeSummaryFromEvents(events: Iterable<EngineEvent>): ChangeSu
   const policyViolations: PolicyViolation[] = [];
   let summary: EngineEvent['summaryEvent'];
   for (const event of events) {
-    if (event.resourcePreEvent) trackStep(resources, event.resourcePreEvent.metadata);
-    else if (event.resOutputsEvent) trackStep(resources, event.resOutputsEvent.metadata);
-    else if (event.resOpFailedEvent) trackStep(resources, event.resOpFailedEvent.metadata).change.failed = true;
-    else if (event.diagnosticEvent) {
+    if (event.resourcePreEvent) trackStep(resources, event.resourcePreEvent.metadata).unfinished = true;
+    else if (event.resOutputsEvent) trackStep(resources, event.resOutputsEvent.metadata).unfinished = false;
+    else if (event.resOpFailedEvent) {
+      const tracked = trackStep(resources, event.resOpFailedEvent.metadata);
+      tracked.change.failed = true;
+      tracked.unfinished = false;
+    } else if (event.diagnosticEvent) {
       const diagnostic = toDiagnostic(event.diagnosticEvent);
       if (diagnostic) diagnostics.push(diagnostic);
     } else if (event.policyEvent) policyViolations.push(toPolicyViolation(event.policyEvent));
     else if (event.summaryEvent) summary = event.summaryEvent;
   }
+  markRefusedSteps(resources, diagnostics);
   const all = Array.from(resources.values(), finishResource).filter((r) => !isDefaultProvider(r));
   return {
     resources: all.filter(isListed),
