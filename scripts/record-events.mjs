@@ -34,7 +34,7 @@ const ROTATED_TOKEN = 'rotated-token-value';
 const files = {
   logs: { folder: 'out', name: 'logs.txt', content: 'log line' },
   site: { folder: 'out/site', name: 'site.json', data: { title: 'Hello', tags: { env: 'dev', team: 'web' } } },
-  notes: { folder: 'out', name: 'notes.txt', content: 'first draft', encoding: 'utf8' },
+  notes: { folder: 'out', name: 'notes.txt', content: 'first draft', encoding: 'utf8', sizeOf: 'site' },
   vault: { folder: 'out', name: 'vault.txt', content: 'keep me', protect: true },
   token: { folder: 'out', name: 'token.txt', secretContent: true },
 };
@@ -42,12 +42,13 @@ const files = {
 /**
  * The same files after a change a pull request could make: the site's folder moves (a replacement,
  * caused by `folder`) and a tag changes and one is added; the notes change text, gain a property and
- * lose one; the logs go; the secret is rotated.
+ * lose one (and take the new site's size, unknown until it exists); the vault gets a comment, which
+ * changes nothing; the logs go; the secret is rotated.
  */
 const changed = {
   site: { ...files.site, folder: 'out/www', data: { title: 'Hello', tags: { env: 'dev', team: 'platform', owner: 'ops' } } },
-  notes: { folder: 'out', name: 'notes.txt', content: 'second draft, longer than the first', mode: '0644' },
-  vault: files.vault,
+  notes: { folder: 'out', name: 'notes.txt', content: 'second draft, longer than the first', mode: '0644', sizeOf: 'site' },
+  vault: { ...files.vault, comment: 'a note the provider ignores' },
   token: files.token,
 };
 

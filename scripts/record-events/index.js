@@ -13,9 +13,11 @@ const REPLACE_ON = ["folder", "name"];
 
 // Everything the provider's methods use is serialized into each resource's inputs (`__provider`),
 // so it stays small and self-contained.
+// A `comment` is the file's and no one else's: changing it changes nothing on disk, so the
+// providers ignore it (as real ones ignore properties they do not manage).
 const changedKeys = (olds, news) =>
     [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
-        (k) => k !== "__provider" && k !== "size" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+        (k) => !["__provider", "size", "comment"].includes(k) && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
     );
 
 const write = (props) => {
@@ -87,13 +89,17 @@ const wanted = JSON.parse(fs.readFileSync(path.join(__dirname, "resources.json")
 const registered = (resource) => new Promise((resolve) => resource.urn.apply(resolve));
 
 module.exports = async () => {
+    const declared = {};
     let previous;
-    for (const [name, { protect, secretContent, ...args }] of Object.entries(wanted)) {
+    for (const [name, { protect, secretContent, sizeOf, ...args }] of Object.entries(wanted)) {
         const Kind = args.data ? JsonFile : File;
         // A secret input: the content is the secret config value `token`.
         if (secretContent) args.content = config.requireSecret("token");
+        // An input from another resource's output: unknown in a preview while that one is replaced.
+        if (sizeOf) args.sizeOf = declared[sizeOf].size;
         // Each file depends on the one before it, which orders the deletions too.
         previous = new Kind(name, args, { protect, dependsOn: previous ? [previous] : [] });
+        declared[name] = previous;
         await registered(previous);
         // A warning on a resource, and a status line (ephemeral) the report must leave out.
         if (args.encoding) {
