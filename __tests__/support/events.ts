@@ -13,6 +13,8 @@ export interface GeneratedResource {
   op: 'create' | 'update' | 'delete' | 'replace' | 'same';
   type?: string;
   diffs?: string[];
+  /** The inputs before and after, as a step's `old` and `new` states carry them (steps that have each). */
+  inputs?: { old?: Record<string, unknown>; new?: Record<string, unknown> };
 }
 
 const STACK_URN = 'urn:pulumi:dev::big::pulumi:pulumi:Stack::big-dev';
@@ -46,8 +48,13 @@ export function streamOf(resources: readonly GeneratedResource[], options: { sum
   const push = (event: Omit<EngineEvent, 'sequence' | 'timestamp'>): void => {
     events.push({ sequence: events.length, timestamp: 1_718_000_000 + events.length, ...event });
   };
-  const step = (op: string, urn: string, type: string, diffs: string[] = []): void => {
-    const metadata = { op, urn, type, provider: PROVIDER_REF, diffs } as NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
+  const step = (op: string, urn: string, type: string, diffs: string[] = [], inputs: GeneratedResource['inputs'] = {}): void => {
+    const state = (values: Record<string, unknown> | undefined) => values && { urn, type, custom: true, id: '', parent: STACK_URN, inputs: values, outputs: {}, provider: PROVIDER_REF };
+    const before = op === 'create' ? undefined : state(inputs.old);
+    const after = op === 'delete' || op === 'delete-replaced' ? undefined : state(inputs.new);
+    const metadata = { op, urn, type, provider: PROVIDER_REF, diffs, ...(before ? { old: before } : {}), ...(after ? { new: after } : {}) } as NonNullable<
+      EngineEvent['resourcePreEvent']
+    >['metadata'];
     push({ resourcePreEvent: { metadata } });
     push({ resOutputsEvent: { metadata } });
   };
@@ -58,7 +65,7 @@ export function streamOf(resources: readonly GeneratedResource[], options: { sum
   for (const resource of resources) {
     const type = resource.type ?? DEFAULT_TYPE;
     const urn = `urn:pulumi:dev::big::${type}::${resource.name}`;
-    for (const op of stepsOf(resource.op)) step(op, urn, type, resource.diffs);
+    for (const op of stepsOf(resource.op)) step(op, urn, type, resource.diffs, resource.inputs);
     counts[resource.op] = (counts[resource.op] ?? 0) + 1;
   }
   if (options.summary ?? true) {

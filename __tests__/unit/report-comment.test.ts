@@ -367,3 +367,149 @@ describe('renderComment, size limit', () => {
     expect(text.endsWith('*… cut to fit the size limit.*')).toBe(true);
   });
 });
+
+describe('renderComment, property changes', () => {
+  const changes = (text: string, group: string): string => {
+    const section = detailsSection(text, 'Resource changes');
+    const start = section.indexOf(`#### ${group}`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = section.indexOf('\n#### ', start + 1);
+    return section.slice(start, end < 0 ? undefined : end);
+  };
+
+  it('shows each changed property of an update with its old and new value, added and removed ones', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-update-replace-delete.json')));
+    expect(changes(text, '🔄 Update (2)')).toBe(
+      [
+        '#### 🔄 Update (2)',
+        '',
+        `- <code>notes</code> · ${FILE}`,
+        '  - <code>content</code>: <code>"first draft"</code> → <code>"second draft, longer than the first"</code>',
+        '  - <code>encoding</code>: removed, was <code>"utf8"</code>',
+        '  - <code>mode</code>: added, <code>"0644"</code>',
+        '  - <code>sizeOf</code>: <code>76</code> → <code>\\[unknown\\]</code>',
+        `- <code>token</code> · ${FILE}`,
+        '  - <code>content</code>: `[secret]` → `[secret]`',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('marks the properties that force a replacement, first, with nested paths from the detailed diff', () => {
+    const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
+    expect(changes(text, '🔁 Replace (1)')).toContain(
+      [
+        `- <code>site</code> · ${JSON_FILE} · replaced because <code>folder</code> changed`,
+        '  - <code>folder</code>: <code>"out/site"</code> → <code>"out/www"</code> · 🔁 forces replacement',
+        '  - <code>data.tags.owner</code>: added, <code>"ops"</code>',
+        '  - <code>data.tags.team</code>: <code>"web"</code> → <code>"platform"</code>',
+      ].join('\n'),
+    );
+  });
+
+  it('shows drift a refresh found as old and new values', () => {
+    const text = renderComment(reportFrom(loadEvents('refresh-drift.json'), { command: 'drift', result: 'drifted' }));
+    expect(text).toContain('  - <code>content</code>: <code>"second draft, longer than the first"</code> → <code>"edited by hand"</code>');
+  });
+
+  it('shows a value equal to a configured secret as [secret], and masks one inside a value', () => {
+    const report = reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' });
+    const text = renderComment(report, { secrets: ['first draft', 'platform'] });
+    expect(text).toContain('  - <code>content</code>: `[secret]` → <code>"second draft, longer than the first"</code>');
+    expect(text).toContain('  - <code>data.tags.team</code>: <code>"web"</code> → `[secret]`');
+    expect(text).not.toMatch(/first draft|platform/);
+    const masked = renderComment(report, { secrets: ['draft'] });
+    expect(masked).toContain('<code>"first \\*\\*\\*"</code> → <code>"second \\*\\*\\*, longer than the first"</code>');
+  });
+
+  it('shortens long values and escapes hostile ones inside code', () => {
+    const report = reportFrom(
+      streamOf([
+        {
+          name: 'page',
+          op: 'update',
+          diffs: ['body', '</details>', 'tags'],
+          inputs: {
+            old: { body: 'x'.repeat(500), '</details>': '@org/team #12', tags: { a: 1 } },
+            new: { body: 'y'.repeat(500), '</details>': '<script>`*_|', tags: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, i])) },
+          },
+        },
+      ]),
+    );
+    const text = renderComment(report);
+    const lines = linesStartingWith(detailsSection(text, 'Resource changes (1)'), '  - ');
+    expect(lines[0]).toBe(`  - <code>body</code>: <code>"${'x'.repeat(99)}… (402 more characters)</code> → <code>"${'y'.repeat(99)}… (402 more characters)</code>`);
+    expect(lines[1]).toBe('  - <code>&lt;/details&gt;</code>: <code>"@org/team #12"</code> → <code>"&lt;script&gt;\\`\\*\\_\\|"</code>');
+    expect(lines[2]).toMatch(/^ {2}- <code>tags<\/code>: <code>\{"a":1\}<\/code> → <code>\{"key0":0,.*… \(\d+ more characters\)<\/code>$/);
+    expect(linesStartingWith(text, '</details>')).toHaveLength(1);
+    expect(text).not.toContain('<script>');
+  });
+
+  it('shows at most 20 properties of a resource, and says how many more', () => {
+    const keys = Array.from({ length: 25 }, (_, i) => `p${i}`);
+    const inputs = { old: Object.fromEntries(keys.map((k) => [k, 1])), new: Object.fromEntries(keys.map((k) => [k, 2])) };
+    const text = renderComment(reportFrom(streamOf([{ name: 'wide', op: 'update', diffs: keys, inputs }])));
+    const lines = linesStartingWith(detailsSection(text, 'Resource changes (1)'), '  - ');
+    expect(lines).toHaveLength(21);
+    expect(lines[20]).toBe('  - … and 5 more properties');
+  });
+});
+
+describe('renderComment, property changes within the size limit', () => {
+  /** Updates, replacements and deletions of resources whose every change carries a long old and new value. */
+  const bigReport = (count: number): Report => {
+    const ops: GeneratedResource['op'][] = ['update', 'replace', 'delete'];
+    const resources = Array.from({ length: count }, (_, i): GeneratedResource => {
+      const op = ops[i % 3]!;
+      return {
+        name: `res-${i}`,
+        op,
+        diffs: ['body'],
+        inputs: { old: { body: `old ${i} ${'o'.repeat(80)}` }, new: { body: `new ${i} ${'n'.repeat(80)}` } },
+      };
+    });
+    return reportFrom(streamOf(resources), { command: 'up' });
+  };
+  const detailed = (text: string, name: string): boolean => new RegExp(`^- <code>${name}</code>.*\\n {2}- <code>body</code>`, 'm').test(detailsSection(text, 'Resource changes'));
+
+  it('keeps every value when they fit', () => {
+    const text = renderComment(bigReport(30));
+    for (let i = 0; i < 30; i++) if (i % 3 !== 2) expect(detailed(text, `res-${i}`)).toBe(true);
+  });
+
+  it('drops the values of updates before those of replacements, the last first, and keeps every resource listed', () => {
+    const report = bigReport(30);
+    const full = renderComment(report);
+    let sawSome = false;
+    for (let limit = full.length; limit > full.length - 10 * 250; limit -= 97) {
+      const text = renderComment(report, { maxLength: limit });
+      expect(text.length).toBeLessThanOrEqual(limit);
+      expect(linesStartingWith(detailsSection(text, 'Resource changes (30)'), '- ')).toHaveLength(30);
+      const updates = Array.from({ length: 10 }, (_, k) => detailed(text, `res-${3 * k}`));
+      const replacements = Array.from({ length: 10 }, (_, k) => detailed(text, `res-${3 * k + 1}`));
+      // A replacement loses its values only once every update has.
+      if (replacements.includes(false)) expect(updates).not.toContain(true);
+      // Within each kind the values go from the end of the list up.
+      for (const kept of [updates, replacements]) expect(kept).toEqual([...kept].sort((a, b) => Number(b) - Number(a)));
+      if (updates.includes(false) && updates.includes(true)) sawSome = true;
+    }
+    expect(sawSome).toBe(true);
+  });
+
+  it('lists the resources by name once no values fit, before it leaves any resource out', () => {
+    const report = bigReport(30);
+    const withoutValues = renderComment({ ...report, changes: { ...report.changes, resources: report.changes.resources.map(({ properties: _, ...r }) => r) } });
+    const names = renderComment(report, { maxLength: withoutValues.length });
+    expect(names).toBe(withoutValues);
+    const section = detailsSection(names, 'Resource changes (30)');
+    expect(linesStartingWith(section, '- ')).toHaveLength(30);
+    expect(linesStartingWith(section, '  - ')).toHaveLength(0);
+    expect(section).toContain('- <code>res-0</code> · <code>random:index/randomPet:RandomPet</code> · changed: <code>body</code>');
+  });
+
+  it(`stays within ${COMMENT_MAX_LENGTH} characters with 10,000 resources that all have values`, () => {
+    const text = renderComment(bigReport(10_000));
+    expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
+    expect(text.length).toBeGreaterThan(COMMENT_MAX_LENGTH - 300);
+  });
+});

@@ -2,6 +2,7 @@
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import type { OutputCheck } from '../operation.js';
+import { propertyChanges, redactPropertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
 export type StepOp =
@@ -28,6 +29,8 @@ export interface ResourceChange {
   diffs: string[];
   /** For a replacement, the properties whose change forces it (the engine's `keys`), when it says. */
   replaceCauses?: string[];
+  /** Each changed property with its values before and after, for steps that have both states. */
+  properties?: PropertyChange[];
   protected: boolean;
   /** Set when the engine reported this step failed. */
   failed?: boolean;
@@ -110,7 +113,7 @@ export interface Report {
   interruptedOperations?: { operations: string[]; cleared: boolean };
 }
 
-export type { EngineEvent };
+export type { EngineEvent, PropertyChange };
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
 type EngineDiagnostic = NonNullable<EngineEvent['diagnosticEvent']>;
@@ -159,6 +162,8 @@ interface TrackedResource {
   causes: Set<string>;
   /** A step began (its pre event) and has not finished (no outputs or failure event yet). */
   unfinished: boolean;
+  /** From the latest step that changed any property. */
+  properties?: PropertyChange[];
 }
 
 /** The resource name: what follows the third `::` of the URN (a name may itself contain `::`). */
@@ -200,19 +205,26 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
     tracked.rank = rank;
   }
   if (state?.protect !== undefined) tracked.change.protected = state.protect;
-  for (const diff of stepDiffs(metadata)) tracked.diffs.add(diff);
+  // Unchanged steps can have differing inputs the provider ignores (its own notion of a change rules).
+  const properties = NON_CHANGING_OPS.has(metadata.op) || metadata.op === 'refresh' ? [] : propertyChanges(metadata);
+  if (properties.length > 0) tracked.properties = properties;
+  // The changed properties name what differs when the engine's own lists are empty (providers that
+  // only say whether anything changed).
+  const diffs = properties.length > 0 ? properties.map((p) => p.path) : stepDiffs(metadata);
+  for (const diff of diffs) tracked.diffs.add(diff);
   // A replacement's steps name what forces it in `keys`, often with no `diffs` at all.
   if (REPLACEMENT_STEPS.has(metadata.op)) for (const key of metadata.keys ?? []) tracked.causes.add(key);
   return tracked;
 }
 
-function finishResource({ change, diffs, causes }: TrackedResource): ResourceChange {
+function finishResource({ change, diffs, causes, properties }: TrackedResource): ResourceChange {
   const replaced = REPLACEMENT_STEPS.has(change.op);
   return {
     ...change,
     op: replaced ? 'replace' : change.op,
     diffs: [...diffs],
     ...(replaced && causes.size > 0 ? { replaceCauses: [...causes] } : {}),
+    ...(properties ? { properties } : {}),
   };
 }
 
@@ -386,7 +398,15 @@ export function redactReport(report: Report, secrets: readonly string[]): Report
     ...report,
     changes: {
       ...changes,
-      resources: changes.resources.map((r) => ({ ...r, urn: mask(r.urn), type: mask(r.type), name: mask(r.name), diffs: r.diffs.map(mask) })),
+      resources: changes.resources.map((r) => ({
+        ...r,
+        urn: mask(r.urn),
+        type: mask(r.type),
+        name: mask(r.name),
+        diffs: r.diffs.map(mask),
+        ...(r.replaceCauses ? { replaceCauses: r.replaceCauses.map(mask) } : {}),
+        ...(r.properties ? { properties: redactPropertyChanges(r.properties, secrets, mask) } : {}),
+      })),
       diagnostics: changes.diagnostics.map((d) => ({ ...d, message: mask(d.message), ...(d.urn ? { urn: mask(d.urn) } : {}) })),
       policyViolations: changes.policyViolations.map((p) => ({
         ...p,
