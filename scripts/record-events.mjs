@@ -52,7 +52,8 @@ const changed = {
   token: files.token,
 };
 
-const { vault: _vault, ...unprotected } = changed;
+/** Without the protected vault, which the engine must then refuse to delete. */
+const unprotected = Object.fromEntries(Object.entries(changed).filter(([name]) => name !== 'vault'));
 
 const PREVIEW = ['preview'];
 const UP = ['up', '--yes', '--skip-preview'];
@@ -100,7 +101,7 @@ function mustRun(cli, args, options) {
   if (result.code !== 0) throw new Error(`pulumi ${args.join(' ')} failed (exit ${result.code}):\n${result.output}`);
 }
 
-/** Replaces every occurrence of `from` in the strings (and keys) of a JSON value. */
+/** Applies `edit` to every string (and key) of a JSON value. */
 function replaceInStrings(value, edit) {
   if (typeof value === 'string') return edit(value);
   if (Array.isArray(value)) return value.map((item) => replaceInStrings(item, edit));
@@ -178,7 +179,7 @@ export async function recordEvents(outDir, { log = (line) => process.stderr.writ
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'record-events-')));
   const program = path.join(root, 'program');
   try {
-    fs.cpSync(PROGRAM, program, { recursive: true });
+    fs.cpSync(PROGRAM, program, { recursive: true, filter: (src) => src !== POLICY_PACK });
     // The program takes @pulumi/pulumi (and the dynamic provider launcher its cmd/) from ours.
     const modules = fs.realpathSync(path.join(REPO, 'node_modules'));
     fs.symlinkSync(modules, path.join(program, 'node_modules'));
