@@ -2,6 +2,8 @@
 // plays GitHub's REST API and refuses whatever GitHub's OpenAPI description would refuse.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { code } from '../../src/report/markdown.js';
 import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
 import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } from '../support/e2e.js';
 
@@ -166,6 +168,28 @@ describe('PR comment', () => {
     expect(deleted.code).toBe(0);
     expect(deleted.outputs['comment-url']).toBeUndefined();
     expect(api.comments(OWNER, REPO, PR)).toEqual([]);
+  }, 180_000);
+
+  it('shows each changed property with its old and new value, and what forces a replacement', async () => {
+    await startApi();
+    const before = path.join(ws.root, 'diff-before');
+    const after = path.join(ws.root, 'diff-after');
+    const up = await runStep(ws, { inputs: { command: 'up', stack: 'diff', 'comment-on-pr': 'false', config: JSON.stringify({ outDir: before, message: 'before', fileCount: 1 }) } });
+    expect(up.code).toBe(0);
+    // The files move (the provider replaces a file whose path changes) and get new text.
+    const preview = await runStep(ws, onPullRequest({ command: 'preview', stack: 'diff', config: JSON.stringify({ outDir: after, message: 'after', fileCount: 1 }) }));
+    expect(errorsOf(preview)).toEqual([]);
+    expect(preview.code).toBe(0);
+    const [comment] = api.comments(OWNER, REPO, PR);
+    for (const markdown of [comment!.body, preview.summary]) {
+      expect(markdown).toContain(
+        [
+          '- <code>file-0</code> · <code>pulumi-python:dynamic/files:File</code> · replaced because <code>path</code> changed',
+          `  - <code>path</code>: ${code(JSON.stringify(path.join(before, 'file-0.txt')))} → ${code(JSON.stringify(path.join(after, 'file-0.txt')))} · 🔁 forces replacement`,
+          `  - <code>content</code>: ${code('"before #0\\n"')} → ${code('"after #0\\n"')}`,
+        ].join('\n'),
+      );
+    }
   }, 180_000);
 
   it("pings nobody with the engine's text: a mention in a program's error reaches the comment broken", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../support/events.js';
 import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
 import { commentMarker, type Report } from '../../src/report/model.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor, redactReport } from '../../src/report/redact.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
 
@@ -18,57 +18,69 @@ const linesStartingWith = (text: string, prefix: string): string[] => text.split
 /** Pipes GFM treats as cell delimiters: those not escaped with a backslash. */
 const cellDelimiters = (row: string): number => row.match(/(?<!\\)\|/g)?.length ?? 0;
 
-describe('renderComment, recorded-style streams', () => {
+const FILE = '<code>pulumi-nodejs:dynamic/files:File</code>';
+const JSON_FILE = '<code>pulumi-nodejs:dynamic/files:JsonFile</code>';
+
+describe('renderComment, recorded streams', () => {
   it('starts with the marker, then names the command, stack and result', () => {
     const text = renderComment(reportFrom(loadEvents('preview-creates.json')));
     const [first, , heading, , facts] = text.split('\n');
     expect(first).toBe(commentMarker('website', 'dev', 'preview'));
     expect(heading).toBe('## ✅ <code>pulumi preview</code> succeeded on <code>acme/website/dev</code>');
-    expect(facts).toBe('Project <code>website</code> · Stack <code>dev</code> · Duration 3s');
+    // The recorder fixes every duration at 1 s, so recordings compare equal.
+    expect(facts).toBe('Project <code>website</code> · Stack <code>dev</code> · Duration 1s');
   });
 
   it('counts only the operations that happened, unchanged last', () => {
     const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
-    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| 🔄 Update | 1 |\n| 🔁 Replace | 2 |\n| 🗑️ Delete | 1 |\n| ⚪ Unchanged | 2 |\n\n');
+    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| 🔄 Update | 2 |\n| 🔁 Replace | 1 |\n| 🗑️ Delete | 1 |\n| ⚪ Unchanged | 2 |\n\n');
     expect(text).not.toContain('➕ Create |');
   });
 
-  it('warns about deletions and replacements and lists them before any collapsed block', () => {
+  it('warns about deletions and replacements and lists them, with the cause, before any collapsed block', () => {
     const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
-    const warning = text.indexOf('> [!WARNING]\n> **Destructive changes:** 1 deletion and 2 replacements.\n\n');
+    const warning = text.indexOf('> [!WARNING]\n> **Destructive changes:** 1 deletion and 1 replacement.\n\n');
     expect(warning).toBeGreaterThan(0);
     expect(text.indexOf('<details')).toBeGreaterThan(warning);
     const list = text.slice(warning, text.indexOf('<details'));
     expect(linesStartingWith(list, '- ')).toEqual([
-      '- 🔁 Replace <code>web</code> · <code>aws:ec2/instance:Instance</code> · replaced because <code>ami</code> changed',
-      '- 🔁 Replace <code>web-sg</code> · <code>aws:ec2/securityGroup:SecurityGroup</code> · replaced because <code>name</code> changed',
-      '- 🗑️ Delete <code>jobs</code> · <code>aws:sqs/queue:Queue</code>',
+      `- 🔁 Replace <code>site</code> · ${JSON_FILE} · replaced because <code>folder</code> changed · changed: <code>data.tags.owner</code>, <code>data.tags.team</code>`,
+      `- 🗑️ Delete <code>logs</code> · ${FILE}`,
     ]);
   });
 
   it('lists changed resources grouped by operation inside a collapsed block', () => {
     const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
     const section = detailsSection(text, 'Resource changes (4)');
-    expect(section).toMatch(/^#### 🔄 Update \(1\)\n\n- <code>site<\/code> · <code>aws:s3\/bucketV2:BucketV2<\/code> · 🔒 protected · changed: <code>tags.env<\/code>, <code>tags.team<\/code>$/m);
-    expect(section.indexOf('#### 🔄 Update (1)')).toBeLessThan(section.indexOf('#### 🔁 Replace (2)'));
-    expect(section.indexOf('#### 🔁 Replace (2)')).toBeLessThan(section.indexOf('#### 🗑️ Delete (1)'));
+    expect(section.indexOf('#### 🔄 Update (2)')).toBeLessThan(section.indexOf('#### 🔁 Replace (1)'));
+    expect(section.indexOf('#### 🔁 Replace (1)')).toBeLessThan(section.indexOf('#### 🗑️ Delete (1)'));
+    expect(section).toContain(`#### 🗑️ Delete (1)\n\n- <code>logs</code> · ${FILE}`);
+    expect(section).not.toContain('<code>vault</code>');
     expect(text).toMatch(/^<details><summary>Resource changes \(4\)<\/summary>$/m);
   });
 
   it('does not list unchanged resources, and has no warning without deletions', () => {
-    const text = renderComment(reportFrom(loadEvents('preview-creates.json')));
-    expect(text).not.toContain('<code>logs</code>');
+    const text = renderComment(reportFrom(loadEvents('up-failed.json'), { command: 'up', result: 'failed' }));
+    expect(text).not.toContain('<code>notes</code>');
     expect(text).not.toContain('[!WARNING]');
-    expect(detailsSection(text, 'Resource changes (2)')).toContain('#### ➕ Create (2)\n\n- <code>site</code> · <code>aws:s3/bucketV2:BucketV2</code>\n- <code>index.html</code>');
+    expect(detailsSection(text, 'Resource changes (1)')).toContain(`#### ➕ Create (1)\n\n- <code>broken</code> · ${FILE} · ❌ failed`);
+  });
+
+  it('shows a protected resource as such, and the deletion the engine refused as failed', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-protected-delete.json'), { result: 'failed' }));
+    expect(text).toContain(`> **Destructive changes:** 1 deletion.\n\n- 🗑️ Delete <code>vault</code> · ${FILE} · 🔒 protected · ❌ failed`);
+    expect(text).toContain('❌ **error** · <code>vault</code>\n\n```\nPreview failed: resource "urn:pulumi:dev::events::pulumi-nodejs:dynamic/files:File::vault" cannot be deleted\nbecause it is protected.');
   });
 
   it('folds away warnings, but opens errors', () => {
     const warnings = renderComment(reportFrom(loadEvents('preview-creates.json')));
     expect(warnings).toContain('<details><summary>Diagnostics: 1 warning</summary>');
-    expect(detailsSection(warnings, 'Diagnostics')).toContain("⚠️ **warning** · <code>site</code>\n\n```\nBucketV2 'site': acl is deprecated.");
+    expect(detailsSection(warnings, 'Diagnostics')).toContain("⚠️ **warning** · <code>notes</code>\n\n```\nnotes: 'encoding' is deprecated: files are always written as UTF-8.\n```");
+    expect(warnings).not.toContain('checking the encoding');
+    expect(warnings).not.toContain('declared 5 files');
     const errors = renderComment(reportFrom(loadEvents('up-failed.json'), { command: 'up', result: 'failed' }));
     expect(errors).toContain('<details open><summary>Diagnostics: 1 error</summary>');
-    expect(errors).toContain('❌ **error** · <code>site</code>\n\n```\nsdk-v2/provider2.go:515');
+    expect(errors).toContain('❌ **error** · <code>broken</code>\n\n```\ndisk quota exceeded writing broken.txt\n```');
     expect(errors).not.toContain('update failed');
   });
 
@@ -78,14 +90,14 @@ describe('renderComment, recorded-style streams', () => {
         command: 'up',
         result: 'failed',
         error: 'error: update failed: 1 resource failed',
-        logTail: ['Updating (dev)', '    + aws:s3/bucketV2:BucketV2 site creating (0s)', 'error: update failed'],
+        logTail: ['Updating (dev)', '    + pulumi-nodejs:dynamic/files:File broken creating (0s)', 'error: update failed'],
         runUrl: RUN_URL,
       }),
     );
     expect(text).toContain('## ❌ <code>pulumi up</code> failed on <code>acme/website/dev</code>');
     expect(text).toContain('### Error\n\n```\nerror: update failed: 1 resource failed\n```');
-    expect(text).toContain('- <code>site</code> · <code>aws:s3/bucketV2:BucketV2</code> · ❌ failed');
-    expect(detailsSection(text, 'Log tail (3 lines)')).toContain('```\nUpdating (dev)\n    + aws:s3/bucketV2:BucketV2 site creating (0s)\nerror: update failed\n```');
+    expect(text).toContain(`- <code>broken</code> · ${FILE} · ❌ failed`);
+    expect(detailsSection(text, 'Log tail (3 lines)')).toContain('```\nUpdating (dev)\n    + pulumi-nodejs:dynamic/files:File broken creating (0s)\nerror: update failed\n```');
     expect(text.endsWith(`[View the workflow run](${RUN_URL})`)).toBe(true);
   });
 
@@ -94,19 +106,24 @@ describe('renderComment, recorded-style streams', () => {
     expect(text).not.toContain('Log tail');
   });
 
-  it('tables policy violations, mandatory first', () => {
-    const text = renderComment(reportFrom(loadEvents('preview-policy-violation.json')));
-    const rows = linesStartingWith(text.slice(text.indexOf('### Policy violations')), '| ').slice(2, 5);
-    expect(rows[0]).toMatch(/^\| 🚫 mandatory \| <code>aws-guard<\/code> \/ <code>s3-no-public-read<\/code> \| <code>public-assets<\/code> \| Prohibits setting .*buckets\.<br>You cannot set/);
-    expect(rows[2]).toBe('| ⚠️ warning | <code>aws-guard</code> / <code>stack-encryption</code> | — | Stack has more than 1 unencrypted bucket. |');
+  it('tables policy violations, mandatory first, a stack-wide one under the stack', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-policy-violations.json'), { result: 'failed' }));
+    const rows = linesStartingWith(text.slice(text.indexOf('### Policy violations')), '| ').slice(2, 8);
+    expect(rows[0]).toBe(
+      '| 🚫 mandatory | <code>file-rules</code> / <code>no-world-writable</code> | <code>shared</code> | Files may not be world-writable.<br>shared has mode 0666: anyone can write it; use 0644. |',
+    );
+    expect(rows.slice(1).every((row) => row.startsWith('| ⚠️ advisory | '))).toBe(true);
+    expect(rows[5]).toBe('| ⚠️ advisory | <code>file-rules</code> / <code>at-most-five-files</code> | <code>events-dev</code> | A stack should hold at most five files.<br>The stack holds 6 files. |');
     for (const row of rows) expect(cellDelimiters(row)).toBe(5);
   });
 
   it('says so when nothing changes', () => {
     const text = renderComment(reportFrom(loadEvents('preview-no-changes.json')));
     expect(text).toContain('## ⚪ <code>pulumi preview</code> found no changes on <code>acme/website/dev</code>');
-    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| ⚪ Unchanged | 4 |');
-    expect(text).not.toContain('<details');
+    expect(text).toContain('| Operation | Count |\n| --- | --- |\n| ⚪ Unchanged | 6 |');
+    // The program's warning still comes with every run; no resource is listed.
+    expect(text).not.toContain('Resource changes');
+    expect(text).toContain('Diagnostics: 1 warning');
   });
 
   it('tables outputs and never shows a secret value', () => {
@@ -351,5 +368,151 @@ describe('renderComment, size limit', () => {
     expect(text.length).toBeLessThanOrEqual(1_000);
     expect(text.startsWith(commentMarker('website', 'dev', 'preview'))).toBe(true);
     expect(text.endsWith('*… cut to fit the size limit.*')).toBe(true);
+  });
+});
+
+describe('renderComment, property changes', () => {
+  const changes = (text: string, group: string): string => {
+    const section = detailsSection(text, 'Resource changes');
+    const start = section.indexOf(`#### ${group}`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = section.indexOf('\n#### ', start + 1);
+    return section.slice(start, end < 0 ? undefined : end);
+  };
+
+  it('shows each changed property of an update with its old and new value, added and removed ones', () => {
+    const text = renderComment(reportFrom(loadEvents('preview-update-replace-delete.json')));
+    expect(changes(text, '🔄 Update (2)')).toBe(
+      [
+        '#### 🔄 Update (2)',
+        '',
+        `- <code>notes</code> · ${FILE}`,
+        '  - <code>content</code>: <code>"first draft"</code> → <code>"second draft, longer than the first"</code>',
+        '  - <code>encoding</code>: removed, was <code>"utf8"</code>',
+        '  - <code>mode</code>: added, <code>"0644"</code>',
+        '  - <code>sizeOf</code>: <code>76</code> → <code>\\[unknown\\]</code>',
+        `- <code>token</code> · ${FILE}`,
+        '  - <code>content</code>: `[secret]` → `[secret]`',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('marks the properties that force a replacement, first, with nested paths from the detailed diff', () => {
+    const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
+    expect(changes(text, '🔁 Replace (1)')).toContain(
+      [
+        `- <code>site</code> · ${JSON_FILE} · replaced because <code>folder</code> changed`,
+        '  - <code>folder</code>: <code>"out/site"</code> → <code>"out/www"</code> · 🔁 forces replacement',
+        '  - <code>data.tags.owner</code>: added, <code>"ops"</code>',
+        '  - <code>data.tags.team</code>: <code>"web"</code> → <code>"platform"</code>',
+      ].join('\n'),
+    );
+  });
+
+  it('shows drift a refresh found as old and new values', () => {
+    const text = renderComment(reportFrom(loadEvents('refresh-drift.json'), { command: 'drift', result: 'drifted' }));
+    expect(text).toContain('  - <code>content</code>: <code>"second draft, longer than the first"</code> → <code>"edited by hand"</code>');
+  });
+
+  it('shows a value equal to a configured secret as [secret], and masks one inside a value', () => {
+    const report = reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' });
+    const text = renderComment(redactReport(report, ['first draft', 'platform']));
+    expect(text).toContain('  - <code>content</code>: `[secret]` → <code>"second draft, longer than the first"</code>');
+    expect(text).toContain('  - <code>data.tags.team</code>: <code>"web"</code> → `[secret]`');
+    expect(text).not.toMatch(/first draft|platform/);
+    const masked = renderComment(redactReport(report, ['draft']));
+    expect(masked).toContain('<code>"first \\*\\*\\*"</code> → <code>"second \\*\\*\\*, longer than the first"</code>');
+  });
+
+  it('shortens long values and escapes hostile ones inside code', () => {
+    const report = reportFrom(
+      streamOf([
+        {
+          name: 'page',
+          op: 'update',
+          diffs: ['body', '</details>', 'tags'],
+          inputs: {
+            old: { body: 'x'.repeat(500), '</details>': '@org/team #12', tags: { a: 1 } },
+            new: { body: 'y'.repeat(500), '</details>': '<script>`*_|', tags: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, i])) },
+          },
+        },
+      ]),
+    );
+    const text = renderComment(report);
+    const lines = linesStartingWith(detailsSection(text, 'Resource changes (1)'), '  - ');
+    expect(lines[0]).toBe(`  - <code>body</code>: <code>"${'x'.repeat(99)}… (402 more characters)</code> → <code>"${'y'.repeat(99)}… (402 more characters)</code>`);
+    expect(lines[1]).toBe('  - <code>&lt;/details&gt;</code>: <code>"@org/team #12"</code> → <code>"&lt;script&gt;\\`\\*\\_\\|"</code>');
+    expect(lines[2]).toMatch(/^ {2}- <code>tags<\/code>: <code>\{"a":1\}<\/code> → <code>\{"key0":0,.*… \(\d+ more characters\)<\/code>$/);
+    expect(linesStartingWith(text, '</details>')).toHaveLength(1);
+    expect(text).not.toContain('<script>');
+  });
+
+  it('shows at most 20 properties of a resource, and says how many more', () => {
+    const keys = Array.from({ length: 25 }, (_, i) => `p${i}`);
+    const inputs = { old: Object.fromEntries(keys.map((k) => [k, 1])), new: Object.fromEntries(keys.map((k) => [k, 2])) };
+    const text = renderComment(reportFrom(streamOf([{ name: 'wide', op: 'update', diffs: keys, inputs }])));
+    const lines = linesStartingWith(detailsSection(text, 'Resource changes (1)'), '  - ');
+    expect(lines).toHaveLength(21);
+    expect(lines[20]).toBe('  - … and 5 more properties');
+  });
+});
+
+describe('renderComment, property changes within the size limit', () => {
+  /** Updates, replacements and deletions of resources whose every change carries a long old and new value. */
+  const bigReport = (count: number): Report => {
+    const ops: GeneratedResource['op'][] = ['update', 'replace', 'delete'];
+    const resources = Array.from({ length: count }, (_, i): GeneratedResource => {
+      const op = ops[i % 3]!;
+      return {
+        name: `res-${i}`,
+        op,
+        diffs: ['body'],
+        inputs: { old: { body: `old ${i} ${'o'.repeat(80)}` }, new: { body: `new ${i} ${'n'.repeat(80)}` } },
+      };
+    });
+    return reportFrom(streamOf(resources), { command: 'up' });
+  };
+  const detailed = (text: string, name: string): boolean => new RegExp(`^- <code>${name}</code>.*\\n {2}- <code>body</code>`, 'm').test(detailsSection(text, 'Resource changes'));
+
+  it('keeps every value when they fit', () => {
+    const text = renderComment(bigReport(30));
+    for (let i = 0; i < 30; i++) if (i % 3 !== 2) expect(detailed(text, `res-${i}`)).toBe(true);
+  });
+
+  it('drops the values of updates before those of replacements, the last first, and keeps every resource listed', () => {
+    const report = bigReport(30);
+    const full = renderComment(report);
+    let sawSome = false;
+    for (let limit = full.length; limit > full.length - 10 * 250; limit -= 97) {
+      const text = renderComment(report, { maxLength: limit });
+      expect(text.length).toBeLessThanOrEqual(limit);
+      expect(linesStartingWith(detailsSection(text, 'Resource changes (30)'), '- ')).toHaveLength(30);
+      const updates = Array.from({ length: 10 }, (_, k) => detailed(text, `res-${3 * k}`));
+      const replacements = Array.from({ length: 10 }, (_, k) => detailed(text, `res-${3 * k + 1}`));
+      // A replacement loses its values only once every update has.
+      if (replacements.includes(false)) expect(updates).not.toContain(true);
+      // Within each kind the values go from the end of the list up.
+      for (const kept of [updates, replacements]) expect(kept).toEqual([...kept].sort((a, b) => Number(b) - Number(a)));
+      if (updates.includes(false) && updates.includes(true)) sawSome = true;
+    }
+    expect(sawSome).toBe(true);
+  });
+
+  it('lists the resources by name once no values fit, before it leaves any resource out', () => {
+    const report = bigReport(30);
+    const withoutValues = renderComment({ ...report, changes: { ...report.changes, resources: report.changes.resources.map(({ properties: _, ...r }) => r) } });
+    const names = renderComment(report, { maxLength: withoutValues.length });
+    expect(names).toBe(withoutValues);
+    const section = detailsSection(names, 'Resource changes (30)');
+    expect(linesStartingWith(section, '- ')).toHaveLength(30);
+    expect(linesStartingWith(section, '  - ')).toHaveLength(0);
+    expect(section).toContain('- <code>res-0</code> · <code>random:index/randomPet:RandomPet</code> · changed: <code>body</code>');
+  });
+
+  it(`stays within ${COMMENT_MAX_LENGTH} characters with 10,000 resources that all have values`, () => {
+    const text = renderComment(bigReport(10_000));
+    expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
+    expect(text.length).toBeGreaterThan(COMMENT_MAX_LENGTH - 300);
   });
 });

@@ -14,103 +14,120 @@ import { redact, redactReport } from '../../src/report/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 
-describe('changeSummaryFromEvents, recorded-style streams', () => {
-  it('lists planned creates and leaves out the unchanged stack and provider', () => {
+const FILE = 'pulumi-nodejs:dynamic/files:File';
+const JSON_FILE = 'pulumi-nodejs:dynamic/files:JsonFile';
+const urnOf = (type: string, name: string): string => `urn:pulumi:dev::events::${type}::${name}`;
+
+describe('changeSummaryFromEvents, recorded streams', () => {
+  it('lists planned creates, the new stack among them, and leaves out the default provider', () => {
     const summary = summaryOf('preview-creates.json');
     expect(summary.resources.map((r) => [r.op, r.name, r.type])).toEqual([
-      ['same', 'logs', 'aws:s3/bucketV2:BucketV2'],
-      ['create', 'site', 'aws:s3/bucketV2:BucketV2'],
-      ['create', 'index.html', 'aws:s3/bucketObject:BucketObject'],
+      ['create', 'events-dev', 'pulumi:pulumi:Stack'],
+      ['create', 'logs', FILE],
+      ['create', 'site', JSON_FILE],
+      ['create', 'notes', FILE],
+      ['create', 'vault', FILE],
+      ['create', 'token', FILE],
     ]);
-    expect(summary.counts).toEqual({ create: 2, update: 0, delete: 0, replace: 0, same: 3 });
-    expect(summary.durationSeconds).toBe(3);
+    // The engine counts the stack, not the default provider.
+    expect(summary.counts).toEqual({ create: 6, update: 0, delete: 0, replace: 0, same: 0 });
     expect(summary.maybeCorrupt).toBe(false);
   });
 
-  it('keeps warnings without colour codes and skips info, info#err and ephemeral messages', () => {
+  it('takes the protect flag from the step state', () => {
+    const protectedOnes = summaryOf('up-creates.json').resources.filter((r) => r.protected);
+    expect(protectedOnes.map((r) => r.name)).toEqual(['vault']);
+  });
+
+  it('keeps the warning on a resource and skips the status line (ephemeral) and info messages', () => {
     expect(summaryOf('preview-creates.json').diagnostics).toEqual([
-      {
-        severity: 'warning',
-        message: "BucketV2 'site': acl is deprecated. Use the aws.s3.BucketAclV2 resource instead.",
-        urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::site',
-      },
+      { severity: 'warning', message: "notes: 'encoding' is deprecated: files are always written as UTF-8.", urn: urnOf(FILE, 'notes') },
     ]);
   });
 
-  it('reports each replacement once, as replace, whatever order its steps came in', () => {
-    const summary = summaryOf('up-update-replace-delete.json');
+  it.each(['preview-update-replace-delete.json', 'up-update-replace-delete.json'])('reports a replacement once, with its cause, in %s', (file) => {
+    const summary = summaryOf(file);
     expect(summary.resources.map((r) => [r.op, r.name])).toEqual([
-      ['update', 'site'],
-      ['replace', 'web'],
-      ['replace', 'web-sg'],
-      ['delete', 'jobs'],
+      ['replace', 'site'],
+      ['update', 'notes'],
+      ['same', 'vault'],
+      ['update', 'token'],
+      ['delete', 'logs'],
     ]);
-    expect(summary.counts).toEqual({ create: 0, update: 1, delete: 1, replace: 2, same: 2 });
-    expect(summary.durationSeconds).toBe(42.6);
-  });
-
-  it('takes property paths from the detailed diff and the protect flag from the step state', () => {
-    const [site, web, , jobs] = summaryOf('up-update-replace-delete.json').resources;
-    expect(site).toMatchObject({ diffs: ['tags.env', 'tags.team'], protected: true });
-    expect(web).toMatchObject({ diffs: ['ami'], protected: false });
-    expect(jobs).toMatchObject({ diffs: [], protected: false });
-    expect(site?.failed).toBeUndefined();
+    // The default provider's update is the engine's plumbing: in neither the list nor the counts.
+    expect(summary.counts).toEqual({ create: 0, update: 2, delete: 1, replace: 1, same: 2 });
+    const [site] = summary.resources;
+    // The engine diffed the JSON file's inputs itself, down to nested paths; the provider named the cause.
+    expect(site).toMatchObject({ diffs: ['data.tags.owner', 'data.tags.team', 'folder'], replaceCauses: ['folder'], protected: false });
   });
 
   it('marks the failed step and keeps its error, dropping the generic "update failed"', () => {
     const summary = summaryOf('up-failed.json');
-    expect(summary.resources.map((r) => [r.op, r.name, r.failed ?? false])).toEqual([
-      ['create', 'cdn', false],
-      ['create', 'site', true],
-    ]);
-    expect(summary.diagnostics).toHaveLength(1);
-    expect(summary.diagnostics[0]).toMatchObject({ severity: 'error', urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::site' });
-    expect(summary.diagnostics[0]?.message).toMatch(/^sdk-v2\/provider2\.go:515: .*BucketAlreadyExists: provider=aws@6\.66\.2$/);
+    expect(summary.resources.filter((r) => r.op !== 'same').map((r) => [r.op, r.name, r.failed ?? false])).toEqual([['create', 'broken', true]]);
+    expect(summary.diagnostics).toEqual([{ severity: 'error', message: 'disk quota exceeded writing broken.txt', urn: urnOf(FILE, 'broken') }]);
     expect(resultOf(summary, true)).toBe('failed');
   });
 
-  it('keeps the generic failure when it is the only error there is', () => {
-    expect(summaryOf('preview-policy-violation.json').diagnostics).toEqual([{ severity: 'error', message: 'preview failed' }]);
+  it('marks a protected deletion the engine refused as failed, though no failure event came', () => {
+    const summary = summaryOf('preview-protected-delete.json');
+    const vault = summary.resources.find((r) => r.name === 'vault');
+    expect(vault).toMatchObject({ op: 'delete', protected: true, failed: true });
+    expect(summary.resources.filter((r) => r.failed).map((r) => r.name)).toEqual(['vault']);
+    expect(summary.diagnostics).toHaveLength(1);
+    expect(summary.diagnostics[0]?.message).toMatch(/^Preview failed: resource ".*::vault" cannot be deleted\nbecause it is protected\./);
+    // Nothing was deleted: the engine's counts say so.
+    expect(summary.counts.delete).toBe(0);
   });
 
-  it('maps policy events to violations', () => {
-    const { policyViolations } = summaryOf('preview-policy-violation.json');
-    expect(policyViolations).toHaveLength(3);
-    expect(policyViolations[0]).toEqual({
-      policyPack: 'aws-guard',
-      policy: 's3-no-public-read',
+  it('keeps the generic failure when it is the only error there is', () => {
+    expect(summaryOf('preview-policy-violations.json').diagnostics).toEqual([{ severity: 'error', message: 'preview failed' }]);
+  });
+
+  it('maps policy events to violations: mandatory, advisory, and on the whole stack', () => {
+    const { policyViolations } = summaryOf('preview-policy-violations.json');
+    expect(policyViolations.map((p) => [p.policy, p.enforcement, p.urn && urnName(p.urn)])).toEqual([
+      ['files-have-mode', 'advisory', 'site'],
+      ['files-have-mode', 'advisory', 'vault'],
+      ['files-have-mode', 'advisory', 'token'],
+      ['no-world-writable', 'mandatory', 'shared'],
+      ['files-have-mode', 'advisory', 'readme'],
+      ['at-most-five-files', 'advisory', 'events-dev'],
+    ]);
+    expect(policyViolations[3]).toEqual({
+      policyPack: 'file-rules',
+      policy: 'no-world-writable',
       enforcement: 'mandatory',
-      message: expect.stringMatching(/^Prohibits setting the publicRead .*\nYou cannot set public-read/s),
-      urn: 'urn:pulumi:dev::website::aws:s3/bucketV2:BucketV2::public-assets',
-    });
-    expect(policyViolations[2]).toEqual({
-      policyPack: 'aws-guard',
-      policy: 'stack-encryption',
-      enforcement: 'warning',
-      message: 'Stack has more than 1 unencrypted bucket.',
+      message: 'Files may not be world-writable.\nshared has mode 0666: anyone can write it; use 0644.',
+      urn: urnOf(FILE, 'shared'),
     });
   });
 
   it('finds no changes when everything is the same', () => {
     const summary = summaryOf('preview-no-changes.json');
-    expect(summary.counts).toEqual({ create: 0, update: 0, delete: 0, replace: 0, same: 4 });
-    expect(summary.resources.map((r) => r.name)).toEqual(['logs', 'site']);
+    expect(summary.counts).toEqual({ create: 0, update: 0, delete: 0, replace: 0, same: 6 });
+    expect(summary.resources.map((r) => r.name)).toEqual(['logs', 'site', 'notes', 'vault', 'token']);
     expect(resultOf(summary, false)).toBe('no-changes');
+  });
+
+  it('describes a refreshed resource by what the refresh found: drift is an update', () => {
+    const summary = summaryOf('refresh-drift.json');
+    expect(summary.resources.filter((r) => r.op !== 'same').map((r) => [r.op, r.name])).toEqual([['update', 'notes']]);
+    expect(summary.counts).toEqual({ create: 0, update: 1, delete: 0, replace: 0, same: 4 });
+    expect(resultOf(summary, false)).toBe('succeeded');
   });
 
   it('counts from the events when the stream has no summary, replacements once', () => {
     const events = loadEvents('up-update-replace-delete.json').filter((e) => !e.summaryEvent);
     const summary = changeSummaryFromEvents(events);
-    // The stack counts; the default provider does not (the engine's summary leaves it out too).
-    expect(summary.counts).toEqual({ create: 0, update: 1, delete: 1, replace: 2, same: 1 });
+    expect(summary.counts).toEqual({ create: 0, update: 2, delete: 1, replace: 1, same: 2 });
     expect(summary.durationSeconds).toBeUndefined();
   });
 
   it("trusts the summary's counts over the events", () => {
     const events = loadEvents('up-failed.json');
     // The failed create is in the events but not among the summary's completed steps.
-    expect(changeSummaryFromEvents(events).counts.create).toBe(1);
-    expect(changeSummaryFromEvents(events.filter((e) => !e.summaryEvent)).counts.create).toBe(2);
+    expect(changeSummaryFromEvents(events).counts.create).toBe(0);
+    expect(changeSummaryFromEvents(events.filter((e) => !e.summaryEvent)).counts.create).toBe(1);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   tableHeader,
   tableRow,
   type Block,
+  type ListDetail,
   type ShrinkableList,
 } from './markdown.js';
 import {
@@ -31,6 +32,7 @@ import {
   type ResourceChange,
   type Result,
 } from './model.js';
+import { formatValue, isSecret, type PropertyChange } from './properties.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;
@@ -52,6 +54,7 @@ const MAX_DIAGNOSTIC_CHARS = 8_000;
 const MAX_ERROR_CHARS = 10_000;
 const MAX_LOG_LINE_CHARS = 2_000;
 const MAX_PROPERTIES_PER_RESOURCE = 20;
+const MAX_VALUE_CHARS = 100;
 const MAX_PENDING_SHOWN = 50;
 
 const SECRET_VALUE = '`[secret]`';
@@ -72,6 +75,12 @@ const OP_TITLES: Readonly<Record<string, string>> = {
 /** The order reviewers expect; any other operation follows, as first seen. */
 const PRIMARY_OPS: readonly string[] = ['create', 'update', 'replace', 'delete'];
 
+/**
+ * Whose property values the size budget leaves out first: the least important resources'. Only
+ * steps with a state before and after have values (deletions and unchanged resources have none),
+ * so it comes down to updates (and the like) before replacements.
+ */
+const detailImportance = (op: string): number => (op === 'replace' ? 1 : 0);
 
 const RESULT_HEADINGS: Readonly<Record<Result, { emoji: string; outcome: string }>> = {
   succeeded: { emoji: '✅', outcome: 'succeeded' },
@@ -247,16 +256,23 @@ export function renderResourceList(resources: readonly ResourceChange[]): Shrink
   const changed = resources.filter((resource) => resource.op !== 'same' || resource.failed);
   if (changed.length === 0) return undefined;
   const entries: string[] = [];
+  const details: (ListDetail & { importance: number })[] = [];
   for (const [op, group] of groupByOp(changed)) {
     // The group heading travels with its first item, so shortening never leaves a heading alone.
     group.forEach((resource, i) => {
-      const item = resourceItem(resource, false);
-      entries.push(i === 0 ? `\n#### ${opTitle(op)} (${group.length})\n\n${item}` : item);
+      const heading = i === 0 ? `\n#### ${opTitle(op)} (${group.length})\n\n` : '';
+      if (resource.properties && resource.properties.length > 0) {
+        details.push({ entry: entries.length, text: `${heading}${resourceWithProperties(resource, resource.properties)}`, importance: detailImportance(op) });
+      }
+      entries.push(`${heading}${resourceItem(resource, false)}`);
     });
   }
+  // Least important first, and within one importance from the end of the list up.
+  details.sort((a, b) => a.importance - b.importance || b.entry - a.entry);
   return {
     head: detailsOpen(`Resource changes (${changed.length})`),
     entries,
+    details: details.map(({ entry, text }) => ({ entry, text })),
     tail: DETAILS_CLOSE,
     leftOut: (count) => leftOutNote(count, 'resource'),
     keep: 'first',
@@ -275,14 +291,38 @@ function groupByOp(resources: readonly ResourceChange[]): [string, ResourceChang
   return order.map((op) => [op, groups.get(op) ?? []]);
 }
 
-function resourceItem(resource: ResourceChange, withOp: boolean): string {
+function resourceItem(resource: ResourceChange, withOp: boolean, withChangedNames = true): string {
   const parts = [`${withOp ? `${opTitle(resource.op)} ` : ''}${code(resource.name)}`, code(resource.type)];
   if (resource.protected) parts.push('🔒 protected');
   if (resource.failed) parts.push('❌ failed');
   if (resource.replaceCauses) parts.push(`replaced because ${propertyList(resource.replaceCauses)} changed`);
   const otherDiffs = resource.diffs.filter((d) => !resource.replaceCauses?.includes(d));
-  if (otherDiffs.length > 0) parts.push(`changed: ${propertyList(otherDiffs)}`);
+  if (withChangedNames && otherDiffs.length > 0) parts.push(`changed: ${propertyList(otherDiffs)}`);
   return `- ${parts.join(' · ')}`;
+}
+
+/** The resource's line, then one nested line per changed property, those forcing the replacement first. */
+function resourceWithProperties(resource: ResourceChange, properties: readonly PropertyChange[]): string {
+  const ordered = [...properties].sort((a, b) => Number(b.replaces) - Number(a.replaces));
+  const lines = ordered.slice(0, MAX_PROPERTIES_PER_RESOURCE).map(propertyLine);
+  const more = ordered.length - MAX_PROPERTIES_PER_RESOURCE;
+  if (more > 0) lines.push(`  - … and ${countOf(more, 'more property', 'more properties')}`);
+  return [resourceItem(resource, false, false), ...lines].join('\n');
+}
+
+function propertyLine(property: PropertyChange): string {
+  const what =
+    property.kind === 'add'
+      ? `added, ${shownValue(property.new)}`
+      : property.kind === 'delete'
+        ? `removed, was ${shownValue(property.old)}`
+        : `${shownValue(property.old)} → ${shownValue(property.new)}`;
+  return `  - ${code(property.path)}: ${what}${property.replaces ? ' · 🔁 forces replacement' : ''}`;
+}
+
+/** A value on one line and shortened: long strings and objects would push everything else out. */
+function shownValue(value: unknown): string {
+  return isSecret(value) ? SECRET_VALUE : code(clip(formatValue(value), MAX_VALUE_CHARS));
 }
 
 function propertyList(properties: readonly string[]): string {

@@ -123,6 +123,17 @@ export interface ShrinkableList {
   keep: 'first' | 'last';
   /** Lists with a lower rank are shortened first. */
   shrinkRank: number;
+  /**
+   * Fuller forms of some entries (a resource with its changed properties), written in their place
+   * while they fit. The budget drops them in this order, before it drops any list's entries.
+   */
+  details?: readonly ListDetail[];
+}
+
+export interface ListDetail {
+  /** The index of the entry this text replaces. */
+  entry: number;
+  text: string;
 }
 
 /** A document is fixed blocks and shrinkable lists, separated by blank lines. */
@@ -197,11 +208,50 @@ class ListSizer {
   }
 }
 
+function withDetails(list: ShrinkableList, details: readonly ListDetail[]): ShrinkableList {
+  const entries = [...list.entries];
+  for (const { entry, text } of details) entries[entry] = text;
+  return { ...list, entries, details: [] };
+}
+
+function documentSize(blocks: readonly Block[], measure: Measure): number {
+  const separators = measure(BLOCK_SEPARATOR) * Math.max(0, blocks.length - 1);
+  return blocks.reduce((total, block) => {
+    if (typeof block === 'string') return total + measure(block);
+    const sizer = new ListSizer(block, measure);
+    return total + sizer.size(sizer.total);
+  }, separators);
+}
+
 /**
- * Renders the blocks within `limit`, shortening lists in rank order, each by as little as needed.
- * Linear in the document size: lists are sized from prefix sums, never re-rendered to try a cut.
+ * The blocks with as many details in place of their entries as fit in `limit`, lists in rank
+ * order, each list's details dropped in the order it gives. A detail's cost is what it adds to its
+ * entry: both measures add up over concatenation, so no list is rendered again to find out.
  */
-export function renderWithin(blocks: readonly Block[], limit: number, measure: Measure): string {
+function withDetailsThatFit(blocks: readonly Block[], limit: number, measure: Measure): readonly Block[] {
+  const detailed = blocks.filter((block): block is ShrinkableList => typeof block !== 'string' && (block.details?.length ?? 0) > 0);
+  if (detailed.length === 0) return blocks;
+  let excess = documentSize(blocks.map((block) => (typeof block === 'string' || !block.details ? block : withDetails(block, block.details))), measure) - limit;
+  const kept = new Map<ShrinkableList, readonly ListDetail[]>();
+  for (const list of [...detailed].sort((a, b) => a.shrinkRank - b.shrinkRank)) {
+    const details = list.details ?? [];
+    let dropped = 0;
+    while (excess > 0 && dropped < details.length) {
+      const { entry, text } = details[dropped++];
+      excess -= measure(text) - measure(list.entries[entry] ?? '');
+    }
+    kept.set(list, details.slice(dropped));
+  }
+  return blocks.map((block) => (typeof block === 'string' || !kept.has(block) ? block : withDetails(block, kept.get(block) ?? [])));
+}
+
+/**
+ * Renders the blocks within `limit`: first leaving out lists' details, then shortening lists in
+ * rank order, each by as little as needed. Linear in the document size: lists are sized from
+ * prefix sums, never re-rendered to try a cut.
+ */
+export function renderWithin(allBlocks: readonly Block[], limit: number, measure: Measure): string {
+  const blocks = withDetailsThatFit(allBlocks, limit, measure);
   const sizers = new Map<ShrinkableList, ListSizer>();
   let total = measure(BLOCK_SEPARATOR) * Math.max(0, blocks.length - 1);
   for (const block of blocks) {

@@ -1,6 +1,7 @@
 // The change model: what an operation did or would do, built from the Automation API's engine
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import { propertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
 export type StepOp =
@@ -27,6 +28,8 @@ export interface ResourceChange {
   diffs: string[];
   /** For a replacement, the properties whose change forces it (the engine's `keys`), when it says. */
   replaceCauses?: string[];
+  /** Each changed property with its values before and after, for steps that have both states. */
+  properties?: PropertyChange[];
   protected: boolean;
   /** Set when the engine reported this step failed. */
   failed?: boolean;
@@ -35,7 +38,8 @@ export interface ResourceChange {
 export interface PolicyViolation {
   policyPack: string;
   policy: string;
-  enforcement: 'warning' | 'mandatory' | (string & {});
+  /** The policy's enforcement level: `advisory` (what recorded events say), `mandatory`, `remediate`… */
+  enforcement: 'advisory' | 'mandatory' | 'remediate' | 'warning' | (string & {});
   message: string;
   urn?: string;
 }
@@ -118,7 +122,7 @@ export interface Report {
   drifted?: boolean;
 }
 
-export type { EngineEvent };
+export type { EngineEvent, PropertyChange };
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
 type EngineDiagnostic = NonNullable<EngineEvent['diagnosticEvent']>;
@@ -165,6 +169,10 @@ interface TrackedResource {
   rank: number;
   diffs: Set<string>;
   causes: Set<string>;
+  /** A step began (its pre event) and has not finished (no outputs or failure event yet). */
+  unfinished: boolean;
+  /** From the latest step that changed any property. */
+  properties?: PropertyChange[];
 }
 
 /** The resource name: what follows the third `::` of the URN (a name may itself contain `::`). */
@@ -198,6 +206,7 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
       rank,
       diffs: new Set(),
       causes: new Set(),
+      unfinished: false,
     };
     resources.set(metadata.urn, tracked);
   } else if (rank >= tracked.rank) {
@@ -205,19 +214,26 @@ function trackStep(resources: Map<string, TrackedResource>, metadata: StepEventM
     tracked.rank = rank;
   }
   if (state?.protect !== undefined) tracked.change.protected = state.protect;
-  for (const diff of stepDiffs(metadata)) tracked.diffs.add(diff);
+  // Unchanged steps can have differing inputs the provider ignores (its own notion of a change rules).
+  const properties = NON_CHANGING_OPS.has(metadata.op) || metadata.op === 'refresh' ? [] : propertyChanges(metadata);
+  if (properties.length > 0) tracked.properties = properties;
+  // The changed properties name what differs when the engine's own lists are empty (providers that
+  // only say whether anything changed).
+  const diffs = properties.length > 0 ? properties.map((p) => p.path) : stepDiffs(metadata);
+  for (const diff of diffs) tracked.diffs.add(diff);
   // A replacement's steps name what forces it in `keys`, often with no `diffs` at all.
   if (REPLACEMENT_STEPS.has(metadata.op)) for (const key of metadata.keys ?? []) tracked.causes.add(key);
   return tracked;
 }
 
-function finishResource({ change, diffs, causes }: TrackedResource): ResourceChange {
+function finishResource({ change, diffs, causes, properties }: TrackedResource): ResourceChange {
   const replaced = REPLACEMENT_STEPS.has(change.op);
   return {
     ...change,
     op: replaced ? 'replace' : change.op,
     diffs: [...diffs],
     ...(replaced && causes.size > 0 ? { replaceCauses: [...causes] } : {}),
+    ...(properties ? { properties } : {}),
   };
 }
 
@@ -280,6 +296,17 @@ function countsFromResources(resources: readonly ResourceChange[]): ChangeCounts
   return counts;
 }
 
+/**
+ * A step the engine refused before running it (deleting a protected resource) gets no failure
+ * event: only its pre event and an error naming the resource. It failed all the same.
+ */
+function markRefusedSteps(resources: ReadonlyMap<string, TrackedResource>, diagnostics: readonly Diagnostic[]): void {
+  for (const { severity, urn } of diagnostics) {
+    const tracked = urn !== undefined && severity === 'error' ? resources.get(urn) : undefined;
+    if (tracked?.unfinished) tracked.change.failed = true;
+  }
+}
+
 /** Builds the change model from an operation's engine events, in the order the engine emitted them. */
 export function changeSummaryFromEvents(events: Iterable<EngineEvent>): ChangeSummary {
   const resources = new Map<string, TrackedResource>();
@@ -287,15 +314,19 @@ export function changeSummaryFromEvents(events: Iterable<EngineEvent>): ChangeSu
   const policyViolations: PolicyViolation[] = [];
   let summary: EngineEvent['summaryEvent'];
   for (const event of events) {
-    if (event.resourcePreEvent) trackStep(resources, event.resourcePreEvent.metadata);
-    else if (event.resOutputsEvent) trackStep(resources, event.resOutputsEvent.metadata);
-    else if (event.resOpFailedEvent) trackStep(resources, event.resOpFailedEvent.metadata).change.failed = true;
-    else if (event.diagnosticEvent) {
+    if (event.resourcePreEvent) trackStep(resources, event.resourcePreEvent.metadata).unfinished = true;
+    else if (event.resOutputsEvent) trackStep(resources, event.resOutputsEvent.metadata).unfinished = false;
+    else if (event.resOpFailedEvent) {
+      const tracked = trackStep(resources, event.resOpFailedEvent.metadata);
+      tracked.change.failed = true;
+      tracked.unfinished = false;
+    } else if (event.diagnosticEvent) {
       const diagnostic = toDiagnostic(event.diagnosticEvent);
       if (diagnostic) diagnostics.push(diagnostic);
     } else if (event.policyEvent) policyViolations.push(toPolicyViolation(event.policyEvent));
     else if (event.summaryEvent) summary = event.summaryEvent;
   }
+  markRefusedSteps(resources, diagnostics);
   const all = Array.from(resources.values(), finishResource).filter((r) => !isDefaultProvider(r));
   return {
     resources: all.filter(isListed),

@@ -1,6 +1,7 @@
 // Secrets out of everything the action writes. Masking is done on the text and the model before any
 // escaping, because an escaped secret (`a\|b`) would no longer match.
 import type { Report } from './model.js';
+import { redactPropertyChanges } from './properties.js';
 
 const REDACTED = '***';
 
@@ -67,7 +68,15 @@ export function redactReport(report: Report, secrets: readonly string[]): Report
     ...report,
     changes: {
       ...changes,
-      resources: changes.resources.map((r) => ({ ...r, urn: mask(r.urn), type: mask(r.type), name: mask(r.name), diffs: r.diffs.map(mask) })),
+      resources: changes.resources.map((r) => ({
+        ...r,
+        urn: mask(r.urn),
+        type: mask(r.type),
+        name: mask(r.name),
+        diffs: r.diffs.map(mask),
+        ...(r.replaceCauses ? { replaceCauses: r.replaceCauses.map(mask) } : {}),
+        ...(r.properties ? { properties: redactPropertyChanges(r.properties, secrets, mask) } : {}),
+      })),
       diagnostics: changes.diagnostics.map((d) => ({ ...d, message: mask(d.message), ...(d.urn ? { urn: mask(d.urn) } : {}) })),
       policyViolations: changes.policyViolations.map((p) => ({
         ...p,
