@@ -7,17 +7,16 @@
 //
 //   node scripts/record-events.mjs [OUT_DIR]     (default: __tests__/fixtures/events)
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedPolicyPack } from './policy-pack.mjs';
 import { ensureToolchain, toolchainEnv } from './toolchain.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROGRAM = path.join(REPO, 'scripts', 'record-events');
 const POLICY_PACK = path.join(PROGRAM, 'policy');
-const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pulumi-stack-action', 'record-events-policy');
 export const FIXTURES = path.join(REPO, '__tests__', 'fixtures', 'events');
 
 /** The engine's marker for a value not known until the update; every other UUID is random. */
@@ -145,25 +144,6 @@ function normalise(events, { paths }) {
     });
 }
 
-/**
- * The policy pack with its dependencies (@pulumi/policy), installed with `npm ci` from its lockfile
- * into a cache outside the repository, once per lockfile; its own files are copied in every time.
- */
-function ensurePolicyPack(env, log) {
-  const lock = fs.readFileSync(path.join(POLICY_PACK, 'package-lock.json'));
-  const dir = path.join(CACHE, createHash('sha256').update(lock).digest('hex').slice(0, 16));
-  if (!fs.existsSync(path.join(dir, 'node_modules', '@pulumi', 'policy'))) {
-    log(`Installing the policy pack's dependencies into ${dir}…`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    fs.cpSync(POLICY_PACK, dir, { recursive: true });
-    const result = run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env });
-    if (result.code !== 0) throw new Error(`npm ci for the policy pack failed (exit ${result.code}):\n${result.output}`);
-  }
-  fs.cpSync(POLICY_PACK, dir, { recursive: true });
-  return dir;
-}
-
 function readEventLog(file) {
   if (!fs.existsSync(file)) return [];
   return fs
@@ -197,7 +177,7 @@ export async function recordEvents(outDir, { log = (line) => process.stderr.writ
     mustRun('pulumi', ['stack', 'init', 'dev', '--non-interactive'], options);
     const setToken = (value) => mustRun('pulumi', ['config', 'set', '--secret', 'token', '--non-interactive'], { ...options, input: value });
     setToken(TOKEN);
-    const policyPack = ensurePolicyPack(env, log);
+    const policyPack = installedPolicyPack(POLICY_PACK, { env, log });
     const paths = [
       [policyPack, '/tmp/record-events-policy'],
       [program, '/tmp/record-events'],

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { Step } from './commands.js';
 import type { Plan } from './plan.js';
-import { changeSummaryFromEvents, type ChangeSummary, type LifecycleStep, type OutputCheck } from './report/model.js';
+import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from './report/model.js';
 import type { Redactor } from './report/redact.js';
 import { throwIfCancelled, type Cancellation } from './run-context.js';
 import type { StackSettings } from './settings.js';
@@ -176,18 +176,34 @@ async function pendingOperations(stack: OperationStack): Promise<string[]> {
 }
 
 /**
- * The engine's own error diagnostics say most (a program's exception, a plan violation); the CLI's
- * `error:` lines are the fallback for failures before any event (a lock, a missing stack).
+ * Mandatory policy violations stop the engine with only "Resource monitor has terminated" to say;
+ * otherwise the engine's own error diagnostics say most (a program's exception, a plan violation);
+ * the CLI's `error:` lines are the fallback for failures before any event (a lock, a missing stack).
  */
 function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSummary): string {
   const diagnostics = (changes?.diagnostics ?? []).filter((d) => d.severity === 'error');
+  const mandatory = (changes?.policyViolations ?? []).filter((v) => v.enforcement === 'mandatory');
   const ownError = err instanceof Error && !('commandResult' in err);
-  const message = ownError ? err.message : diagnostics.length > 0 ? diagnostics.map((d) => d.message).join('\n') : pulumiErrorMessage(err);
+  const message = ownError
+    ? err.message
+    : mandatory.length > 0
+      ? policyFailure(mandatory)
+      : diagnostics.length > 0
+        ? diagnostics.map((d) => d.message).join('\n')
+        : pulumiErrorMessage(err);
   if (signal.aborted) return `cancelled: ${message}`;
   if (/violates plan|not allowed by the plan/.test(message)) {
     return `the program or its config changed since the plan was saved, so it was not applied; preview again and review the new plan. Pulumi said: ${message}`;
   }
   return message;
+}
+
+const POLICY_FAILURES_LISTED = 5;
+
+function policyFailure(violations: readonly PolicyViolation[]): string {
+  const listed = violations.slice(0, POLICY_FAILURES_LISTED).map((v) => `${v.policyPack}/${v.policy}${v.urn ? ` on ${urnName(v.urn)}` : ''}: ${v.message.split('\n').at(-1)}`);
+  const more = violations.length > listed.length ? `; and ${violations.length - listed.length} more` : '';
+  return `${violations.length} mandatory policy violation(s) stopped it: ${listed.join('; ')}${more}`;
 }
 
 /**

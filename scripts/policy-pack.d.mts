@@ -1,0 +1,1 @@
+export function installedPolicyPack(source: string, options?: { env?: NodeJS.ProcessEnv; log?: (line: string) => void }): string;
