@@ -56,7 +56,7 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
     let outputs: OutputMap | undefined;
     const events = new EventLogReader(eventLog, (event) => {
       outputs = rootStackOutputs(event) ?? outputs;
-      call.onEvent(withoutColorMarkup(event));
+      call.onEvent(event);
     });
     // Read while the engine works, so little is left to parse once it exits.
     const following = setInterval(() => events.read(), EVENT_LOG_POLL_MS);
@@ -98,21 +98,6 @@ export function withoutColor(text: string): string {
 }
 
 const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
-
-/**
- * The events' messages carry the CLI's colour markup unless colour is off (`--color never` strips
- * it): stripped here the same way, so the report reads the same whatever `color` says.
- */
-function withoutColorMarkup(event: EngineEvent): EngineEvent {
-  const plain = (text: string | undefined) => text?.replace(COLOR_MARKUP, '');
-  const { diagnosticEvent: diagnostic, stdoutEvent: stdout, policyEvent: policy } = event;
-  return {
-    ...event,
-    ...(diagnostic ? { diagnosticEvent: { ...diagnostic, message: plain(diagnostic.message)!, ...(diagnostic.prefix !== undefined ? { prefix: plain(diagnostic.prefix) } : {}) } } : {}),
-    ...(stdout ? { stdoutEvent: { ...stdout, message: plain(stdout.message)! } } : {}),
-    ...(policy ? { policyEvent: { ...policy, message: plain(policy.message)! } } : {}),
-  };
-}
 
 /**
  * Follows the event log, one JSON event per line, from where it last stopped. A run stopped
