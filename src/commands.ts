@@ -54,7 +54,7 @@ const STACK = ['stack', 'org', 'project', 'config'] as const;
 const ENGINE = ['parallel', 'message'] as const;
 /** How the engine writes its log, for every command that runs it. */
 const LOG = ['color', 'log-verbosity', 'log-flow', 'debug', 'suppress-outputs', 'suppress-progress'] as const;
-/** Which resources the operation covers, beyond `target`: every engine command but drift's takes these. */
+/** Which resources the operation covers, beyond `target`: drift and smoke always cover the whole stack. */
 const SELECT = ['exclude', 'exclude-dependents', 'target-dependents'] as const;
 
 const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
