@@ -53,6 +53,10 @@ export interface OtherCommandRecord {
 const STACK = ['stack', 'org', 'project', 'config'] as const;
 /** And the engine's own options. */
 const ENGINE = ['parallel', 'message'] as const;
+/** How the engine writes its log, for every command that runs it. */
+const LOG = ['color', 'log-verbosity', 'log-flow', 'debug', 'suppress-outputs', 'suppress-progress'] as const;
+/** Which resources the operation covers, beyond `target`: drift and smoke always cover the whole stack. */
+const SELECT = ['exclude', 'exclude-dependents', 'target-dependents'] as const;
 
 const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
 
@@ -66,13 +70,13 @@ const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: tr
 export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   preview: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'plan'],
+    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'plan', ...LOG, ...SELECT, 'policy-pack-configs'],
     steps: () => ['preview'],
     mayCreateStack: true,
   },
   up: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'require-approval', 'plan', 'allow-ephemeral-state', 'deletes-need-approval'],
+    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'require-approval', 'plan', 'allow-ephemeral-state', 'deletes-need-approval', ...LOG, ...SELECT, 'policy-pack-configs', 'continue-on-error'],
     steps: (settings, refused) => (refused ? [] : deletesNeedPreview(settings) ? ['deletes-preview', 'up'] : ['up']),
     gates: ['state-loss'],
     mayCreateStack: true,
@@ -80,13 +84,13 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   },
   refresh: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'expect-no-changes', 'target'],
+    inputs: [...STACK, ...ENGINE, 'expect-no-changes', 'target', ...LOG, ...SELECT],
     steps: () => ['refresh'],
     clearsPending: true,
   },
   destroy: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'target', 'diff', 'require-approval'],
+    inputs: [...STACK, ...ENGINE, 'refresh', 'target', 'diff', 'require-approval', ...LOG, ...SELECT, 'continue-on-error', 'exclude-protected', 'remove'],
     steps: (_, refused) => (refused ? ['destroy-preview'] : ['destroy']),
     gates: ['destroy-approval'],
     clearsPending: true,
@@ -95,7 +99,7 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   output: { ...defaults, inputs: STACK, steps: () => ['output'], runsProgram: false },
   smoke: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'policy-packs', 'ttl', 'expect-outputs'],
+    inputs: [...STACK, ...ENGINE, 'refresh', 'policy-packs', 'ttl', 'expect-outputs', ...LOG, 'policy-pack-configs'],
     steps: (_, refused) => (refused ? [] : ['up', 'check-outputs']),
     always: ['destroy-and-remove'],
     mayCreateStack: true,
@@ -103,7 +107,7 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   },
   drift: {
     ...defaults,
-    inputs: [...STACK, 'fail-on-drift'],
+    inputs: [...STACK, 'fail-on-drift', ...LOG],
     steps: () => ['drift'],
     detectsDrift: true,
     // A refresh's updates and deletes are the changes made outside Pulumi.

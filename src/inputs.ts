@@ -8,6 +8,7 @@ import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import {
+  COLORS,
   COMMANDS,
   DECLARED_INPUTS,
   PINNED_PULUMI_VERSION,
@@ -16,6 +17,7 @@ import {
   type CommentSettings,
   type CommonSettings,
   type ConfigEntry,
+  type EngineLog,
   type GitHubContext,
   type InputName,
   type OperationOptions,
@@ -64,8 +66,9 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     secretsProvider: getInput('secrets-provider').trim() || undefined,
     installDependencies: parseBoolean(getInput, 'install-dependencies'),
     ephemeralStacks: parseEphemeralStacks(getInput('ephemeral-stacks')),
-    pulumiVersion: parseVersionRange(getInput('pulumi-version') || PINNED_PULUMI_VERSION),
+    pulumiVersion: parsePulumiVersion(getInput, workspace),
     lockTimeoutMs: parseDuration(getInput, 'lock-timeout'),
+    jobSummary: parseBoolean(getInput, 'comment-on-summary'),
     comment: {
       mode: commentOnPr ? commentMode : 'off',
       noChanges: parseChoice('no-changes-comment', getInput('no-changes-comment') || DECLARED_INPUTS['no-changes-comment'], ['update', 'skip', 'delete'] as const),
@@ -116,7 +119,7 @@ function stackOptions(getInput: GetInput, common: CommonSettings, project: Proje
     project,
     config: parseConfig(getInput('config')),
     refresh: parseBoolean(getInput, 'refresh'),
-    operation: parseOperationOptions(getInput),
+    operation: parseOperationOptions(getInput, common.workspace, common.workDir),
     requireApproval,
     planFile: planInput ? parsePlanFile(planInput, common.workspace) : undefined,
     failOnDrift: parseBoolean(getInput, 'fail-on-drift'),
@@ -304,17 +307,102 @@ function parseVersionRange(raw: string): string {
   return value;
 }
 
-function parseOperationOptions(getInput: GetInput): OperationOptions {
+/**
+ * `pulumi-version`, or the one version `pulumi-version-file` holds (`.pulumi-version` style, a
+ * leading `v` allowed). Both at once would leave the reader to guess which wins: an error.
+ */
+function parsePulumiVersion(getInput: GetInput, workspace: string): string {
+  const given = getInput('pulumi-version').trim();
+  const fileInput = getInput('pulumi-version-file').trim();
+  if (!fileInput) return parseVersionRange(given || PINNED_PULUMI_VERSION);
+  if (given && given !== DECLARED_INPUTS['pulumi-version']) {
+    throw new InputError(`Inputs 'pulumi-version' and 'pulumi-version-file' both name the Pulumi CLI's version: keep one of them.`);
+  }
+  const file = parseWorkspaceFile('pulumi-version-file', fileInput, workspace, workspace);
+  const text = fs.readFileSync(file, 'utf8').trim();
+  const version = semver.valid(text.replace(/^v/, ''));
+  if (!version) {
+    throw new InputError(`Input 'pulumi-version-file' names ${file}, which holds '${printable(text)}' rather than one version: write a version such as 3.274.1 (a leading v is fine) and nothing else.`);
+  }
+  return version;
+}
+
+function parseOperationOptions(getInput: GetInput, workspace: string, workDir: string): OperationOptions {
   const message = getInput('message').trim();
-  return {
+  const target = splitList(getInput('target'));
+  const exclude = splitList(getInput('exclude'));
+  const policyPacks = splitList(getInput('policy-packs'));
+  const options: OperationOptions = {
     expectNoChanges: parseBoolean(getInput, 'expect-no-changes'),
-    target: splitList(getInput('target')),
+    target,
     replace: splitList(getInput('replace')),
     parallel: parseOptionalInteger(getInput, 'parallel', 1),
     message: message || undefined,
     diff: parseBoolean(getInput, 'diff'),
-    policyPacks: splitList(getInput('policy-packs')),
+    policyPacks,
+    policyPackConfigs: parsePolicyPackConfigs(getInput('policy-pack-configs'), policyPacks, workspace, workDir),
+    exclude,
+    excludeDependents: parseBoolean(getInput, 'exclude-dependents'),
+    targetDependents: parseBoolean(getInput, 'target-dependents'),
+    continueOnError: parseBoolean(getInput, 'continue-on-error'),
+    excludeProtected: parseBoolean(getInput, 'exclude-protected'),
+    remove: parseBoolean(getInput, 'remove'),
+    suppressOutputs: parseBoolean(getInput, 'suppress-outputs'),
+    suppressProgress: parseBoolean(getInput, 'suppress-progress'),
+    log: parseEngineLog(getInput),
   };
+  checkResourceSelection(options);
+  return options;
+}
+
+/** The combinations of `target` and `exclude` the CLI refuses, or would silently do nothing with. */
+function checkResourceSelection(options: OperationOptions): void {
+  if (options.target.length > 0 && options.exclude.length > 0) {
+    throw new InputError(`Inputs 'target' and 'exclude' cannot be used together (the Pulumi CLI takes one or the other): list what to cover in 'target', or what to leave out in 'exclude'.`);
+  }
+  if (options.target.length > 0 && options.excludeProtected) {
+    throw new InputError(`Input 'exclude-protected' cannot be used with 'target' (the Pulumi CLI refuses the pair): remove one of them.`);
+  }
+  if (options.targetDependents && options.target.length === 0) {
+    throw new InputError(`Input 'target-dependents' needs 'target': list the resources whose dependents to include, or remove 'target-dependents'.`);
+  }
+  if (options.excludeDependents && options.exclude.length === 0 && !options.excludeProtected) {
+    throw new InputError(`Input 'exclude-dependents' needs 'exclude' (or, for destroy, 'exclude-protected'): list the resources whose dependents to leave out, or remove 'exclude-dependents'.`);
+  }
+}
+
+const MAX_LOG_VERBOSITY = 11;
+
+function parseEngineLog(getInput: GetInput): EngineLog {
+  const rawVerbosity = getInput('log-verbosity').trim();
+  const verbosity = rawVerbosity === '' ? undefined : Number(rawVerbosity);
+  if (verbosity !== undefined && (!/^\d+$/.test(rawVerbosity) || verbosity < 1 || verbosity > MAX_LOG_VERBOSITY)) {
+    throw new InputError(`Input 'log-verbosity' is '${printable(rawVerbosity)}': use a whole number from 1 to ${MAX_LOG_VERBOSITY} (above 3 is very verbose).`);
+  }
+  const flow = parseBoolean(getInput, 'log-flow');
+  if (flow && verbosity === undefined) {
+    throw new InputError(`Input 'log-flow' passes 'log-verbosity' on to plugins, and 'log-verbosity' is not set: set it too, or remove 'log-flow'.`);
+  }
+  return {
+    color: parseChoice('color', getInput('color') || DECLARED_INPUTS.color, COLORS),
+    verbosity,
+    flow,
+    debug: parseBoolean(getInput, 'debug'),
+  };
+}
+
+/**
+ * `policy-pack-configs`: one file per policy pack, paired by position. They are relative to
+ * `work-dir`, where the CLI finds the policy packs themselves, and confined to the workspace.
+ */
+function parsePolicyPackConfigs(raw: string, policyPacks: readonly string[], workspace: string, workDir: string): string[] {
+  const files = splitList(raw);
+  if (files.length > 0 && files.length !== policyPacks.length) {
+    throw new InputError(
+      `Input 'policy-pack-configs' lists ${files.length} file(s) but 'policy-packs' lists ${policyPacks.length} pack(s): give one config file per policy pack, in the same order.`,
+    );
+  }
+  return files.map((file) => parseWorkspaceFile('policy-pack-configs', file, workDir, workspace));
 }
 
 /** `root` is the workspace's real path. */
@@ -353,6 +441,21 @@ function parsePlanFile(raw: string, root: string): string {
     throw new InputError(`Input 'plan' is '${printable(raw)}', which leads outside the workspace ${root}: name a file inside the repository, such as plan.json.`);
   }
   return file;
+}
+
+/** A file the CLI or the action reads: it must exist, and its real path lie inside the workspace `root`; relative to `base`. */
+function parseWorkspaceFile(name: InputName, raw: string, base: string, root: string): string {
+  const real = realPathOrUndefined(path.resolve(base, raw));
+  if (real === undefined) {
+    throw new InputError(`Input '${name}' names '${printable(raw)}', which does not exist in the workspace: check out the repository first, or fix the path.`);
+  }
+  if (!isInside(root, real)) {
+    throw new InputError(`Input '${name}' names '${printable(raw)}', which leads outside the workspace ${root}: name a file inside the repository.`);
+  }
+  if (!fs.statSync(real).isFile()) {
+    throw new InputError(`Input '${name}' names '${printable(raw)}', which is not a file: name the file itself.`);
+  }
+  return real;
 }
 
 function realPathOrUndefined(file: string): string | undefined {

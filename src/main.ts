@@ -46,13 +46,13 @@ async function command(settings: Settings, context: RunContext): Promise<string 
     case 'detect': {
       const detected = await detect(settings, context);
       context.phase = 'report';
-      await publishDetect(detected);
+      await publishDetect(detected, settings.jobSummary);
       return undefined;
     }
     case 'cleanup': {
       const cleaned = await cleanup(settings, context);
       context.phase = 'report';
-      await publishCleanup(cleaned);
+      await publishCleanup(cleaned, settings.jobSummary);
       return cleanupFailure(cleaned.removed);
     }
     case 'comment':

@@ -12,7 +12,7 @@ import type { Redactor } from './report/redact.js';
 import { throwIfCancelled, type Cancellation } from './run-context.js';
 import type { StackSettings } from './settings.js';
 import { Refused, STEPS, type OperationStack, type StepResult } from './steps.js';
-import { pulumiErrorMessage } from './workspace/engine.js';
+import { pulumiErrorMessage, withoutColor } from './workspace/engine.js';
 import { MissingStackError } from './workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
@@ -43,7 +43,8 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
   const onOutput = (line: string) => {
     const safe = redactor.text(line);
     core.info(safe);
-    logTail.push(safe);
+    // The log shows the colours `color` asks for; the report's copy of its tail has none.
+    logTail.push(withoutColor(safe));
     if (logTail.length > LOG_TAIL_LINES) logTail.shift();
   };
   let outputs: OutputMap | undefined;

@@ -112,7 +112,8 @@ export function planRun(settings: StackSettings, approval?: GateDecision): Plan 
     refusal,
     mayCreateStack: record.mayCreateStack,
     needsDependencies: settings.installDependencies && record.runsProgram,
-    clearsPending: record.clearsPending,
+    // A removed stack has nothing left to clear (only `destroy` takes `remove`).
+    clearsPending: record.clearsPending && !settings.operation.remove,
   };
 }
 

@@ -10,6 +10,9 @@ export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
 /** What becomes of the PR comment when the run found nothing to change: see `no-changes-comment`. */
 export type NoChangesComment = 'update' | 'skip' | 'delete';
+/** The CLI's own `--color` choices. */
+export const COLORS = ['always', 'never', 'raw', 'auto'] as const;
+export type Color = (typeof COLORS)[number];
 
 /**
  * Every input `action.yml` declares, with the default it declares (empty where it has none); a unit
@@ -51,6 +54,21 @@ export const DECLARED_INPUTS = {
   'deletes-need-approval': 'false',
   'pr-command-permission': 'write',
   'pr-command-requirements': 'approved',
+  exclude: '',
+  'exclude-dependents': 'false',
+  'target-dependents': 'false',
+  'continue-on-error': 'false',
+  'exclude-protected': 'false',
+  remove: 'false',
+  'suppress-outputs': 'false',
+  'suppress-progress': 'false',
+  'policy-pack-configs': '',
+  'pulumi-version-file': '',
+  color: 'never',
+  'log-verbosity': '',
+  'log-flow': 'false',
+  debug: 'false',
+  'comment-on-summary': 'true',
 } as const;
 export type InputName = keyof typeof DECLARED_INPUTS;
 
@@ -84,6 +102,31 @@ export interface OperationOptions {
   message?: string;
   diff: boolean;
   policyPacks: string[];
+  /** Absolute paths, one per policy pack, in the order of `policyPacks` (or none). */
+  policyPackConfigs: string[];
+  /** URNs (globs as the CLI takes them) left out; never together with `target`. */
+  exclude: string[];
+  excludeDependents: boolean;
+  /** Only with `target`: what depends on the targets is included. */
+  targetDependents: boolean;
+  continueOnError: boolean;
+  /** `destroy` everything but protected resources. */
+  excludeProtected: boolean;
+  /** `destroy` removes the stack afterwards, its history and config with it. */
+  remove: boolean;
+  suppressOutputs: boolean;
+  suppressProgress: boolean;
+  log: EngineLog;
+}
+
+/** How the engine writes its log. */
+export interface EngineLog {
+  color: Color;
+  /** `-v N`, written to the step's log (`--logtostderr`). */
+  verbosity?: number;
+  /** The verbosity passed on to plugins (`--logflow`). */
+  flow: boolean;
+  debug: boolean;
 }
 
 /** What every command shares. */
@@ -102,6 +145,8 @@ export interface CommonSettings {
   pulumiVersion: string;
   /** How long to wait for another run's lock on the stack before giving up. */
   lockTimeoutMs: number;
+  /** Whether the report goes to the job summary (`comment-on-summary`). */
+  jobSummary: boolean;
   /** Where the PR comment goes; no issue number means no comment. */
   comment: { mode: CommentMode; noChanges: NoChangesComment; token?: string; issueNumber?: number };
   /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */

@@ -65,14 +65,33 @@ export class Refused extends Error {
 const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
 const each = (name: string, values: readonly string[]) => values.flatMap((value) => [name, value]);
 
+/**
+ * How the engine writes its log. The verbose log goes to stderr (`--logtostderr`), which the engine
+ * runner then streams into the step's log, masked as every line.
+ */
+function logging(options: OperationOptions): string[] {
+  const { log } = options;
+  return [
+    '--color',
+    log.color,
+    ...(log.verbosity ? ['-v', String(log.verbosity), '--logtostderr'] : []),
+    ...flag(log.flow, '--logflow'),
+    ...flag(log.debug, '--debug'),
+    ...flag(options.suppressOutputs, '--suppress-outputs'),
+    ...flag(options.suppressProgress, '--suppress-progress'),
+  ];
+}
+
 /** The options every engine command takes. */
 function common(options: OperationOptions): string[] {
   return [
-    '--color',
-    'never',
+    ...logging(options),
     ...(options.parallel ? ['--parallel', String(options.parallel)] : []),
     ...(options.message ? ['--message', options.message] : []),
     ...each('--target', options.target),
+    ...flag(options.targetDependents, '--target-dependents'),
+    ...each('--exclude', options.exclude),
+    ...flag(options.excludeDependents, '--exclude-dependents'),
   ];
 }
 
@@ -84,8 +103,12 @@ function planning(options: OperationOptions): string[] {
     ...flag(options.diff, '--diff'),
     ...each('--replace', options.replace),
     ...each('--policy-pack', options.policyPacks),
+    ...each('--policy-pack-config', options.policyPackConfigs),
   ];
 }
+
+/** What only `destroy` takes, in its preview too: the preview of a refused destroy shows what the destroy would do. */
+const destroying = (options: OperationOptions) => flag(options.excludeProtected, '--exclude-protected');
 
 const APPLY = ['--yes', '--skip-preview'];
 
@@ -120,7 +143,7 @@ export const STEPS: Record<Step, StepRecord> = {
     before: async (stack, s) => {
       if (s.planFile) await checkPlanBase(stack, s.planFile);
     },
-    args: (s) => ['up', ...APPLY, ...planning(s.operation), ...(s.planFile ? ['--plan', s.planFile] : [])],
+    args: (s) => ['up', ...APPLY, ...planning(s.operation), ...(s.planFile ? ['--plan', s.planFile] : []), ...flag(s.operation.continueOnError, '--continue-on-error')],
     after: outputsAfter,
   },
   refresh: {
@@ -132,10 +155,19 @@ export const STEPS: Record<Step, StepRecord> = {
   destroy: {
     title: 'destroy',
     keepsEvents: true,
-    args: (s) => ['destroy', ...APPLY, ...common(s.operation), ...flag(s.operation.diff, '--diff')],
+    // Only here: `remove` follows an approved destroy, never the preview of a refused one.
+    args: (s) => [
+      'destroy',
+      ...APPLY,
+      ...common(s.operation),
+      ...flag(s.operation.diff, '--diff'),
+      ...destroying(s.operation),
+      ...flag(s.operation.continueOnError, '--continue-on-error'),
+      ...flag(s.operation.remove, '--remove'),
+    ],
     after: async () => ({ outputs: {} }),
   },
-  'destroy-preview': { title: 'destroy --preview-only', keepsEvents: true, args: (s) => ['destroy', '--preview-only', ...common(s.operation)] },
+  'destroy-preview': { title: 'destroy --preview-only', keepsEvents: true, args: (s) => ['destroy', '--preview-only', ...common(s.operation), ...destroying(s.operation)] },
   'destroy-and-remove': {
     title: 'destroy --remove',
     keepsEvents: false,
@@ -158,7 +190,7 @@ export const STEPS: Record<Step, StepRecord> = {
   },
   // Pulumi's own repair for operations an interrupted update left pending: a refresh, and pending
   // creates dropped (the engine cannot know whether they happened; the report lists them).
-  'clear-pending': { title: 'refresh --clear-pending-creates', keepsEvents: false, args: () => ['refresh', ...APPLY, '--clear-pending-creates', '--color', 'never'] },
+  'clear-pending': { title: 'refresh --clear-pending-creates', keepsEvents: false, args: (s) => ['refresh', ...APPLY, '--clear-pending-creates', ...logging(s.operation)] },
 };
 
 /**

@@ -32,10 +32,10 @@ afterEach(async () => {
   await api.close();
 });
 
-async function withPolicies(command: string, config: Record<string, unknown>) {
+async function withPolicies(command: string, config: Record<string, unknown>, inputs: Record<string, string> = {}) {
   api = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
   const run = await runStep(ws, {
-    inputs: { command, stack: 'dev', 'policy-packs': pack, 'github-token': TOKEN, config: JSON.stringify({ outDir: ws.outDir, ...config }) },
+    inputs: { command, stack: 'dev', 'policy-packs': pack, 'github-token': TOKEN, config: JSON.stringify({ outDir: ws.outDir, ...config }), ...inputs },
     env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${OWNER}/${REPO_NAME}` },
     eventName: 'pull_request',
     event: { action: 'synchronize', number: PR, pull_request: { number: PR } },
@@ -57,6 +57,14 @@ describe('policy packs', () => {
     expect(comment).toContain('### Policy violations');
     for (let i = 0; i < 6; i++) expect(comment).toMatch(new RegExp(`${escape(row('advisory', 'greets-politely', `file-${i}`))} .*file-${i} does not start with hello or hi`));
     expect(comment).toMatch(new RegExp(`${escape(row('advisory', 'few-files', 'files-py-dev'))} .*The stack holds 6 files, more than 5`));
+  }, 120_000);
+
+  it('configures a policy with policy-pack-configs, relative to work-dir', async () => {
+    fs.writeFileSync(path.join(ws.root, ws.workDir, 'policy-config.json'), JSON.stringify({ 'few-files': { maximum: 2 } }));
+    const { run, comment } = await withPolicies('preview', { message: 'hello', fileCount: 3 }, { 'policy-pack-configs': 'policy-config.json' });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs['policy-violations']!)).toEqual({ mandatory: 0, advisory: 1 });
+    expect(comment).toMatch(new RegExp(`${escape(row('advisory', 'few-files', 'files-py-dev'))} .*The stack holds 3 files, more than 2`));
   }, 120_000);
 
   it('fails an up on a mandatory violation, listing it, and writes no file', async () => {

@@ -142,3 +142,137 @@ describe('paths inside the workspace', () => {
     }
   });
 });
+
+describe('the inputs users of pulumi/actions rely on', () => {
+  it('default to what the CLI does without them, and the job summary on', () => {
+    const settings = parse({ command: 'up', stack: 'dev' });
+    expect(settings.jobSummary).toBe(true);
+    expect(settings.operation).toMatchObject({
+      exclude: [],
+      excludeDependents: false,
+      targetDependents: false,
+      continueOnError: false,
+      suppressOutputs: false,
+      suppressProgress: false,
+      policyPackConfigs: [],
+      log: { color: 'never', verbosity: undefined, flow: false, debug: false },
+    });
+  });
+
+  it('read lists, switches and the log options', () => {
+    const settings = parse({
+      command: 'destroy',
+      stack: 'dev',
+      exclude: 'urn:a, urn:b\n**/files:File::*',
+      'exclude-dependents': 'true',
+      'exclude-protected': 'true',
+      'continue-on-error': 'true',
+      remove: 'true',
+      'suppress-outputs': 'true',
+      'suppress-progress': 'true',
+      color: 'always',
+      'log-verbosity': '11',
+      'log-flow': 'true',
+      debug: 'true',
+      'comment-on-summary': 'false',
+    });
+    expect(settings.jobSummary).toBe(false);
+    expect(settings.operation).toMatchObject({
+      exclude: ['urn:a', 'urn:b', '**/files:File::*'],
+      excludeDependents: true,
+      excludeProtected: true,
+      continueOnError: true,
+      remove: true,
+      suppressOutputs: true,
+      suppressProgress: true,
+      log: { color: 'always', verbosity: 11, flow: true, debug: true },
+    });
+    expect(parse({ command: 'up', stack: 'dev', target: 'urn:a', 'target-dependents': 'true' }).operation).toMatchObject({ target: ['urn:a'], targetDependents: true });
+  });
+
+  it.each([
+    [{ command: 'preview', target: 'urn:a', exclude: 'urn:b' }, "Inputs 'target' and 'exclude' cannot be used together"],
+    [{ command: 'up', 'target-dependents': 'true' }, "Input 'target-dependents' needs 'target'"],
+    [{ command: 'refresh', 'exclude-dependents': 'true' }, "Input 'exclude-dependents' needs 'exclude'"],
+    [{ command: 'destroy', target: 'urn:a', 'exclude-protected': 'true' }, "Input 'exclude-protected' cannot be used with 'target'"],
+    [{ command: 'preview', 'continue-on-error': 'true' }, "Input 'continue-on-error' does not apply to command 'preview': remove it, or use it with up, destroy, comment."],
+    [{ command: 'refresh', 'continue-on-error': 'true' }, "Input 'continue-on-error' does not apply to command 'refresh'"],
+    [{ command: 'up', remove: 'true' }, "Input 'remove' does not apply to command 'up': remove it, or use it with destroy, comment."],
+    [{ command: 'up', 'exclude-protected': 'true' }, "Input 'exclude-protected' does not apply to command 'up'"],
+    [{ command: 'drift', exclude: 'urn:a' }, "Input 'exclude' does not apply to command 'drift'"],
+    [{ command: 'output', color: 'always' }, "Input 'color' does not apply to command 'output'"],
+    [{ command: 'refresh', 'policy-pack-configs': 'a.json' }, "Input 'policy-pack-configs' does not apply to command 'refresh'"],
+    [{ command: 'up', color: 'sometimes' }, "Input 'color' is 'sometimes': use one of always, never, raw, auto."],
+    [{ command: 'up', 'log-verbosity': '0' }, "Input 'log-verbosity' is '0': use a whole number from 1 to 11"],
+    [{ command: 'up', 'log-verbosity': '12' }, "Input 'log-verbosity' is '12'"],
+    [{ command: 'up', 'log-verbosity': '2.5' }, "Input 'log-verbosity' is '2.5'"],
+    [{ command: 'up', 'log-flow': 'true' }, "Input 'log-flow' passes 'log-verbosity' on to plugins, and 'log-verbosity' is not set"],
+    [{ command: 'up', 'suppress-outputs': 'yes' }, "Input 'suppress-outputs' is 'yes': use true or false."],
+    [{ command: 'up', 'comment-on-summary': 'off' }, "Input 'comment-on-summary' is 'off': use true or false."],
+  ])('refuse %j', (inputs, message) => {
+    expect(() => parse({ stack: 'dev', ...inputs })).toThrow(InputError);
+    expect(() => parse({ stack: 'dev', ...inputs })).toThrow(message);
+  });
+
+  it('allow exclude-dependents with exclude-protected alone, on destroy', () => {
+    expect(parse({ command: 'destroy', stack: 'dev', 'exclude-protected': 'true', 'exclude-dependents': 'true' }).operation.excludeDependents).toBe(true);
+  });
+});
+
+/** A file beside the workspace, not in it. */
+const outside = `${path.basename(workspace)}-outside.json`;
+fs.writeFileSync(path.join(workspace, '..', outside), '{}');
+afterAll(() => fs.rmSync(path.join(workspace, '..', outside), { force: true }));
+
+describe('policy-pack-configs', () => {
+  const infra = path.join(workspace, 'infra');
+  fs.writeFileSync(path.join(infra, 'a.json'), '{}');
+  fs.mkdirSync(path.join(infra, 'policy'), { recursive: true });
+  fs.writeFileSync(path.join(infra, 'policy', 'b.json'), '{}');
+  fs.symlinkSync(path.join(workspace, '..', outside), path.join(infra, 'linked.json'));
+
+  it('are relative to work-dir, like the packs they pair with, and keep their order', () => {
+    const settings = parse({ command: 'preview', stack: 'dev', 'work-dir': 'infra', project: 'shop', 'policy-packs': 'packs/a, packs/b', 'policy-pack-configs': 'policy/b.json\na.json' });
+    const real = fs.realpathSync(infra);
+    expect(settings.operation.policyPackConfigs).toEqual([path.join(real, 'policy', 'b.json'), path.join(real, 'a.json')]);
+  });
+
+  it.each([
+    [{ 'policy-packs': 'p1,p2', 'policy-pack-configs': 'a.json' }, "Input 'policy-pack-configs' lists 1 file(s) but 'policy-packs' lists 2 pack(s)"],
+    [{ 'policy-pack-configs': 'a.json' }, "Input 'policy-pack-configs' lists 1 file(s) but 'policy-packs' lists 0 pack(s)"],
+    [{ 'policy-packs': 'p1', 'policy-pack-configs': 'missing.json' }, "Input 'policy-pack-configs' names 'missing.json', which does not exist in the workspace"],
+    [{ 'policy-packs': 'p1', 'policy-pack-configs': 'policy' }, "Input 'policy-pack-configs' names 'policy', which is not a file"],
+    [{ 'policy-packs': 'p1', 'policy-pack-configs': `../../${outside}` }, `Input 'policy-pack-configs' names '../../${outside}', which leads outside the workspace`],
+    [{ 'policy-packs': 'p1', 'policy-pack-configs': 'linked.json' }, "Input 'policy-pack-configs' names 'linked.json', which leads outside the workspace"],
+  ])('refuse %j', (inputs, message) => {
+    expect(() => parse({ command: 'up', stack: 'dev', 'work-dir': 'infra', ...inputs })).toThrow(message);
+  });
+});
+
+describe('pulumi-version-file', () => {
+  const versionFile = (name: string, text: string) => {
+    fs.writeFileSync(path.join(workspace, name), text);
+    return name;
+  };
+
+  it('reads one version, whitespace trimmed and a leading v allowed, relative to the workspace', () => {
+    expect(parse({ command: 'up', stack: 'dev', 'pulumi-version-file': versionFile('.pulumi-version', ' v3.200.1\n') }).pulumiVersion).toBe('3.200.1');
+    expect(parseAny({ command: 'detect', 'pulumi-version-file': versionFile('.pv', '3.201.0') }).pulumiVersion).toBe('3.201.0');
+    // The declared default written out is no choice of the workflow's.
+    expect(parse({ command: 'up', stack: 'dev', 'pulumi-version': PINNED_PULUMI_VERSION, 'pulumi-version-file': '.pv' }).pulumiVersion).toBe('3.201.0');
+  });
+
+  it.each([
+    [{ 'pulumi-version': '^3', 'pulumi-version-file': '.pv' }, "Inputs 'pulumi-version' and 'pulumi-version-file' both name the Pulumi CLI's version: keep one of them."],
+    [{ 'pulumi-version-file': 'nope' }, "Input 'pulumi-version-file' names 'nope', which does not exist in the workspace"],
+    [{ 'pulumi-version-file': 'infra' }, "Input 'pulumi-version-file' names 'infra', which is not a file"],
+    [{ 'pulumi-version-file': `../${outside}` }, `Input 'pulumi-version-file' names '../${outside}', which leads outside the workspace`],
+  ])('refuses %j', (inputs, message) => {
+    versionFile('.pv', '3.201.0');
+    expect(() => parse({ command: 'up', stack: 'dev', ...inputs })).toThrow(message);
+  });
+
+  it.each(['', '^3.200', '3.200', '3.200.1\n3.201.0', 'latest'])('refuses a file holding %j', (text) => {
+    expect(() => parse({ command: 'up', stack: 'dev', 'pulumi-version-file': versionFile('.bad-version', text) })).toThrow(/Input 'pulumi-version-file' names .*\.bad-version, which holds .* rather than one version/);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseExpectOutputs } from '../../src/inputs.js';
 import { lockHolder, staleLocalLock } from '../../src/operation.js';
 import { checkOutputs } from '../../src/report/checks.js';
-import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs } from '../../src/workspace/engine.js';
+import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs, withoutColor } from '../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {
   const outputs = {
@@ -65,6 +65,23 @@ describe('Pulumi errors', () => {
     expect(staleLocalLock(holder('me@there (pid 42)'), 'here', runs)).toBeUndefined();
     expect(staleLocalLock(holder('me@here (pid 42)', 'me@there (pid 42)'), 'here', runs)).toBeUndefined();
     expect(staleLocalLock('error: [409] Conflict: Another update is currently in progress.', 'here', runs)).toBeUndefined();
+  });
+
+  it("reads the CLI's words without its colours, ANSI or its own markup", () => {
+    const failed = (stderr: string) => {
+      try {
+        PulumiCommandError.throwIfFailed({ code: 255, tail: [stderr], stderr, killed: false });
+      } catch (err) {
+        return err;
+      }
+      throw new Error('did not throw');
+    };
+    const locked = failed('\x1b[31;1merror: \x1b[0mthe stack is currently locked by 1 lock(s).\n  file:///s/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z\n');
+    expect(lockHolder(locked)).toBe('error: the stack is currently locked by 1 lock(s). file:///s/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
+    const missing = failed("<{%fg 1%}>error: <{%reset%}>no stack named 'organization/p/dev' found<{%reset%}>\n");
+    expect(isStackNotFound(missing)).toBe(true);
+    expect(pulumiErrorMessage(missing)).toBe("error: no stack named 'organization/p/dev' found");
+    expect(withoutColor('\x1b[38;5;2m+ \x1b[0mcreate <{%bold%}>x<{%reset%}>')).toBe('+ create x');
   });
 
   it('recognizes a stack the backend does not have', () => {

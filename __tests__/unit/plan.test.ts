@@ -91,8 +91,9 @@ describe('stateLossGuard', () => {
 describe('planRun', () => {
   const settings = (command: StackSettings['command'], extra: Partial<StackSettings> = {}) => {
     const ephemeral = isEphemeral('dev', extra.ephemeralStacks ?? []);
-    return { command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], ephemeral, allowEphemeralState: false, ...extra } as StackSettings;
+    return { command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], ephemeral, allowEphemeralState: false, operation: operation(), ...extra } as StackSettings;
   };
+  const operation = (options: Partial<StackSettings['operation']> = {}) => ({ remove: false, ...options }) as StackSettings['operation'];
 
   it.each([
     ['preview', ['preview'], true],
@@ -135,6 +136,11 @@ describe('planRun', () => {
     expect(planRun(settings('up', { deletesNeedApproval: true, ephemeralStacks: ['d*'] })).steps).toEqual(['up']);
     expect(deletesGate('prod', 0).allowed).toBe(true);
     expect(deletesGate('prod', 2)).toMatchObject({ allowed: false, reason: expect.stringMatching(/stack 'prod' would delete or replace resources/) });
+  });
+
+  it('clears pending operations after a destroy, but not once it removed the stack', () => {
+    expect(planRun(settings('destroy', { destroyApproved: true })).clearsPending).toBe(true);
+    expect(planRun(settings('destroy', { destroyApproved: true, operation: operation({ remove: true }) })).clearsPending).toBe(false);
   });
 
   it('does not prepare dependencies to read outputs', () => {

@@ -17,7 +17,7 @@ import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './s
 export async function publishReport(report: Report, settings: StackSettings, redactor: Redactor): Promise<void> {
   const shown = redactor.add(secretOutputValues(report)).report(report);
   const commentUrl = await postComment(shown, settings);
-  await writeJobSummary(renderJobSummary(shown));
+  if (settings.jobSummary) await writeJobSummary(renderJobSummary(shown));
 
   for (const output of stepOutputs(shown)) core.setOutput(output.name, output.value);
   if (commentUrl) core.setOutput('comment-url', commentUrl);
@@ -77,12 +77,13 @@ export function publishPrCommand(ran?: { command: PrCommandName; headSha: string
   for (const [name, value] of Object.entries(prCommandOutputs(ran))) core.setOutput(name, value);
 }
 
-export async function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }): Promise<void> {
-  await writeJobSummary(renderCleanupSummary(removed, examined));
+/** `jobSummary`: `comment-on-summary`, for these as for a stack's report. */
+export async function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }, jobSummary: boolean): Promise<void> {
+  if (jobSummary) await writeJobSummary(renderCleanupSummary(removed, examined));
   core.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
 }
 
-export async function publishDetect({ selected, found, pullRequest }: Detected): Promise<void> {
-  await writeJobSummary(renderDetectSummary(selected, found, pullRequest));
+export async function publishDetect({ selected, found, pullRequest }: Detected, jobSummary: boolean): Promise<void> {
+  if (jobSummary) await writeJobSummary(renderDetectSummary(selected, found, pullRequest));
   core.setOutput('matrix', JSON.stringify({ include: selected }));
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import { runProcess, type ProcessResult } from './process.js';
 
@@ -35,9 +36,11 @@ export class PulumiCommandError extends Error {
     super(killed ? 'pulumi was killed: it did not stop in time after the second signal' : `pulumi exited with code ${commandResult.code}`);
   }
 
-  /** Throws for a CLI process that failed; its last lines stand for stdout. */
+  /** Throws for a CLI process that failed; its last lines stand for stdout. Its words are read without colour. */
   static throwIfFailed(result: ProcessResult): void {
-    if (result.code !== 0) throw new PulumiCommandError({ stdout: result.tail.join('\n'), stderr: result.stderr, code: result.code }, result.killed);
+    if (result.code !== 0) {
+      throw new PulumiCommandError({ stdout: withoutColor(result.tail.join('\n')), stderr: withoutColor(result.stderr), code: result.code }, result.killed);
+    }
   }
 }
 
@@ -68,7 +71,8 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
         ...(path.isAbsolute(call.cli) ? { PATH: [path.dirname(call.cli), call.env.PATH ?? process.env.PATH].join(path.delimiter) } : {}),
       },
       onLine: call.onOutput,
-      logStderr: false,
+      // The CLI's own error lines are reported apart; its verbose log, when asked for, is on stderr.
+      logStderr: args.includes('--logtostderr'),
       // SIGINT asks the engine to stop gracefully: it finishes the steps in flight and unlocks the stack.
       signal: call.signal,
       terminate: call.terminate,
@@ -83,6 +87,17 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
 }
 
 const EVENT_LOG_POLL_MS = 100;
+
+/**
+ * The CLI colours with ANSI escapes (`--color always`) or, with `--color raw`, its own markup
+ * (`<{%fg 1%}>`): what the action reads of its output (`error:` lines, the lock's holder, a missing
+ * stack) is read without either.
+ */
+export function withoutColor(text: string): string {
+  return stripVTControlCharacters(text).replace(COLOR_MARKUP, '');
+}
+
+const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
 
 /**
  * Follows the event log, one JSON event per line, from where it last stopped. A run stopped
