@@ -57,6 +57,8 @@ const ENGINE = ['parallel', 'message'] as const;
 const LOG = ['color', 'log-verbosity', 'log-flow', 'debug', 'suppress-outputs', 'suppress-progress'] as const;
 /** Which resources the operation covers, beyond `target`: drift and smoke always cover the whole stack. */
 const SELECT = ['exclude', 'exclude-dependents', 'target-dependents'] as const;
+/** What the commands that run the program to compute changes (`preview`, `up`) take besides. */
+const PLANNING = ['refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'policy-pack-configs', 'plan'] as const;
 
 const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
 
@@ -70,13 +72,13 @@ const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: tr
 export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   preview: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'plan', ...LOG, ...SELECT, 'policy-pack-configs'],
+    inputs: [...STACK, ...ENGINE, ...PLANNING, ...LOG, ...SELECT],
     steps: () => ['preview'],
     mayCreateStack: true,
   },
   up: {
     ...defaults,
-    inputs: [...STACK, ...ENGINE, 'refresh', 'expect-no-changes', 'target', 'replace', 'diff', 'policy-packs', 'require-approval', 'plan', 'allow-ephemeral-state', 'deletes-need-approval', ...LOG, ...SELECT, 'policy-pack-configs', 'continue-on-error'],
+    inputs: [...STACK, ...ENGINE, ...PLANNING, ...LOG, ...SELECT, 'require-approval', 'allow-ephemeral-state', 'deletes-need-approval', 'continue-on-error'],
     steps: (settings, refused) => (refused ? [] : deletesNeedPreview(settings) ? ['deletes-preview', 'up'] : ['up']),
     gates: ['state-loss'],
     mayCreateStack: true,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorsOf, makeWorkspace, pulumiCli, runStep, type Workspace } from '../support/e2e.js';
+import { errorsOf, fakeToolCache, makeWorkspace, pulumiCli, runStep, type Workspace } from '../support/e2e.js';
 
 let ws: Workspace;
 let log: string;
@@ -131,12 +131,7 @@ describe('CLI processes per step', () => {
   }, 300_000);
 
   it("a pulumi-version the CLI on PATH does not satisfy: the runner's tool cache has one that does, every run", async () => {
-    const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
-    const toolCache = path.join(ws.root, '.toolcache');
-    const root = path.join(toolCache, 'pulumi', '3.999.0', process.arch);
-    fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'bin', 'pulumi'), `#!/bin/sh\n[ "$1" = version ] && echo v3.999.0 && exit 0\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
-    fs.writeFileSync(`${root}.complete`, '');
+    const { toolCache, root } = fakeToolCache(ws, '3.999.0');
     for (const _ of [1, 2]) {
       const run = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'pulumi-version': '>=3.999.0' }, env: { PATH: wrappedPath, RUNNER_TOOL_CACHE: toolCache } });
       expect(errorsOf(run)).toEqual([]);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorsOf, makeWorkspace, runStep, type StepResult, type Workspace } from '../support/e2e.js';
+import { errorsOf, fakeToolCache, makeWorkspace, runStep, type StepResult, type Workspace } from '../support/e2e.js';
 
 let ws: Workspace;
 let log: string;
@@ -160,12 +160,7 @@ describe('the engine log', () => {
 
 describe('the CLI and the report', () => {
   it('pulumi-version-file picks the CLI', async () => {
-    const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
-    const toolCache = path.join(ws.root, '.toolcache');
-    const root = path.join(toolCache, 'pulumi', '3.999.0', process.arch);
-    fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'bin', 'pulumi'), `#!/bin/sh\n[ "$1" = version ] && echo v3.999.0 && exit 0\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
-    fs.writeFileSync(`${root}.complete`, '');
+    const { toolCache, root } = fakeToolCache(ws, '3.999.0');
     fs.writeFileSync(path.join(ws.root, '.pulumi-version'), 'v3.999.0\n');
     const run = await step('sel', { command: 'preview', 'pulumi-version-file': '.pulumi-version' }, { fileCount: 2 }, { RUNNER_TOOL_CACHE: toolCache });
     expect(errorsOf(run)).toEqual([]);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { installedPolicyPack } from '../../scripts/policy-pack.mjs';
 import { REPO } from '../../scripts/runner.mjs';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
-import { errorsOf, filesIn, makeWorkspace, runStep, type Workspace } from '../support/e2e.js';
+import { errorsOf, filesIn, preparedWorkspace, runStep, type Workspace } from '../support/e2e.js';
 
 const TOKEN = 'ghs_workflow';
 const OWNER = 'octo-org';
@@ -19,10 +19,8 @@ let pack: string;
 let api: GitHubApiServer;
 
 beforeAll(async () => {
-  ws = makeWorkspace('python');
   pack = installedPolicyPack(path.join(REPO, 'examples', 'policy-pack'));
-  const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'comment-on-pr': 'false', config: JSON.stringify({ outDir: ws.outDir }) } });
-  expect(setup.code).toBe(0);
+  ws = await preparedWorkspace();
 }, 300_000);
 
 afterAll(() => fs.rmSync(ws.root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
-import { errorsOf, filesIn, makeWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
+import { errorsOf, filesIn, preparedWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
 import { COMMAND_SYNTAX } from '../../src/pr-command.js';
 import { code } from '../../src/report/markdown.js';
@@ -27,15 +27,12 @@ function git(...args: string[]): string {
 }
 
 beforeAll(async () => {
-  ws = makeWorkspace('python');
+  ws = await preparedWorkspace();
   // The pull request's head, checked out as the example workflow does.
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'the pull request');
   head = git('rev-parse', 'HEAD');
-  // The first run builds the virtual environment; the command tests then run at CLI speed.
-  const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'comment-on-pr': 'false', config: JSON.stringify({ outDir: ws.outDir }) } });
-  expect(setup.code).toBe(0);
 }, 300_000);
 
 afterAll(() => fs.rmSync(ws.root, { recursive: true, force: true }));

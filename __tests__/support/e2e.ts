@@ -129,3 +129,25 @@ export function pulumiCli(ws: Workspace, args: string[], backendUrl = ws.backend
     encoding: 'utf8',
   });
 }
+
+/**
+ * A runner's tool cache (RUNNER_TOOL_CACHE) holding a `pulumi` that says it is `version` and runs
+ * the real CLI for everything else. Returns the cache and the version's folder in it.
+ */
+export function fakeToolCache(ws: Workspace, version: string): { toolCache: string; root: string } {
+  const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
+  const toolCache = path.join(ws.root, '.toolcache');
+  const root = path.join(toolCache, 'pulumi', version, process.arch);
+  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bin', 'pulumi'), `#!/bin/sh\n[ "$1" = version ] && echo v${version} && exit 0\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(`${root}.complete`, '');
+  return { toolCache, root };
+}
+
+/** A workspace of the Python example whose virtual environment the first run has built, so the tests run at CLI speed. */
+export async function preparedWorkspace(): Promise<Workspace> {
+  const ws = makeWorkspace('python');
+  const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'dev', 'comment-on-pr': 'false', config: JSON.stringify({ outDir: ws.outDir }) } });
+  if (setup.code !== 0) throw new Error(`the setup preview failed:\n${setup.stdout}`);
+  return ws;
+}
