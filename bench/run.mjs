@@ -350,7 +350,7 @@ async function deps() {
   for (let i = 0; i < 20; i++) {
     const started = now();
     const plan = planDependencies(last.ws.workDir, readProjectFile(last.ws.workDir), last.env);
-    if (!isUpToDate(plan)) throw new Error('the environment just built is not up to date');
+    if (!isUpToDate(plan, plan.location)) throw new Error('the environment just built is not up to date');
     warm.push(now() - started);
   }
   const sp = stats(pip);

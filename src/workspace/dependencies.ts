@@ -1,50 +1,59 @@
 // Prepares the program's dependencies: a Python virtual environment or a Node.js install, reused
 // when nothing it was built from has changed (a fingerprint stored beside it).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProjectFile } from '../settings.js';
 import { findOnPath } from './version-check.js';
 import { runProcess } from './process.js';
+import {
+  DependencyError,
+  executableIdentity,
+  fingerprint,
+  readIfExists,
+  STATE_FILE,
+  virtualEnvEnv,
+  type AskedLocation,
+  type DependencyPlan,
+  type Env,
+  type KnownLocation,
+  type Step,
+} from './dependency-plan.js';
+import { planPoetry } from './poetry.js';
+import { pythonToolchain } from './python-toolchain.js';
 
-export interface Step {
-  command: string;
-  args: string[];
-}
-
-/** What to install, how, and what the result depends on. Pure: built from files, run elsewhere. */
-export interface DependencyPlan {
-  description: string;
-  /** Where the fingerprint of the last successful install is kept. */
-  stateFile: string;
-  fingerprint: string;
-  steps: Step[];
-  /** Environment the program needs to find what was installed (a virtual environment's PATH). */
-  env: Record<string, string>;
-}
-
-const STATE_FILE = '.pulumi-stack-action.json';
-
-export class DependencyError extends Error {
-  override name = 'DependencyError';
-}
-
-type Env = Record<string, string | undefined>;
-
+/** Throws a DependencyError for a toolchain Pulumi refuses or a tool that is missing. */
 export function planDependencies(workDir: string, project: ProjectFile, env: Env): DependencyPlan | undefined {
   if (project.runtime === 'python') return planPython(workDir, project, env);
   if (project.runtime === 'nodejs') return planNode(workDir, env);
   return undefined;
 }
 
+/**
+ * What the program needs to find dependencies the action did not install (`install-dependencies:
+ * false`, or a command that starts no program): nothing it must judge, so nothing it refuses. Pulumi
+ * asks poetry for poetry's environment itself.
+ */
+export function installedEnv(workDir: string, project: ProjectFile, env: Env): Record<string, string> {
+  if (project.runtime !== 'python') return {};
+  const choice = pythonToolchain(workDir, project.runtimeOptions);
+  return 'toolchain' in choice && choice.toolchain !== 'poetry' ? virtualEnvEnv(venvOf(workDir, project), env.PATH ?? '') : {};
+}
+
+function venvOf(workDir: string, project: ProjectFile): string {
+  const option = project.runtimeOptions.virtualenv;
+  return path.resolve(workDir, typeof option === 'string' ? option : 'venv');
+}
+
 function planPython(workDir: string, project: ProjectFile, env: Env): DependencyPlan {
-  const options = project.runtimeOptions;
-  const venv = path.resolve(workDir, typeof options.virtualenv === 'string' ? options.virtualenv : 'venv');
+  const choice = pythonToolchain(workDir, project.runtimeOptions);
+  if ('refused' in choice) throw new DependencyError(choice.refused);
+  if (choice.toolchain === 'poetry') return planPoetry(workDir, env);
+  const venv = venvOf(workDir, project);
   const venvPython = path.join(venv, 'bin', 'python');
   const python = env.PULUMI_PYTHON_CMD || findOnPath('python3', env.PATH ?? '') || 'python3';
   const requirements = path.join(workDir, 'requirements.txt');
   const hasRequirements = fs.existsSync(requirements);
-  const uv = options.toolchain === 'uv' || (options.toolchain === undefined && findOnPath('uv', env.PATH ?? ''))
+  const uv = choice.toolchain === 'uv' || (choice.toolchain === 'auto' && findOnPath('uv', env.PATH ?? ''))
     ? findOnPath('uv', env.PATH ?? '') ?? 'uv'
     : undefined;
 
@@ -62,15 +71,10 @@ function planPython(workDir: string, project: ProjectFile, env: Env): Dependency
       ];
   return {
     description: `Python virtual environment ${path.relative(workDir, venv) || venv} (${uv ? 'uv' : 'pip'})`,
-    stateFile: path.join(venv, STATE_FILE),
-    fingerprint: fingerprint([
-      uv ? 'uv' : 'pip',
-      interpreterIdentity(python),
-      hasRequirements ? fs.readFileSync(requirements, 'utf8') : '',
-    ]),
+    fingerprint: fingerprint([uv ? 'uv' : 'pip', executableIdentity(python), hasRequirements ? fs.readFileSync(requirements, 'utf8') : '']),
     steps,
-    // The language host uses `virtualenv` from Pulumi.yaml when set; these cover projects that leave it out.
-    env: { VIRTUAL_ENV: venv, PATH: `${path.join(venv, 'bin')}${path.delimiter}${env.PATH ?? ''}` },
+    // The language host uses `virtualenv` from Pulumi.yaml when set; this covers projects that leave it out.
+    location: { kind: 'known', stateFile: path.join(venv, STATE_FILE), env: virtualEnvEnv(venv, env.PATH ?? '') },
   };
 }
 
@@ -87,44 +91,56 @@ function planNode(workDir: string, env: Env): DependencyPlan {
   const inputs = installer ? installer.lockfile : 'package.json';
   return {
     description: `Node.js packages (${installer ? `${installer.command} ${installer.args[0]}` : 'npm install'})`,
-    stateFile: path.join(workDir, 'node_modules', STATE_FILE),
-    fingerprint: fingerprint([interpreterIdentity(findOnPath('node', env.PATH ?? '') ?? 'node'), readIfExists(path.join(workDir, inputs))]),
+    fingerprint: fingerprint([executableIdentity(findOnPath('node', env.PATH ?? '') ?? 'node'), readIfExists(path.join(workDir, inputs))]),
     steps: [installer ?? { command: 'npm', args: ['install', '--no-audit', '--no-fund'] }],
-    env: {},
+    location: { kind: 'known', stateFile: path.join(workDir, 'node_modules', STATE_FILE), env: {} },
   };
 }
 
-/** An interpreter's resolved path and timestamp stand in for its version, without running it. */
-function interpreterIdentity(python: string): string {
+/** Where the plan's install is, once there is one: for a tool that decides it, its last answer or a new one. */
+export async function locateInstall(plan: DependencyPlan, workDir: string, signal?: AbortSignal): Promise<KnownLocation | undefined> {
+  if (plan.location.kind === 'known') return plan.location;
+  const remembered = readIfExists(plan.location.memoFile);
+  return (remembered && virtualEnvAt(plan.location, remembered)) || askLocation(plan.location, workDir, signal);
+}
+
+/** The tool's own answer, remembered for the next run; none while it has made no environment. */
+async function askLocation(location: AskedLocation, workDir: string, signal?: AbortSignal): Promise<KnownLocation | undefined> {
+  const stdout: string[] = [];
+  const { command, args } = location.query;
+  const result = await runProcess(command, args, { cwd: workDir, onLine: (line) => stdout.push(line), logStderr: false, signal });
+  const answer = stdout.filter((line) => line.trim()).at(-1)?.trim();
+  const found = result.code === 0 && answer ? virtualEnvAt(location, answer) : undefined;
+  if (found) writeAtomically(location.memoFile, found.env.VIRTUAL_ENV!);
+  return found;
+}
+
+/** A folder counts as a virtual environment where the language host would run its python. */
+function virtualEnvAt(location: AskedLocation, dir: string): KnownLocation | undefined {
+  if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, 'bin', 'python'))) return undefined;
+  return { kind: 'known', stateFile: path.join(dir, STATE_FILE), env: virtualEnvEnv(dir, location.searchPath) };
+}
+
+export function isUpToDate(plan: DependencyPlan, location: KnownLocation): boolean {
   try {
-    const real = fs.realpathSync(python);
-    return `${real}@${fs.statSync(real).mtimeMs}`;
-  } catch {
-    return python;
-  }
-}
-
-function readIfExists(file: string): string {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-}
-
-function fingerprint(parts: string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-}
-
-export function isUpToDate(plan: DependencyPlan): boolean {
-  try {
-    return JSON.parse(fs.readFileSync(plan.stateFile, 'utf8')).fingerprint === plan.fingerprint;
+    return JSON.parse(fs.readFileSync(location.stateFile, 'utf8')).fingerprint === plan.fingerprint;
   } catch {
     return false;
   }
 }
 
-/** Runs the plan's steps, streaming their output; a failing step stops with the tool's own words. */
-export async function installDependencies(plan: DependencyPlan, workDir: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
-  fs.rmSync(plan.stateFile, { force: true });
+/**
+ * Runs the plan's steps, streaming their output; a failing step stops with the tool's own words.
+ * `before` is where the install was found before, whose record of what it was made from goes first.
+ */
+export async function installDependencies(
+  plan: DependencyPlan,
+  workDir: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+  before = plan.location.kind === 'known' ? plan.location : undefined,
+): Promise<KnownLocation> {
+  if (before) fs.rmSync(before.stateFile, { force: true });
   for (const step of plan.steps) {
     log(`$ ${[step.command, ...step.args].join(' ')}`);
     const result = await runProcess(step.command, step.args, { cwd: workDir, onLine: log, signal });
@@ -134,6 +150,30 @@ export async function installDependencies(plan: DependencyPlan, workDir: string,
       throw new DependencyError(`'${path.basename(step.command)} ${step.args.join(' ')}' failed with exit code ${result.code}:\n${detail}`);
     }
   }
-  fs.mkdirSync(path.dirname(plan.stateFile), { recursive: true });
-  fs.writeFileSync(plan.stateFile, JSON.stringify({ fingerprint: plan.fingerprint }));
+  const location = await locationAfterInstall(plan, workDir, signal);
+  fs.mkdirSync(path.dirname(location.stateFile), { recursive: true });
+  fs.writeFileSync(location.stateFile, JSON.stringify({ fingerprint: plan.fingerprint }));
+  return location;
+}
+
+async function locationAfterInstall(plan: DependencyPlan, workDir: string, signal?: AbortSignal): Promise<KnownLocation> {
+  if (plan.location.kind === 'known') return plan.location;
+  const found = await askLocation(plan.location, workDir, signal);
+  if (found) return found;
+  const { command, args } = plan.location.query;
+  throw new DependencyError(
+    `'${[path.basename(command), ...args].join(' ')}' names no virtual environment after the install, and Pulumi runs the program in the one it names: let poetry create one (its setting virtualenvs.create must not be false).`,
+  );
+}
+
+/** Written aside and renamed, so a run reading it meanwhile sees all of it or nothing. */
+function writeAtomically(file: string, text: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, text);
+    fs.renameSync(partial, file);
+  } catch {
+    // Only the next run's speed is at stake.
+  }
 }

@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import type { CleanupSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
-import { installDependencies, isUpToDate, planDependencies } from './dependencies.js';
+import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
 
 export interface Prepared {
@@ -25,15 +25,16 @@ export async function prepare(settings: StackSettings | CleanupSettings, needsDe
 }
 
 async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
+  if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = planDependencies(settings.workDir, settings.project, context.env);
   if (!deps) return {};
-  if (!needed) return deps.env;
-  if (isUpToDate(deps)) {
+  const found = await locateInstall(deps, settings.workDir, context.signal);
+  if (found && isUpToDate(deps, found)) {
     core.info(`${deps.description}: up to date, reused`);
-    return deps.env;
+    return found.env;
   }
-  await core.group(`Dependencies: ${deps.description}`, () =>
-    installDependencies(deps, settings.workDir, (line) => core.info(line), context.signal),
+  const installed = await core.group(`Dependencies: ${deps.description}`, () =>
+    installDependencies(deps, settings.workDir, (line) => core.info(line), context.signal, found),
   );
-  return deps.env;
+  return installed.env;
 }
