@@ -16,16 +16,15 @@ import { buildReport, failureOf } from './report/build.js';
 import { admitPrCommand, finishPrCommand, gitHubPrCommandIo } from './pr-command-admission.js';
 import { publishCleanup, publishDetect, publishPrCommand, publishReport } from './report/publish.js';
 import { Redactor } from './report/redact.js';
-import type { Cancellation, RunContext } from './run-context.js';
+import type { Cancellation, RunContext, StartedEarly } from './run-context.js';
 import type { CommentSettings, Settings, StackSettings } from './settings.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
-import type { VersionCheck } from './workspace/version-check.js';
 
-export async function run(env: NodeJS.ProcessEnv = process.env, versionCheck?: VersionCheck): Promise<void> {
+export async function run(env: NodeJS.ProcessEnv = process.env, started: StartedEarly = {}): Promise<void> {
   const cancellation = watchCancellation();
-  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, versionCheck };
+  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, ...started };
   let failure: string | undefined;
   try {
     const settings = parseInputs((name) => core.getInput(name), env);
@@ -105,7 +104,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   const plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
-  const crypter = secretCrypter(settings, context.env);
+  const crypter = secretCrypter(settings, context.env, context.keyDerivation);
   const stack = await openWorkspace(settings, plan, context);
   if (STACK_COMMAND_RECORDS[settings.command].ephemeral) await tagEphemeralStack(stack, settings);
 

@@ -1,5 +1,6 @@
 // What every stage of one run shares: the phase it is in (for the error that ends the step), the
-// runner's two cancellation signals, and the CLI version check started first.
+// runner's two cancellation signals, and the work the entry point started first.
+import type { KeyDerivation } from './workspace/passphrase-key.js';
 import type { VersionCheck } from './workspace/version-check.js';
 
 export type Phase = 'inputs' | 'plan' | 'dependencies' | 'stack' | 'config' | 'operation' | 'report';
@@ -14,11 +15,17 @@ export interface Cancellation {
   terminate: AbortSignal;
 }
 
-export interface RunContext extends Cancellation {
+/** What the entry point starts while the rest of the action loads, because later stages wait for it. */
+export interface StartedEarly {
+  /** The check of the `pulumi` on PATH. */
+  versionCheck?: VersionCheck;
+  /** The passphrase's key for secret config. */
+  keyDerivation?: KeyDerivation;
+}
+
+export interface RunContext extends Cancellation, StartedEarly {
   phase: Phase;
   env: NodeJS.ProcessEnv;
-  /** The entry point's check of the `pulumi` on PATH, started while the rest of the action loaded. */
-  versionCheck?: VersionCheck;
 }
 
 export class Cancelled extends Error {

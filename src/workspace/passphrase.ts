@@ -2,19 +2,19 @@
 // passphrase (the default on self-managed backends). The CLI would take each value on its command
 // line, where any process on the runner can read it (`/proc/<pid>/cmdline`), or one process per
 // value on standard input; each process costs 115-160 ms and derives the key again (PBKDF2, about
-// 150 ms more). Here the key is derived once, on libuv's thread pool while the dependencies are
-// prepared, and a value the file already holds is recognised by decrypting it, so an unchanged
-// secret leaves the file as it was.
+// 150 ms more). Here the key is derived once, on libuv's thread pool from the moment the action
+// starts (passphrase-key.ts), and a value the file already holds is recognised by decrypting it, so
+// an unchanged secret leaves the file as it was.
 //
 // The scheme is Pulumi's own (sdk/go/common/resource/config/crypt.go): the stack file's
 // `encryptionsalt` is `v1:<salt>:v1:<nonce>:<ciphertext>`, the key is PBKDF2-SHA256 of the
 // passphrase over the salt with 1,000,000 iterations, and every value is AES-256-GCM under it,
 // written `v1:<nonce>:<ciphertext and tag>` in base64. The salt's own ciphertext holds "pulumi",
 // which tells a wrong passphrase; then, or for any other provider, the CLI does the work and reports.
-import { createCipheriv, createDecipheriv, pbkdf2, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
+import { deriveKey, passphraseFrom, type KeyDerivation } from './passphrase-key.js';
 
 export interface SecretCrypter {
   encrypt(plaintext: string): string;
@@ -22,8 +22,6 @@ export interface SecretCrypter {
   decrypt(ciphertext: string): string | undefined;
 }
 
-const ITERATIONS = 1_000_000;
-const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 /** What the salt's check value decrypts to under the right passphrase. */
@@ -32,9 +30,10 @@ const CHECK_VALUE = 'pulumi';
 /**
  * The crypter for the stack file's passphrase salt, or undefined where the CLI must encrypt: no
  * file or no salt yet (a new stack), another secrets provider, no passphrase in the environment,
- * or a wrong one. Never rejects.
+ * or a wrong one. Never rejects. `started`: the key the entry point began to derive, taken when it
+ * is for this passphrase and salt.
  */
-export async function passphraseCrypter(stackFile: string, env: Record<string, string | undefined>): Promise<SecretCrypter | undefined> {
+export async function passphraseCrypter(stackFile: string, env: Record<string, string | undefined>, started?: KeyDerivation): Promise<SecretCrypter | undefined> {
   try {
     const settings = parseDocument(fs.readFileSync(stackFile, 'utf8')).toJS() as unknown;
     if (!settings || typeof settings !== 'object') return undefined;
@@ -43,19 +42,12 @@ export async function passphraseCrypter(stackFile: string, env: Record<string, s
     const [version, saltB64, ...check] = salt.split(':');
     const passphrase = passphraseFrom(env);
     if (version !== 'v1' || saltB64 === undefined || passphrase === undefined) return undefined;
-    const key = await promisify(pbkdf2)(passphrase, Buffer.from(saltB64, 'base64'), ITERATIONS, KEY_BYTES, 'sha256');
+    const key = await (started?.salt === saltB64 && started.passphrase === passphrase ? started.key : deriveKey(passphrase, saltB64));
     const crypter = symmetricCrypter(key);
     return crypter.decrypt(check.join(':')) === CHECK_VALUE ? crypter : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** As the CLI reads it: PULUMI_CONFIG_PASSPHRASE when set, even empty, else the trimmed file. */
-function passphraseFrom(env: Record<string, string | undefined>): string | undefined {
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
-  const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  return file ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
 
 function symmetricCrypter(key: Buffer): SecretCrypter {

@@ -8,6 +8,7 @@ import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, Pulu
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../settings.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
 import { passphraseCrypter, type SecretCrypter } from './passphrase.js';
+import type { KeyDerivation } from './passphrase-key.js';
 import { runProcess } from './process.js';
 import { editStackConfig, stackConfigFile } from './stack-config.js';
 
@@ -179,8 +180,8 @@ export async function applyConfig(stack: PulumiStack, settings: StackSettings, c
   if (viaCli.length > 0) await stack.setConfig(viaCli);
 }
 
-/** The passphrase crypter for the stack's secret config, started early: deriving its key takes about 200 ms. */
-export function secretCrypter(settings: StackSettings, env: Record<string, string | undefined>): Promise<SecretCrypter | undefined> {
+/** The passphrase crypter for the stack's secret config, with the key the entry point started to derive where it fits. */
+export function secretCrypter(settings: StackSettings, env: Record<string, string | undefined>, started?: KeyDerivation): Promise<SecretCrypter | undefined> {
   if (!settings.config.some((c) => c.secret)) return Promise.resolve(undefined);
-  return passphraseCrypter(stackConfigFile(settings.workDir, settings.project, settings.stack), env);
+  return passphraseCrypter(stackConfigFile(settings.workDir, settings.project, settings.stack), env, started);
 }
