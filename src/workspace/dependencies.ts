@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProjectFile } from '../settings.js';
-import { findOnPath } from './version-check.js';
+import { findOnPath, writeAtomically } from './version-check.js';
 import { runProcess } from './process.js';
 import {
   DependencyError,
@@ -164,16 +164,4 @@ async function locationAfterInstall(plan: DependencyPlan, workDir: string, signa
   throw new DependencyError(
     `'${[path.basename(command), ...args].join(' ')}' names no virtual environment after the install, and Pulumi runs the program in the one it names: let poetry create one (its setting virtualenvs.create must not be false).`,
   );
-}
-
-/** Written aside and renamed, so a run reading it meanwhile sees all of it or nothing. */
-function writeAtomically(file: string, text: string): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, text);
-    fs.renameSync(partial, file);
-  } catch {
-    // Only the next run's speed is at stake.
-  }
 }

@@ -34,7 +34,7 @@ export function versionCheck(binary: string, env: Env = process.env): VersionChe
     ? Promise.resolve(commandOf(root ? path.resolve(binary) : 'pulumi', known))
     : PulumiCommand.get(root ? { root } : undefined).then((command) => {
         // A version the Automation API was told not to check is not worth remembering.
-        if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeVersion(cacheFile, command.version.version);
+        if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeAtomically(cacheFile, command.version.version);
         return command;
       });
   // Started early, it may fail before anyone awaits it; whoever awaits it still sees the error.
@@ -70,15 +70,18 @@ function readVersion(file: string): semver.SemVer | undefined {
   }
 }
 
-/** Written aside and renamed, so a run reading it meanwhile sees all of it or nothing. */
-function writeVersion(file: string, version: string): void {
+/**
+ * A file of the action's cache, written aside and renamed, so a run reading it meanwhile sees all of
+ * it or nothing. A failure is ignored: only the next run's speed is at stake.
+ */
+export function writeAtomically(file: string, text: string): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, version);
+    fs.writeFileSync(partial, text);
     fs.renameSync(partial, file);
   } catch {
-    // Only the next run's start-up is at stake.
+    // the cache stays as it was
   }
 }
 
