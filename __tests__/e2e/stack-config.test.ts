@@ -116,6 +116,27 @@ describe('plain config written as the CLI writes it', () => {
     expect(byAction(initial, entries)).toBe(byCli(initial, entries));
   });
 
+  it('into an empty `config: {}`, in block style as the CLI writes it', () => {
+    const entries = [plain('message', 'hello'), plain('obj.a', '1', true)];
+    for (const text of [`${initial}config: {}\n`, '{}\n']) expect(byAction(text, entries)).toBe(byCli(text, entries));
+  });
+
+  it('leaves files with flow collections to the CLI, which rewrites them in its own style', () => {
+    const texts = [
+      `${initial}config: { ${PROJECT}:a: "1" }\n`,
+      `${initial}config:\n  ${PROJECT}:o: { a: 1 }\n`,
+      `${initial}config:\n  ${PROJECT}:l: [ x ]\n`,
+    ];
+    for (const text of texts) {
+      const entries = [plain('message', 'hello')];
+      // The CLI's file differs from what editing this one in place would give.
+      expect(byCli(text, entries)).not.toBe(text.replace(/\n$/, `\n  ${PROJECT}:message: hello\n`));
+      expect(editStackConfig(text, PROJECT, entries)).toEqual({ text: undefined, viaCli: entries });
+    }
+    const nested = `${initial}config:\n  ${PROJECT}:o: {}\n`;
+    expect(editStackConfig(nested, PROJECT, [plain('o.x', 'y', true)]).viaCli).toHaveLength(1);
+  });
+
   it('changes nothing when the file holds the values already', () => {
     const entries = VALUES.map(([k, v]) => plain(k, v));
     const written = byCli(initial, entries);

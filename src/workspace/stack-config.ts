@@ -7,7 +7,7 @@
 // how to write exactly as the CLI would, are left to the CLI.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
 import type { ConfigEntry, ProjectFile } from '../settings.js';
 import type { SecretCrypter } from './passphrase.js';
 
@@ -29,7 +29,7 @@ export function stackConfigFile(workDir: string, project: ProjectFile, stack: st
 export function editStackConfig(text: string | undefined, projectName: string, entries: readonly ConfigEntry[], crypter?: SecretCrypter): StackConfigEdit {
   const viaCli: ConfigEntry[] = [];
   const doc = parseDocument(text ?? '');
-  if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) return { viaCli: [...entries] };
+  if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents)) || hasFlowContent(doc)) return { viaCli: [...entries] };
   let changed = false;
   // Plain keys, then property paths (the CLI's two calls), each sorted, so keys the file lacks are
   // added in the CLI's order.
@@ -78,6 +78,7 @@ type Leaf = string | number | boolean | { secret: string; crypter: SecretCrypter
 function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefined {
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   let parent: Node = doc.contents as Node;
+  (parent as YAMLMap).flow = false;
   for (let i = 0; i < route.length - 1; i++) {
     const child = get(parent, route[i]!);
     // An empty `config:` is a map to be; any other null or scalar where the path needs a map or a
@@ -87,6 +88,10 @@ function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefine
       if (!put(doc, parent, route[i]!, created)) return undefined;
       parent = created;
     } else if (child !== null && (isMap(child) || isSeq(child))) {
+      // An empty `config: {}` gets block style from the CLI; what it does with other empty flow
+      // collections depends on their kind, so those are for it to write.
+      if (child.flow && !(i === 0 && isMap(child))) return undefined;
+      child.flow = false;
       parent = child;
     } else {
       return undefined;
@@ -117,6 +122,25 @@ function secureValueOf(node: Node | null | undefined): string | undefined {
   if (!isMap(node) || node.items.length !== 1) return undefined;
   const held = get(node, 'secure');
   return isScalar(held) && typeof held.value === 'string' ? held.value : undefined;
+}
+
+/**
+ * A flow collection with something in it (`{a: 1}`, `[x]`), anywhere in the file: the CLI rewrites
+ * those in its own spacing and quoting when it writes any value, so such a file is left to the CLI.
+ * An empty one (`{}`, `[]`) it writes as it is.
+ */
+function hasFlowContent(doc: Document): boolean {
+  let found = false;
+  visit(doc, {
+    Node(_, node) {
+      if (isCollection(node) && node.flow && node.items.length > 0) {
+        found = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function pairOf(map: YAMLMap, key: string) {
