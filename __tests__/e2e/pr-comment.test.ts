@@ -2,6 +2,8 @@
 // plays GitHub's REST API and refuses whatever GitHub's OpenAPI description would refuse.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { code } from '../../src/report/markdown.js';
 import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
@@ -258,5 +260,34 @@ describe('PR comment', () => {
     });
     expect(run.code).toBe(0);
     expect(api.comments(OWNER, REPO, 99)).toHaveLength(1);
+  }, 120_000);
+
+  it("reaches GitHub through the runner's proxy (HTTP_PROXY), as a self-hosted runner behind one does", async () => {
+    await startApi();
+    // A tunnelling proxy that sends every CONNECT to the API stand-in and notes what was asked for.
+    // The action must use it: the API's name below resolves nowhere, only the proxy knows it.
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url!);
+      const upstream = net.connect(Number(new URL(api.url).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const apiUrl = `http://api.github.invalid:${new URL(api.url).port}`;
+      const step = onPullRequest({ command: 'preview' });
+      const run = await runStep(ws, { ...step, env: { ...step.env, GITHUB_API_URL: apiUrl, HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}` } });
+      expect(errorsOf(run)).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(api.comments(OWNER, REPO, PR)).toHaveLength(1);
+      expect(new Set(tunnels)).toEqual(new Set([`api.github.invalid:${new URL(api.url).port}`]));
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   }, 120_000);
 });
