@@ -1,12 +1,13 @@
-// Entry point. The action loads in two bundles because start-up is on every run's critical path:
-// this small one starts the version check of the `pulumi` on PATH (a process of its own, over
-// 100 ms, unless this binary's version is remembered), then the pipeline, with the Automation API,
-// loads from main.js meanwhile.
+// Entry point. The action loads in parts because start-up is on every run's critical path. This
+// small bundle first starts deriving the passphrase key for secret config, then the version check of
+// the `pulumi` on PATH (a process of its own, over 100 ms, unless this binary's version is
+// remembered); the pipeline, with the Automation API, loads from main.js meanwhile.
 import { startKeyDerivation } from './workspace/passphrase-key.js';
-import { startVersionCheck } from './workspace/version-check.js';
 
-// The key first: it only queues work on the thread pool, where the version check starts a process.
+// The key before anything else is even evaluated: it is the longest of these, and it only queues
+// work on the thread pool.
 const keyDerivation = startKeyDerivation(process.env);
+const { startVersionCheck } = await import(/* webpackMode: "eager" */ './workspace/version-check.js');
 const versionCheck = startVersionCheck();
 // Left to Node, not bundled in: main.js is a bundle of its own (see scripts/bundle.mjs).
 const { run } = await import(/* webpackIgnore: true */ './main.js');
