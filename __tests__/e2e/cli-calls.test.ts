@@ -1,5 +1,6 @@
 // How many `pulumi` processes a step starts, each costing 100 ms or more: at most one version check
-// (none once the binary's version is remembered), no `stack select`, no config call for plain
+// (none once the binary's version is remembered, none for a CLI whose build information names its
+// version), no `stack select`, no config call for plain
 // values (the action writes them into the stack's file), none for secrets either once the stack's
 // file has its passphrase salt (the action encrypts them), and after an update nothing at all (the
 // outputs come from the engine's events). A `pulumi` first on PATH records every call, with its
@@ -40,9 +41,9 @@ afterAll(() => {
 });
 
 /** Runs a step and returns its CLI calls, each as the command's words before its first flag. */
-async function callsOf(inputs: Record<string, string>): Promise<string[]> {
+async function callsOf(inputs: Record<string, string>, PATH = wrappedPath): Promise<string[]> {
   fs.rmSync(log, { force: true });
-  const run = await runStep(ws, { inputs: { stack: 'dev', ...inputs }, env: { PATH: wrappedPath } });
+  const run = await runStep(ws, { inputs: { stack: 'dev', ...inputs }, env: { PATH } });
   expect(errorsOf(run)).toEqual([]);
   expect(run.code).toBe(0);
   lastOutputs = run.outputs;
@@ -113,6 +114,31 @@ describe('CLI processes per step', () => {
     fs.appendFileSync(wrapper, '# rewritten\n');
     expect(await callsOf({ command: 'preview' })).toEqual(['version', 'preview']);
     expect(await callsOf({ command: 'preview' })).toEqual(['preview']);
+  }, 300_000);
+
+  it('a CLI whose build information names its version: not even a first run checks it', async () => {
+    // The recorder as a Go program, built as the Pulumi CLI is (its module, its version variable),
+    // so the action finds the real CLI's version in it, which it then runs.
+    const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
+    const version = execFileSync(realPulumi, ['version'], { encoding: 'utf8' }).trim();
+    const source = path.join(ws.root, '.recording', 'go');
+    fs.mkdirSync(path.join(source, 'cmd', 'pulumi'), { recursive: true });
+    fs.writeFileSync(path.join(source, 'go.mod'), 'module github.com/pulumi/pulumi/pkg/v3\n\ngo 1.22\n');
+    fs.writeFileSync(
+      path.join(source, 'cmd', 'pulumi', 'main.go'),
+      'package main\n\nimport (\n\t"os"\n\t"strings"\n\t"syscall"\n)\n\nvar log, real string\n\n' +
+        'func main() {\n\tf, _ := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)\n' +
+        '\tf.WriteString(strings.Join(os.Args[1:], " ") + "\\n")\n\tf.Close()\n' +
+        '\tpanic(syscall.Exec(real, append([]string{real}, os.Args[1:]...), os.Environ()))\n}\n',
+    );
+    const bin = path.join(ws.root, '.recording', 'go-bin');
+    const ldflags = `-X main.log=${log} -X main.real=${realPulumi} -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
+    execFileSync('go', ['build', '-ldflags', ldflags, '-o', path.join(bin, 'pulumi'), './cmd/pulumi'], {
+      cwd: source,
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+      stdio: 'pipe',
+    });
+    expect(await callsOf({ command: 'preview' }, [bin, process.env.PATH].join(path.delimiter))).toEqual(['preview']);
   }, 300_000);
 
   it('a smoke check on a secret output reads the outputs, since the events hold no secret value', async () => {

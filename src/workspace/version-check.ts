@@ -1,20 +1,27 @@
-// The one `pulumi version` a run makes for the `pulumi` on PATH (through the Automation API's
-// PulumiCommand.get). The entry point starts it before the rest of the action has loaded, so it
-// imports nothing else of the action's.
+// Which version the `pulumi` on PATH is. The entry point starts this before the rest of the action
+// has loaded, so it imports nothing else of the action's but the build info reader.
 //
-// Its answer is kept per binary, keyed by the file's identity (device, inode, size, modification
-// and change times), so the next run on the machine (the next step of a job, the next job on a
-// self-hosted runner) starts its operation without it: replacing or rewriting the binary changes
-// the key.
+// A Pulumi CLI built by Go names its version in its build information, which is read from the file
+// (go-build-info.ts) in well under a millisecond. Otherwise (a wrapper script, a shim, a build that
+// does not say) the binary runs `pulumi version` once, through the Automation API's
+// PulumiCommand.get, and that answer is kept per binary, keyed by the file's identity (device,
+// inode, size, modification and change times), so the next run on the machine (the next step of a
+// job, the next job on a self-hosted runner) starts its operation without it: replacing or
+// rewriting the binary changes the key.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
+import * as automationCmd from '@pulumi/pulumi/automation/cmd.js';
+import * as automationMinimum from '@pulumi/pulumi/automation/minimumVersion.js';
 import semver from 'semver';
+import { readGoBuildInfo, type GoBuildInfo } from './go-build-info.js';
+
+const { PulumiCommand } = automationCmd;
+type PulumiCommand = automationCmd.PulumiCommand;
 
 type Env = Record<string, string | undefined>;
 
-/** A `pulumi version` started for a binary. */
+/** A binary's version check, started. */
 export interface VersionCheck {
   binary: string;
   command: Promise<PulumiCommand>;
@@ -29,9 +36,10 @@ export function startVersionCheck(env: Env = process.env): VersionCheck | undefi
 export function versionCheck(binary: string, env: Env = process.env): VersionCheck {
   const root = binRoot(binary);
   const cacheFile = versionCacheFile(binary, env);
-  const known = cacheFile && readVersion(cacheFile);
-  const command = known
-    ? Promise.resolve(commandOf(root ? path.resolve(binary) : 'pulumi', known))
+  const remembered = cacheFile ? readVersion(cacheFile) : undefined;
+  const built = remembered ? undefined : builtVersion(binary, env);
+  const command = remembered || built
+    ? Promise.resolve().then(() => commandOf(root ? path.resolve(binary) : 'pulumi', remembered ?? built!.check()))
     : PulumiCommand.get(root ? { root } : undefined).then((command) => {
         // A version the Automation API was told not to check is not worth remembering.
         if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeAtomically(cacheFile, command.version.version);
@@ -49,6 +57,40 @@ export function versionCheck(binary: string, env: Env = process.env): VersionChe
 function commandOf(binary: string, version: semver.SemVer): PulumiCommand {
   const Construct = PulumiCommand as unknown as new (command: string, version: semver.SemVer) => PulumiCommand;
   return new Construct(binary, version);
+}
+
+// The Automation API's own check of a version string, as PulumiCommand.get makes it (the major
+// version the SDK works with, its minimum CLI version). Exported by its modules, not by its types.
+const sdk = automationCmd as unknown as { parseAndValidatePulumiVersion?: (minimum: semver.SemVer, version: string, optOut: boolean) => semver.SemVer };
+const minimumVersion = (automationMinimum as unknown as { minimumVersion?: semver.SemVer }).minimumVersion;
+
+/** The version the binary's build information gives, and the SDK's check of it, to be made when used. */
+function builtVersion(binary: string, env: Env): { check: () => semver.SemVer } | undefined {
+  const validate = sdk.parseAndValidatePulumiVersion;
+  const info = minimumVersion && validate ? readGoBuildInfo(binary) : undefined;
+  const version = info && pulumiVersionOf(info);
+  return version ? { check: () => validate!(minimumVersion!, version, !!env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) } : undefined;
+}
+
+const VERSION_VARIABLE = /-X[= ]["']?github\.com\/pulumi\/pulumi\/(sdk\/v3\/go\/common|pkg\/v3)\/version\.Version=([^\s"']+)/g;
+
+/**
+ * What `pulumi version` prints, from the build information of a Pulumi CLI binary: the value the
+ * linker gave the version variable (`-X …/version.Version=v3.x.y` in `-ldflags`; the variable moved
+ * from pkg to sdk, and the CLI prints sdk's where both are set). A build with -trimpath leaves
+ * `-ldflags` out; there it is the released version of the module the binary was built from, as
+ * `go install github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v3.x.y` makes it. Anything else: unknown.
+ */
+export function pulumiVersionOf(info: GoBuildInfo): string | undefined {
+  if (info.path !== 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi') return undefined;
+  const ldflags = info.settings.get('-ldflags');
+  if (ldflags !== undefined) {
+    const set = new Map([...ldflags.matchAll(VERSION_VARIABLE)].map((m) => [m[1]!, m[2]!]));
+    return set.get('sdk/v3/go/common') ?? set.get('pkg/v3');
+  }
+  const { module } = info;
+  const released = module?.path === 'github.com/pulumi/pulumi/pkg/v3' && /^v\d+\.\d+\.\d+$/.test(module.version);
+  return info.settings.get('-trimpath') === 'true' && released ? module.version : undefined;
 }
 
 function versionCacheFile(binary: string, env: Env): string | undefined {
