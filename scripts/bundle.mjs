@@ -25,7 +25,9 @@ const lib = path.join(repo, 'lib');
 const STUB = 'typescript-stub.cjs';
 const UNDICI = 'undici.cjs';
 const LAZY_UNDICI = 'undici-on-use.mjs';
-// What the bundled packages import from undici, each loading it when first called.
+// What the bundled packages import from undici (@actions/http-client its ProxyAgent, @actions/github
+// its fetch), each loading it when first called. The proxy test in __tests__/e2e/pr-comment.test.ts
+// goes through both.
 const LAZY_UNDICI_SOURCE = `// Stands in for undici (${UNDICI}) until the first call: see scripts/bundle.mjs.
 import { createRequire } from 'node:module';
 const undici = () => createRequire(import.meta.url)('./${UNDICI}');

@@ -1,7 +1,7 @@
 // Entry point. The action loads in parts because start-up is on every run's critical path. This
 // small bundle first starts deriving the passphrase key for secret config, then the version check of
-// the `pulumi` on PATH (a process of its own, over 100 ms, unless this binary's version is
-// remembered); the pipeline, with the Automation API, loads from main.js meanwhile.
+// the `pulumi` on PATH (read from the binary, or a process of its own where the binary does not say);
+// the pipeline loads from main.js meanwhile.
 import { startKeyDerivation } from './workspace/passphrase-key.js';
 
 // The key before anything else is even evaluated: it is the longest of these, and it only queues
