@@ -83,7 +83,7 @@ function buildInfoSection(read: Read): { offset: number; size: number } | undefi
 function parseBuildInfo(data: Buffer): GoBuildInfo | undefined {
   if (data.length < 32 || !data.subarray(0, MAGIC.length).equals(MAGIC) || (data[15]! & 2) === 0) return undefined;
   let at = 32;
-  const string = (): string => {
+  const bytes = (): Buffer => {
     let length = 0;
     for (let shift = 0; ; shift += 7) {
       const byte = data[at++]!;
@@ -91,11 +91,11 @@ function parseBuildInfo(data: Buffer): GoBuildInfo | undefined {
       if (byte < 0x80) break;
     }
     at += length;
-    return data.toString('utf8', at - length, at);
+    return data.subarray(at - length, at);
   };
-  string(); // the Go version
-  const raw = string();
-  const modinfo = raw.length >= 33 && raw[raw.length - 17] === '\n' ? raw.slice(16, -16) : raw;
+  bytes(); // the Go version
+  const raw = bytes();
+  const modinfo = (raw.length >= 33 && raw[raw.length - 17] === 0x0a ? raw.subarray(16, -16) : raw).toString('utf8');
   const info: GoBuildInfo = { settings: new Map() };
   for (const line of modinfo.split('\n')) {
     const [kind, first, second] = line.split('\t');
