@@ -11,6 +11,7 @@
 //   npm run bench -- --action dist/index.js --action /old/dist/index.js   # builds side by side
 //   npm run bench -- --keep                         # keep the scratch folder it prints
 //   npm run bench -- --configs plain,secret         # the overhead section's config cases only
+//   npm run bench -- --commands preview             # previews only (overhead and memory)
 //
 // Sections:
 //   overhead  the action against the bare `pulumi preview` / `pulumi up` on the same stack, each
@@ -46,9 +47,12 @@ const { values: args } = parseArgs({
     action: { type: 'string', multiple: true, default: [path.join(REPO, 'dist', 'index.js')] },
     keep: { type: 'boolean', default: false },
     configs: { type: 'string', default: 'none,plain,secret' },
+    commands: { type: 'string', default: 'preview,up' },
   },
 });
 const CONFIG_CASES = args.configs.split(',').map((c) => c.trim());
+const COMMANDS = args.commands.split(',').map((c) => c.trim());
+for (const c of COMMANDS) if (!['preview', 'up'].includes(c)) throw new Error(`unknown command '${c}': preview or up`);
 for (const c of CONFIG_CASES) if (!['none', 'plain', 'secret'].includes(c)) throw new Error(`unknown config case '${c}': none, plain or secret`);
 const sections = args.section.split(',').map((s) => s.trim());
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section '${s}': one of ${SECTIONS.join(', ')}`);
@@ -195,8 +199,13 @@ function runAction(ws, inputs, { action = ACTIONS[0], env = {}, onSpawn } = {}) 
   // The action's own CPU: its Node process alone, without the engine and the program under it.
   return timed(NODE, [action.file], { cwd: ws.workspace, env: step.env, onSpawn }).then((run) => ({
     ...run,
-    ownCpuMs: fs.existsSync(ownCpuFile) ? Number(fs.readFileSync(ownCpuFile, 'utf8')) : undefined,
+    ...(fs.existsSync(ownCpuFile) ? probed(JSON.parse(fs.readFileSync(ownCpuFile, 'utf8')), run.ms) : {}),
   }));
+}
+
+/** The action's own CPU, and its own time on the path: its wall time less its operation's CLI process. */
+function probed({ cpuMs, operationMs }, wallMs) {
+  return { ownCpuMs: cpuMs, ownPathMs: operationMs > 0 ? wallMs - operationMs : undefined };
 }
 
 const OWN_CPU_PRELOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'own-cpu.cjs');
@@ -251,7 +260,7 @@ async function overhead() {
   console.log(`\n▶ overhead: the action against the bare CLI on the same stack (${RUNS} runs each, each beside a bare CLI run; ups change nothing)`);
   for (const size of SIZES) {
     const stack = await deployedStack(size);
-    for (const command of ['preview', 'up']) {
+    for (const command of COMMANDS) {
       const cli = command === 'up' ? ['up', '--yes', '--skip-preview'] : ['preview'];
       const checkouts = { plain: checkedOutStackFile(stack, false), secret: checkedOutStackFile(stack, true) };
       const cases = CONFIG_CASES.map((c) => ({
@@ -274,10 +283,12 @@ async function overhead() {
       /** Each action run with the bare CLI run paired with it: `[action, bare]` in ms. */
       const pairs = new Map(actions.map((c) => [c, []]));
       const ownCpu = new Map(contenders.map((c) => [c, []]));
+      const ownPath = new Map(contenders.map((c) => [c, []]));
       const take = async (c) => {
         const run = mustSucceed(await sample(c.run), `${c.label} ${command} of ${size} resources`);
         times.get(c).push(run.ms);
         if (run.ownCpuMs !== undefined) ownCpu.get(c).push(run.ownCpuMs);
+        if (run.ownPathMs !== undefined) ownPath.get(c).push(run.ownPathMs);
         return run.ms;
       };
       for (let i = 0; i < RUNS; i++) {
@@ -303,6 +314,7 @@ async function overhead() {
         line(`    ${c.label} ÷ CLI (median of pairs)`, ratio.toFixed(2), command === 'preview' && size === 100 ? '≤ 1.15' : undefined, ratio <= 1.15);
         line(`    ${c.label}: fixed overhead (median of pairs' A−B)`, spread(extra), '≤ 250 ms', extra.median <= 250);
         if (ownCpu.get(c).length > 0) line(`    ${c.label}: its own CPU (the action's Node process)`, spread(stats(ownCpu.get(c))));
+        if (ownPath.get(c).length > 0) line(`    ${c.label}: its own time on the path (wall − the ${command}'s CLI process)`, spread(stats(ownPath.get(c))));
       }
     }
   }
@@ -417,7 +429,7 @@ async function startup() {
     const files = fs.readdirSync(dist, { recursive: true }).map((f) => path.join(dist, String(f))).filter((f) => fs.statSync(f).isFile());
     const total = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
     line(`${action.label}: bundle, its folder`, `${mb(total)} in ${files.length} files`);
-    for (const f of files.filter((f) => f.endsWith('.js') && path.dirname(f) === dist)) line(`${action.label}: bundle, ${path.basename(f)}`, mb(fs.statSync(f).size));
+    for (const f of files.filter((f) => /\.[cm]?js$/.test(f) && path.dirname(f) === dist)) line(`${action.label}: bundle, ${path.basename(f)}`, mb(fs.statSync(f).size));
   }
 }
 
@@ -462,7 +474,7 @@ async function memory() {
   console.log(`\n▶ memory: peak RSS (VmHWM) of the action's node process, read from /proc every 5 ms (${runs} runs each)`);
   for (const size of SIZES) {
     const stack = await deployedStack(size);
-    for (const command of ['preview', 'up']) {
+    for (const command of COMMANDS) {
       const peaks = new Map(ACTIONS.map((action) => [action, []]));
       for (let i = 0; i < runs; i++) {
         for (const action of ACTIONS) peaks.get(action).push(await peakRss(action, { command, stack }));
