@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorsOf, fakeToolCache, makeWorkspace, pulumiCli, runStep, type Workspace } from '../support/e2e.js';
+import { buildAsPulumiCli, SDK_VERSION_VARIABLE } from '../support/go-cli.js';
 
 let ws: Workspace;
 let log: string;
@@ -121,23 +122,13 @@ describe('CLI processes per step', () => {
     // so the action finds the real CLI's version in it, which it then runs.
     const realPulumi = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
     const version = execFileSync(realPulumi, ['version'], { encoding: 'utf8' }).trim();
-    const source = path.join(ws.root, '.recording', 'go');
-    fs.mkdirSync(path.join(source, 'cmd', 'pulumi'), { recursive: true });
-    fs.writeFileSync(path.join(source, 'go.mod'), 'module github.com/pulumi/pulumi/pkg/v3\n\ngo 1.22\n');
-    fs.writeFileSync(
-      path.join(source, 'cmd', 'pulumi', 'main.go'),
+    const main =
       'package main\n\nimport (\n\t"os"\n\t"strings"\n\t"syscall"\n)\n\nvar log, real string\n\n' +
-        'func main() {\n\tf, _ := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)\n' +
-        '\tf.WriteString(strings.Join(os.Args[1:], " ") + "\\n")\n\tf.Close()\n' +
-        '\tpanic(syscall.Exec(real, append([]string{real}, os.Args[1:]...), os.Environ()))\n}\n',
-    );
-    const bin = path.join(ws.root, '.recording', 'go-bin');
-    const ldflags = `-X main.log=${log} -X main.real=${realPulumi} -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
-    execFileSync('go', ['build', '-ldflags', ldflags, '-o', path.join(bin, 'pulumi'), './cmd/pulumi'], {
-      cwd: source,
-      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
-      stdio: 'pipe',
-    });
+      'func main() {\n\tf, _ := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)\n' +
+      '\tf.WriteString(strings.Join(os.Args[1:], " ") + "\\n")\n\tf.Close()\n' +
+      '\tpanic(syscall.Exec(real, append([]string{real}, os.Args[1:]...), os.Environ()))\n}\n';
+    const ldflags = `-X main.log=${log} -X main.real=${realPulumi} -X ${SDK_VERSION_VARIABLE}=${version}`;
+    const bin = path.dirname(buildAsPulumiCli(path.join(ws.root, '.recording', 'go'), main, ['-ldflags', ldflags]));
     expect(await callsOf({ command: 'preview' }, [bin, process.env.PATH].join(path.delimiter))).toEqual(['preview']);
   }, 300_000);
 

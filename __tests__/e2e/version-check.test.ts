@@ -10,31 +10,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readGoBuildInfo } from '../../src/workspace/go-build-info.js';
 import { versionCheck } from '../../src/workspace/version-check.js';
+import { buildAsPulumiCli, PKG_VERSION_VARIABLE, SDK_VERSION_VARIABLE } from '../support/go-cli.js';
 
 /** What each fake CLI prints for `pulumi version`. */
 const PRINTED = 'v3.111.0';
-const SDK_VARIABLE = 'github.com/pulumi/pulumi/sdk/v3/go/common/version.Version';
-const PKG_VARIABLE = 'github.com/pulumi/pulumi/pkg/v3/version.Version';
+const MAIN = `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("${PRINTED}") }\n`;
 
 let dir: string;
-let source: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'version-check-'));
-  source = path.join(dir, 'src');
-  fs.mkdirSync(path.join(source, 'cmd', 'pulumi'), { recursive: true });
-  fs.writeFileSync(path.join(source, 'go.mod'), 'module github.com/pulumi/pulumi/pkg/v3\n\ngo 1.22\n');
-  fs.writeFileSync(path.join(source, 'cmd', 'pulumi', 'main.go'), `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("${PRINTED}") }\n`);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Builds the fake CLI into its own bin/ folder and returns the binary's path. */
+/** Builds the fake CLI into a folder of its own and returns the binary's path. */
 function build(name: string, flags: string[], target: { GOOS?: string; GOARCH?: string } = {}): string {
-  const binary = path.join(dir, name, 'bin', 'pulumi');
-  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', ...target };
-  execFileSync('go', ['build', ...flags, '-o', binary, './cmd/pulumi'], { cwd: source, env, stdio: 'pipe' });
-  return binary;
+  return buildAsPulumiCli(path.join(dir, name), MAIN, flags, target);
 }
 
 /** The version the action's check gives the binary, with nothing remembered. */
@@ -54,18 +46,18 @@ describe("the CLI's version from its build information", () => {
   });
 
   it('a release build names its version in -ldflags: that, without running the binary', async () => {
-    const binary = build('release', ['-ldflags', `-s -w -X ${SDK_VARIABLE}=v3.300.0`]);
+    const binary = build('release', ['-ldflags', `-s -w -X ${SDK_VERSION_VARIABLE}=v3.300.0`]);
     expect(readGoBuildInfo(binary)?.settings.get('-ldflags')).toContain('v3.300.0');
     expect(await checked(binary)).toBe('3.300.0');
   });
 
   it("where both version variables are set, the one the CLI prints (the SDK's)", async () => {
-    expect(await checked(build('both', ['-ldflags', `-X ${PKG_VARIABLE}=v3.200.0 -X ${SDK_VARIABLE}=v3.201.0`]))).toBe('3.201.0');
-    expect(await checked(build('older', ['-ldflags', `-X ${PKG_VARIABLE}=v3.202.0`]))).toBe('3.202.0');
+    expect(await checked(build('both', ['-ldflags', `-X ${PKG_VERSION_VARIABLE}=v3.200.0 -X ${SDK_VERSION_VARIABLE}=v3.201.0`]))).toBe('3.201.0');
+    expect(await checked(build('older', ['-ldflags', `-X ${PKG_VERSION_VARIABLE}=v3.202.0`]))).toBe('3.202.0');
   });
 
   it('a macOS (Mach-O) build, read the same way', async () => {
-    const binary = build('darwin', ['-ldflags', `-X ${SDK_VARIABLE}=v3.301.0`], { GOOS: 'darwin', GOARCH: 'arm64' });
+    const binary = build('darwin', ['-ldflags', `-X ${SDK_VERSION_VARIABLE}=v3.301.0`], { GOOS: 'darwin', GOARCH: 'arm64' });
     expect(readGoBuildInfo(binary)?.path).toBe('github.com/pulumi/pulumi/pkg/v3/cmd/pulumi');
     expect(await checked(binary)).toBe('3.301.0');
   });
@@ -73,12 +65,12 @@ describe("the CLI's version from its build information", () => {
   it('a build that does not say (no -X, or a checkout built with -trimpath) runs `pulumi version`', async () => {
     expect(await checked(build('plain', []))).toBe(PRINTED.slice(1));
     // A local build's module version is (devel): nothing to go by.
-    expect(await checked(build('trimmed', ['-trimpath', '-ldflags', `-X ${SDK_VARIABLE}=v3.302.0`]))).toBe(PRINTED.slice(1));
+    expect(await checked(build('trimmed', ['-trimpath', '-ldflags', `-X ${SDK_VERSION_VARIABLE}=v3.302.0`]))).toBe(PRINTED.slice(1));
   });
 
   it("a version the Automation API refuses is refused as if the binary had printed it", async () => {
-    await expect(checked(build('ancient', ['-ldflags', `-X ${SDK_VARIABLE}=v3.1.0`]))).rejects.toThrow(/Minimum version requirement failed/);
-    await expect(checked(build('future', ['-ldflags', `-X ${SDK_VARIABLE}=v4.0.0`]))).rejects.toThrow(/Major version mismatch/);
+    await expect(checked(build('ancient', ['-ldflags', `-X ${SDK_VERSION_VARIABLE}=v3.1.0`]))).rejects.toThrow(/Minimum version requirement failed/);
+    await expect(checked(build('future', ['-ldflags', `-X ${SDK_VERSION_VARIABLE}=v4.0.0`]))).rejects.toThrow(/Major version mismatch/);
   });
 
   it('a script on PATH has no build information and is run', async () => {
