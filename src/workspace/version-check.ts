@@ -37,9 +37,9 @@ export function versionCheck(binary: string, env: Env = process.env): VersionChe
   const root = binRoot(binary);
   const cacheFile = versionCacheFile(binary, env);
   const remembered = cacheFile ? readVersion(cacheFile) : undefined;
-  const built = remembered ? undefined : builtVersion(binary, env);
+  const built = remembered ? undefined : builtVersion(binary);
   const command = remembered || built
-    ? Promise.resolve().then(() => commandOf(root ? path.resolve(binary) : 'pulumi', remembered ?? built!.check()))
+    ? Promise.resolve().then(() => commandOf(root ? path.resolve(binary) : 'pulumi', remembered ?? checked(built!, env)))
     : PulumiCommand.get(root ? { root } : undefined).then((command) => {
         // A version the Automation API was told not to check is not worth remembering.
         if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeAtomically(cacheFile, command.version.version);
@@ -61,15 +61,19 @@ function commandOf(binary: string, version: semver.SemVer): PulumiCommand {
 
 // The Automation API's own check of a version string, as PulumiCommand.get makes it (the major
 // version the SDK works with, its minimum CLI version). Exported by its modules, not by its types.
-const sdk = automationCmd as unknown as { parseAndValidatePulumiVersion?: (minimum: semver.SemVer, version: string, optOut: boolean) => semver.SemVer };
-const minimumVersion = (automationMinimum as unknown as { minimumVersion?: semver.SemVer }).minimumVersion;
+const { parseAndValidatePulumiVersion } = automationCmd as unknown as {
+  parseAndValidatePulumiVersion?: (minimum: semver.SemVer, version: string, optOut: boolean) => semver.SemVer;
+};
+const { minimumVersion } = automationMinimum as unknown as { minimumVersion?: semver.SemVer };
 
-/** The version the binary's build information gives, and the SDK's check of it, to be made when used. */
-function builtVersion(binary: string, env: Env): { check: () => semver.SemVer } | undefined {
-  const validate = sdk.parseAndValidatePulumiVersion;
-  const info = minimumVersion && validate ? readGoBuildInfo(binary) : undefined;
-  const version = info && pulumiVersionOf(info);
-  return version ? { check: () => validate!(minimumVersion!, version, !!env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) } : undefined;
+/** The version the binary's build information names, where the SDK's check of it is at hand. */
+function builtVersion(binary: string): string | undefined {
+  const info = parseAndValidatePulumiVersion && minimumVersion ? readGoBuildInfo(binary) : undefined;
+  return info && pulumiVersionOf(info);
+}
+
+function checked(version: string, env: Env): semver.SemVer {
+  return parseAndValidatePulumiVersion!(minimumVersion!, version, !!env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK);
 }
 
 const VERSION_VARIABLE = /-X[= ]["']?github\.com\/pulumi\/pulumi\/(sdk\/v3\/go\/common|pkg\/v3)\/version\.Version=([^\s"']+)/g;
