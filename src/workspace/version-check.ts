@@ -85,7 +85,7 @@ const VERSION_VARIABLE = /-X[= ]["']?github\.com\/pulumi\/pulumi\/(sdk\/v3\/go\/
  * `-ldflags` out; there it is the released version of the module the binary was built from, as
  * `go install github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v3.x.y` makes it. Anything else: unknown.
  */
-export function pulumiVersionOf(info: GoBuildInfo): string | undefined {
+function pulumiVersionOf(info: GoBuildInfo): string | undefined {
   if (info.path !== 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi') return undefined;
   const ldflags = info.settings.get('-ldflags');
   if (ldflags !== undefined) {
