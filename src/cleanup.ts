@@ -1,7 +1,7 @@
 // `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
 // closed. Which ones is decided by ephemeral.ts's cleanupCandidates; this is the part that acts.
-import * as core from '@actions/core';
 import { cleanupCandidates } from './ephemeral.js';
+import * as log from './log.js';
 import { throwIfCancelled, type RunContext } from './run-context.js';
 import type { CleanupSettings } from './settings.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
@@ -34,11 +34,11 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
     throwIfCancelled(context.signal, `before removing ${name}`);
     try {
       const stack = new PulumiStack(options, name, Promise.resolve(name), false);
-      await core.group(`pulumi destroy --remove ${name} (${why})`, () =>
+      await log.group(`pulumi destroy --remove ${name} (${why})`, () =>
         stack.run(['destroy', '--yes', '--skip-preview', '--remove', '--color', 'never'], {
           signal: context.signal,
           terminate: context.terminate,
-          onOutput: (line) => core.info(line),
+          onOutput: log.info,
           onEvent: () => undefined,
         }),
       );

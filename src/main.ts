@@ -1,15 +1,15 @@
 // The pipeline: inputs -> plan -> workspace -> operation -> report. It only orchestrates: each
-// stage decides in its own module, every failure ends here, in one core.setFailed with the phase it
+// stage decides in its own module, every failure ends here, in one setFailed with the phase it
 // happened in and Pulumi's own words.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as core from '@actions/core';
 import { cleanup, cleanupFailure } from './cleanup.js';
 import { STACK_COMMAND_RECORDS } from './commands.js';
 import { detect } from './detect.js';
 import { EPHEMERAL_TAGS } from './ephemeral.js';
 import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
 import { parseInputs, settingsForPrCommand } from './inputs.js';
+import * as log from './log.js';
 import { runSteps } from './operation.js';
 import { approvalGate, planRun, type GateDecision, type Plan } from './plan.js';
 import { admitPrCommand, finishPrCommand, gitHubPrCommandIo } from './pr-command-admission.js';
@@ -17,18 +17,19 @@ import { buildReport, failureOf } from './report/build.js';
 import { publishCleanup, publishDetect, publishPrCommand, publishReport } from './report/publish.js';
 import { Redactor } from './report/redact.js';
 import type { Cancellation, RunContext, StartedEarly } from './run-context.js';
+import type { Runner } from './runner.js';
 import type { CommentSettings, Settings, StackSettings } from './settings.js';
 import { prepare } from './workspace/prepare.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { applyConfig, MissingStackError, openStack, secretCrypter, type PulumiStack } from './workspace/stack.js';
 
-export async function run(env: NodeJS.ProcessEnv = process.env, started: StartedEarly = {}): Promise<void> {
+/** `runner`: the channels the entry point took from the environment, which no longer has them. */
+export async function run(runner: Runner, started: StartedEarly = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const cancellation = watchCancellation();
-  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, ...started };
+  const context: RunContext = { phase: 'inputs', signal: cancellation.signal, terminate: cancellation.terminate, env, runner, ...started };
   let failure: string | undefined;
   try {
-    const settings = parseInputs((name) => core.getInput(name), env);
-    forgetInputs();
+    const settings = parseInputs(runner.input, env);
     const failed = await command(settings, context);
     if (failed) failure = `operation: ${failed}`;
   } catch (err) {
@@ -36,7 +37,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, started: Started
   } finally {
     cancellation.dispose();
   }
-  if (failure) core.setFailed(failure);
+  if (failure) log.setFailed(failure);
 }
 
 /** Runs the command; says why the step fails, if it does. */
@@ -45,13 +46,13 @@ async function command(settings: Settings, context: RunContext): Promise<string 
     case 'detect': {
       const detected = await detect(settings, context);
       context.phase = 'report';
-      await publishDetect(detected, settings.jobSummary);
+      publishDetect(detected, settings.jobSummary, context.runner);
       return undefined;
     }
     case 'cleanup': {
       const cleaned = await cleanup(settings, context);
       context.phase = 'report';
-      await publishCleanup(cleaned, settings.jobSummary);
+      publishCleanup(cleaned, settings.jobSummary, context.runner);
       return cleanupFailure(cleaned.removed);
     }
     case 'comment':
@@ -70,35 +71,26 @@ async function prCommand(settings: CommentSettings, context: RunContext): Promis
   context.phase = 'plan';
   const { owner, repo } = settings.github.repository!;
   const io = gitHubPrCommandIo(await gitHubClient(settings.comment.token!, settings.github.apiUrl), owner, repo, settings.workDir);
-  const admission = await admitPrCommand(settings.event, { stacks: settings.stacks, ...settings.prCommand }, io, core.warning);
+  const admission = await admitPrCommand(settings.event, { stacks: settings.stacks, ...settings.prCommand }, io, log.warning);
   if (admission.kind !== 'admitted') {
-    core.info(admission.kind === 'ignored' ? `No command to run: ${admission.reason}` : `The command was refused: ${admission.reply}`);
-    publishPrCommand();
+    log.info(admission.kind === 'ignored' ? `No command to run: ${admission.reason}` : `The command was refused: ${admission.reply}`);
+    publishPrCommand(context.runner);
     return undefined;
   }
   const { command, stack, headSha } = admission;
-  core.info(`Running /pulumi ${command.command} on stack ${stack}, for ${command.commenter}, at ${headSha}.`);
-  publishPrCommand({ command: command.command, headSha });
+  log.info(`Running /pulumi ${command.command} on stack ${stack}, for ${command.commenter}, at ${headSha}.`);
+  publishPrCommand(context.runner, { command: command.command, headSha });
   let failure: string | undefined = 'it stopped with an error';
   try {
     failure = await stackCommand(settingsForPrCommand(settings, command.command, stack, command.pullNumber), context);
     return failure;
   } finally {
-    await finishPrCommand(command, failure === undefined, io, core.warning);
+    await finishPrCommand(command, failure === undefined, io, log.warning);
   }
 }
 
-/**
- * Every child process (the CLI, the language host, the program and its providers, pip, npm)
- * inherits this process's environment. The runner's INPUT_* variables, secret config and the token
- * among them, have been read, and are none of theirs.
- */
-function forgetInputs(): void {
-  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name];
-}
-
 async function stackCommand(settings: StackSettings, context: RunContext): Promise<string | undefined> {
-  const redactor = new Redactor(core.setSecret).add(settings.config.filter((c) => c.secret).map((c) => c.value));
+  const redactor = new Redactor(log.setSecret).add(settings.config.filter((c) => c.secret).map((c) => c.value));
 
   context.phase = 'plan';
   const plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
@@ -117,7 +109,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   context.phase = 'report';
   const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
   const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest });
-  await publishReport(report, settings, redactor);
+  await publishReport(report, settings, redactor, context.runner);
   return failureOf(report, settings);
 }
 
@@ -167,10 +159,10 @@ function watchCancellation(): Cancellation & { dispose: () => void } {
   const terminate = new AbortController();
   const onSignal = (name: string) => {
     if (!cancel.signal.aborted) {
-      core.warning(`Received ${name}: asking the Pulumi engine to stop gracefully.`);
+      log.warning(`Received ${name}: asking the Pulumi engine to stop gracefully.`);
       cancel.abort();
     } else if (!terminate.signal.aborted) {
-      core.warning(`Received ${name} again: terminating the Pulumi engine before the runner kills this step.`);
+      log.warning(`Received ${name} again: terminating the Pulumi engine before the runner kills this step.`);
       terminate.abort();
     }
   };

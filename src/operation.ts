@@ -3,9 +3,9 @@
 // steps: lock retries, the repair of an interrupted update, the teardown that always runs, and
 // what a cancellation leaves.
 import * as os from 'node:os';
-import * as core from '@actions/core';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { Step } from './commands.js';
+import * as log from './log.js';
 import type { Plan } from './plan.js';
 import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from './report/model.js';
 import type { Redactor } from './report/redact.js';
@@ -42,7 +42,7 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
   const lifecycle: LifecycleStep[] = [];
   const onOutput = (line: string) => {
     const safe = redactor.text(line);
-    core.info(safe);
+    log.info(safe);
     // The log shows the colours `color` asks for; the report's copy of its tail has none.
     logTail.push(withoutColor(safe));
     if (logTail.length > LOG_TAIL_LINES) logTail.shift();
@@ -60,7 +60,7 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
     const onEvent = (event: EngineEvent) => attempt.push(event);
     let result: StepResult;
     try {
-      result = await core.group(`pulumi ${record.title} ${settings.stack}`, async () => {
+      result = await log.group(`pulumi ${record.title} ${settings.stack}`, async () => {
         await record.before?.(stack, settings);
         const engine = record.args
           ? await withLockRetry(stack, settings.lockTimeoutMs, signal, () => {
@@ -160,7 +160,7 @@ async function withLockRetry<T>(stack: OperationStack, timeoutMs: number, signal
       }
       const left = giveUpAt - Date.now();
       if (!holder || left <= 0 || signal.aborted) throw holder ? new Error(`the stack is locked by another update: ${holder}`) : err;
-      core.info(`The stack is locked by another update; waiting ${Math.round(Math.min(pause, left) / 1000)} s (lock-timeout ends in ${Math.round(left / 1000)} s).`);
+      log.info(`The stack is locked by another update; waiting ${Math.round(Math.min(pause, left) / 1000)} s (lock-timeout ends in ${Math.round(left / 1000)} s).`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }

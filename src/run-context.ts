@@ -1,5 +1,6 @@
 // What every stage of one run shares: the phase it is in (for the error that ends the step), the
-// runner's two cancellation signals, and the work the entry point started first.
+// runner's two cancellation signals and its output channels, and the work the entry point started first.
+import type { Runner } from './runner.js';
 import type { KeyDerivation } from './workspace/passphrase-key.js';
 import type { VersionCheck } from './workspace/version-check.js';
 
@@ -26,6 +27,8 @@ export interface StartedEarly {
 export interface RunContext extends Cancellation, StartedEarly {
   phase: Phase;
   env: NodeJS.ProcessEnv;
+  /** The step's outputs and job summary. */
+  runner: Runner;
 }
 
 export class Cancelled extends Error {

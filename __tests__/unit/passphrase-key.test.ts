@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { passphraseCrypter } from '../../src/workspace/passphrase.js';
-import { deriveKey, startKeyDerivation, type KeyDerivation } from '../../src/workspace/passphrase-key.js';
+import { takeRunnerChannels } from '../../src/runner.js';
+import { deriveKey, startKeyDerivation as startFrom, type KeyDerivation } from '../../src/workspace/passphrase-key.js';
 
 const PASSPHRASE = 'unit-passphrase';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'passphrase-key-'));
@@ -21,6 +22,12 @@ function encryptionSalt(passphrase: string): { line: string; salt: string } {
 }
 
 const { line, salt } = encryptionSalt(PASSPHRASE);
+
+/** As the entry point starts it: the raw inputs from the runner's INPUT_* variables, the rest from the environment. */
+function startKeyDerivation(env: NodeJS.ProcessEnv): KeyDerivation | undefined {
+  const rest = { ...env };
+  return startFrom(takeRunnerChannels(rest).input, rest);
+}
 
 function project(name: string, files: Record<string, string>): string {
   const dir = path.join(root, name);

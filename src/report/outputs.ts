@@ -1,5 +1,6 @@
 // The step outputs: every stack output under its own name, plus the action's own facts. A secret
-// output's value never leaves the action: GITHUB_OUTPUT files outlive the step, so it reads [secret].
+// output's value never leaves the action: the runner's output file outlives the step, so it reads [secret].
+import { OUTPUT_NAME } from '../runner.js';
 import { destructiveCount, hasChanges, type Report } from './model.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
@@ -12,12 +13,22 @@ export interface StepOutput {
 
 const SECRET = '[secret]';
 
+/**
+ * A stack output becomes a step output of its own name only where a workflow can address that
+ * name and it is none of the action's own, compared as GitHub compares them, ignoring case: the
+ * program names its outputs, and a name such as `a=1\ncomment-url=…` or `Comment-URL` must not
+ * write or stand in for another output. The others are only in `outputs`.
+ */
+export function ownStepOutput(name: string): boolean {
+  return OUTPUT_NAME.test(name) && !(RESERVED_OUTPUTS as readonly string[]).includes(name.toLowerCase());
+}
+
 export function stepOutputs(report: Report): StepOutput[] {
   const stackOutputs = Object.entries(report.outputs);
   const { create, update, delete: del, replace, same } = report.changes.counts;
   return [
     ...stackOutputs
-      .filter(([name]) => !(RESERVED_OUTPUTS as readonly string[]).includes(name))
+      .filter(([name]) => ownStepOutput(name))
       .map(([name, output]) => ({ name, value: output.secret ? SECRET : outputText(output.value) })),
     { name: 'stack', value: report.stackRef },
     { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET : o.value]))) },
@@ -50,3 +61,4 @@ function violationsByLevel(report: Report): Record<string, number> {
 export function outputText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+

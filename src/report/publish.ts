@@ -1,26 +1,40 @@
 // The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
 // the comment nor the summary can fail the step; each failure becomes a warning with its reason.
-import * as core from '@actions/core';
 import type { Removal } from '../cleanup.js';
 import type { Detected } from '../detect.js';
 import { gitHubClient } from '../github.js';
+import * as log from '../log.js';
 import { prCommandOutputs, type PrCommandName } from '../pr-command.js';
+import type { Runner } from '../runner.js';
 import type { StackSettings } from '../settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, settleQuietComment, upsertComment } from './github-comment.js';
 import { commentMarker, type Report } from './model.js';
-import { outputText, stepOutputs } from './outputs.js';
+import { outputText, ownStepOutput, stepOutputs } from './outputs.js';
 import type { Redactor } from './redact.js';
 import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';
 
 /** The report, its secrets masked (the outputs' own ones among them), everywhere it goes. */
-export async function publishReport(report: Report, settings: StackSettings, redactor: Redactor): Promise<void> {
+export async function publishReport(report: Report, settings: StackSettings, redactor: Redactor, runner: Runner): Promise<void> {
   const shown = redactor.add(secretOutputValues(report)).report(report);
   const commentUrl = await postComment(shown, settings);
-  if (settings.jobSummary) await writeJobSummary(renderJobSummary(shown));
+  if (settings.jobSummary) writeJobSummary(runner, renderJobSummary(shown));
 
-  for (const output of stepOutputs(shown)) core.setOutput(output.name, output.value);
-  if (commentUrl) core.setOutput('comment-url', commentUrl);
+  const unaddressable = Object.keys(shown.outputs).filter((name) => !ownStepOutput(name));
+  if (unaddressable.length > 0) {
+    log.warning(
+      `${unaddressable.length} stack output(s) are only in the 'outputs' output, not step outputs of their own: ${clippedList(unaddressable)}. ` +
+        `A step output's name has only letters, digits, '-' and '_', and is none of the action's own: rename the stack output to read it on its own.`,
+    );
+  }
+  for (const output of stepOutputs(shown)) runner.setOutput(output.name, output.value);
+  if (commentUrl) runner.setOutput('comment-url', commentUrl);
+}
+
+/** Names from the program, JSON-quoted (a name may hold anything), a few of them. */
+function clippedList(names: readonly string[]): string {
+  const shown = names.slice(0, 5).map((name) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name));
+  return names.length > shown.length ? `${shown.join(', ')} and ${names.length - shown.length} more` : shown.join(', ');
 }
 
 function secretOutputValues(report: Report): string[] {
@@ -36,7 +50,7 @@ async function postComment(report: Report, settings: StackSettings): Promise<str
   const repository = settings.github.repository;
   if (mode === 'off' || issueNumber === undefined) return undefined;
   if (!token || !repository) {
-    core.warning(`No PR comment: ${!token ? "'github-token' is empty" : 'GITHUB_REPOSITORY is not set'}; the job summary has the report.`);
+    log.warning(`No PR comment: ${!token ? "'github-token' is empty" : 'GITHUB_REPOSITORY is not set'}; the job summary has the report.`);
     return undefined;
   }
   try {
@@ -46,14 +60,14 @@ async function postComment(report: Report, settings: StackSettings): Promise<str
     const body = renderComment(report);
     if (noChanges !== 'update' && isQuiet(report)) {
       const url = await settleQuietComment(github, target, marker, body, noChanges);
-      core.info(url ? `PR comment: ${url}` : `No PR comment: nothing would change ('no-changes-comment: ${noChanges}').`);
+      log.info(url ? `PR comment: ${url}` : `No PR comment: nothing would change ('no-changes-comment: ${noChanges}').`);
       return url;
     }
     const url = await upsertComment(github, target, marker, body);
-    core.info(`PR comment: ${url}`);
+    log.info(`PR comment: ${url}`);
     return url;
   } catch (err) {
-    core.warning(`Could not write the PR comment: ${commentFailure(err)} The job summary has the report.`);
+    log.warning(`Could not write the PR comment: ${commentFailure(err)} The job summary has the report.`);
     return undefined;
   }
 }
@@ -63,27 +77,26 @@ function isQuiet(report: Report): boolean {
   return report.result === 'no-changes' && report.changes.policyViolations.length === 0;
 }
 
-async function writeJobSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+function writeJobSummary(runner: Runner, markdown: string): void {
   try {
-    await core.summary.addRaw(markdown).write();
+    runner.appendSummary(markdown);
   } catch (err) {
-    core.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+    log.warning(`Could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 /** `comment`'s own outputs: which command ran on which head, empty when none did. */
-export function publishPrCommand(ran?: { command: PrCommandName; headSha: string }): void {
-  for (const [name, value] of Object.entries(prCommandOutputs(ran))) core.setOutput(name, value);
+export function publishPrCommand(runner: Runner, ran?: { command: PrCommandName; headSha: string }): void {
+  for (const [name, value] of Object.entries(prCommandOutputs(ran))) runner.setOutput(name, value);
 }
 
 /** `jobSummary`: `comment-on-summary`, for these as for a stack's report. */
-export async function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }, jobSummary: boolean): Promise<void> {
-  if (jobSummary) await writeJobSummary(renderCleanupSummary(removed, examined));
-  core.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
+export function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }, jobSummary: boolean, runner: Runner): void {
+  if (jobSummary) writeJobSummary(runner, renderCleanupSummary(removed, examined));
+  runner.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
 }
 
-export async function publishDetect({ selected, found, pullRequest }: Detected, jobSummary: boolean): Promise<void> {
-  if (jobSummary) await writeJobSummary(renderDetectSummary(selected, found, pullRequest));
-  core.setOutput('matrix', JSON.stringify({ include: selected }));
+export function publishDetect({ selected, found, pullRequest }: Detected, jobSummary: boolean, runner: Runner): void {
+  if (jobSummary) writeJobSummary(runner, renderDetectSummary(selected, found, pullRequest));
+  runner.setOutput('matrix', JSON.stringify({ include: selected }));
 }

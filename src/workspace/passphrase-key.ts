@@ -34,15 +34,15 @@ export function passphraseFrom(env: Env): string | undefined {
 }
 
 /**
- * Starts deriving the key of the stack file the raw inputs name, when the `config` input has a
+ * Starts deriving the key of the stack file the raw inputs name (`input`, as the runner passed them), when the `config` input has a
  * secret and the file a passphrase salt; otherwise (or on anything unexpected) nothing: the config
  * stage then derives it itself.
  */
-export function startKeyDerivation(env: Env): KeyDerivation | undefined {
+export function startKeyDerivation(input: (name: 'stack' | 'config' | 'work-dir') => string, env: Env): KeyDerivation | undefined {
   try {
-    const stack = env.INPUT_STACK?.trim() ?? '';
-    if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(stack) || !hasSecret(env.INPUT_CONFIG)) return undefined;
-    const dir = path.resolve(env.GITHUB_WORKSPACE || process.cwd(), env['INPUT_WORK-DIR']?.trim() || '.');
+    const stack = input('stack');
+    if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(stack) || !hasSecret(input('config'))) return undefined;
+    const dir = path.resolve(env.GITHUB_WORKSPACE || process.cwd(), input('work-dir') || '.');
     // A project that keeps its stack files elsewhere is left to the config stage.
     if (/^stackConfigDir:/m.test(readIfThere(path.join(dir, 'Pulumi.yaml')) ?? '')) return undefined;
     const file = [`Pulumi.${stack}.yml`, `Pulumi.${stack}.yaml`].map((name) => path.join(dir, name)).find((f) => fs.existsSync(f));
@@ -58,9 +58,9 @@ export function startKeyDerivation(env: Env): KeyDerivation | undefined {
   }
 }
 
-function hasSecret(config: string | undefined): boolean {
+function hasSecret(config: string): boolean {
   try {
-    const parsed: unknown = JSON.parse(config ?? '');
+    const parsed: unknown = JSON.parse(config);
     return typeof parsed === 'object' && parsed !== null && Object.values(parsed).some((v) => (v as { secret?: unknown } | null)?.secret === true);
   } catch {
     return false;

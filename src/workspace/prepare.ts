@@ -1,5 +1,5 @@
 // Stage 3's first half: the program's dependencies, while the CLI lookup runs beside them.
-import * as core from '@actions/core';
+import * as log from '../log.js';
 import type { CleanupSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
@@ -14,7 +14,7 @@ export interface Prepared {
 
 export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
   const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck).then((resolved) => {
-    core.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
+    log.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
   });
   cli.catch(() => undefined);
@@ -30,11 +30,11 @@ async function prepareDependencies(settings: StackSettings | CleanupSettings, ne
   if (!deps) return {};
   const found = await locateInstall(deps, settings.workDir, context.signal);
   if (found && isUpToDate(deps, found)) {
-    core.info(`${deps.description}: up to date, reused`);
+    log.info(`${deps.description}: up to date, reused`);
     return found.env;
   }
-  const installed = await core.group(`Dependencies: ${deps.description}`, () =>
-    installDependencies(deps, settings.workDir, (line) => core.info(line), context.signal, found),
+  const installed = await log.group(`Dependencies: ${deps.description}`, () =>
+    installDependencies(deps, settings.workDir, log.info, context.signal, found),
   );
   return installed.env;
 }

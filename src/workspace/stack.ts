@@ -2,8 +2,8 @@
 // CLI's engine commands, every call naming the stack with `--stack`. The stack is never selected:
 // `pulumi stack select` is a CLI process of its own (about 120 ms) that only finds out whether the
 // stack exists, which the first call that needs the stack finds out anyway.
+import * as log from '../log.js';
 import * as fs from 'node:fs';
-import * as core from '@actions/core';
 import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../settings.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
@@ -66,9 +66,9 @@ export class PulumiStack {
   async cancel(whose: string): Promise<void> {
     try {
       await this.cli(['cancel', '--yes']);
-      core.info(`Removed the stack's lock left by ${whose} (pulumi cancel).`);
+      log.info(`Removed the stack's lock left by ${whose} (pulumi cancel).`);
     } catch (err) {
-      core.warning(`Could not remove the stack's lock left by ${whose}: ${pulumiErrorMessage(err)}`);
+      log.warning(`Could not remove the stack's lock left by ${whose}: ${pulumiErrorMessage(err)}`);
     }
   }
 
