@@ -14,6 +14,14 @@ export interface StepOutput {
 const SECRET = '[secret]';
 
 /**
+ * The engine's words can be any size (a program's exception, a provider's dump); a step output is
+ * kept to 1 MB by GitHub, and what a later step reads of them to a few screens. The error's start
+ * and the log's end are what tell.
+ */
+const MAX_ERROR_BYTES = 16 * 1024;
+const MAX_LOG_TAIL_BYTES = 64 * 1024;
+
+/**
  * A stack output becomes a step output of its own name only where a workflow can address that
  * name and it is none of the action's own, compared as GitHub compares them, ignoring case: the
  * program names its outputs, and a name such as `a=1\ncomment-url=…` or `Comment-URL` must not
@@ -39,8 +47,8 @@ export function stepOutputs(report: Report): StepOutput[] {
     { name: 'deleted-urns', value: JSON.stringify(urnsOf(report, (op) => op === 'delete' || op === 'delete-replaced')) },
     { name: 'policy-violations', value: JSON.stringify(violationsByLevel(report)) },
     // What a later step needs when this one failed: the engine's error and the end of its log.
-    ...(report.error !== undefined ? [{ name: 'error', value: report.error }] : []),
-    ...(report.logTail ? [{ name: 'log-tail', value: report.logTail.join('\n') }] : []),
+    ...(report.error !== undefined ? [{ name: 'error', value: clipUtf8(report.error, MAX_ERROR_BYTES, 'start') }] : []),
+    ...(report.logTail ? [{ name: 'log-tail', value: clipUtf8(report.logTail.join('\n'), MAX_LOG_TAIL_BYTES, 'end') }] : []),
     ...(report.planDigest ? [{ name: 'plan-digest', value: report.planDigest }] : []),
     ...(report.drifted !== undefined ? [{ name: 'drifted', value: String(report.drifted) }] : []),
     ...(report.checks ? [{ name: 'checks', value: JSON.stringify(Object.fromEntries(report.checks.map((c) => [c.key, c.passed]))) }] : []),
@@ -62,3 +70,18 @@ export function outputText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** At most `max` UTF-8 bytes of `text`, from its start or its end, never splitting a character, with a note of what was cut. */
+export function clipUtf8(text: string, max: number, keep: 'start' | 'end'): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  // A UTF-8 continuation byte (10xxxxxx) never starts a character.
+  const isContinuation = (i: number) => (bytes[i]! & 0xc0) === 0x80;
+  if (keep === 'start') {
+    let end = max;
+    while (end > 0 && isContinuation(end)) end--;
+    return `${bytes.subarray(0, end).toString('utf8')}\n… (${bytes.length - end} more bytes cut)`;
+  }
+  let start = bytes.length - max;
+  while (start < bytes.length && isContinuation(start)) start++;
+  return `(… ${start} bytes cut)\n${bytes.subarray(start).toString('utf8')}`;
+}

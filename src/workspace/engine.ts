@@ -100,12 +100,13 @@ export function withoutColor(text: string): string {
 const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
 
 /**
- * Follows the event log, one JSON event per line, from where it last stopped. A run stopped
- * mid-write may leave the last line cut: it is dropped.
+ * Follows the event log, one JSON event per line, from where it last stopped. Each byte is scanned
+ * once: an event still being written is kept in pieces until its line ends, however long it is. A
+ * run stopped mid-write may leave the last line cut: it is dropped.
  */
 class EventLogReader {
   private offset = 0;
-  private pending = '';
+  private pending: string[] = [];
   private readonly decoder = new StringDecoder('utf8');
   private readonly chunk = Buffer.alloc(1 << 16);
 
@@ -124,20 +125,34 @@ class EventLogReader {
     }
     try {
       for (let n; (n = fs.readSync(fd, this.chunk, 0, this.chunk.length, this.offset)) > 0; this.offset += n) {
-        this.pending += this.decoder.write(this.chunk.subarray(0, n));
+        this.take(this.decoder.write(this.chunk.subarray(0, n)));
       }
     } finally {
       fs.closeSync(fd);
     }
-    const lines = this.pending.split('\n');
-    this.pending = last ? '' : lines.pop()!;
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        this.onEvent(JSON.parse(line) as EngineEvent);
-      } catch {
-        // the cut last line
-      }
+    if (last && this.pending.length > 0) {
+      this.parse(this.pending.join(''));
+      this.pending = [];
+    }
+  }
+
+  private take(text: string): void {
+    let from = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', from)) {
+      this.pending.push(text.slice(from, at));
+      this.parse(this.pending.join(''));
+      this.pending = [];
+      from = at + 1;
+    }
+    if (from < text.length) this.pending.push(text.slice(from));
+  }
+
+  private parse(line: string): void {
+    if (!line.trim()) return;
+    try {
+      this.onEvent(JSON.parse(line) as EngineEvent);
+    } catch {
+      // the cut last line
     }
   }
 }
