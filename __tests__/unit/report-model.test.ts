@@ -10,7 +10,7 @@ import {
   urnName,
   type Report,
 } from '../../src/report/model.js';
-import { redact, redactReport } from '../../src/report/redact.js';
+import { redact, redactReport, Redactor, secretParts } from '../../src/report/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 
@@ -291,6 +291,24 @@ describe('redact', () => {
 
   it('does not mask its own mask again', () => {
     expect(redact('p*ss', ['*', 'p'])).toBe('******ss');
+  });
+});
+
+describe('multi-line secrets', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\n  BKcwggSjAgEAAoIBAQC7\n}\n-----END PRIVATE KEY-----\n';
+
+  it('are masked line by line too, but for lines that tell nothing', () => {
+    expect(secretParts(pem)).toEqual([pem, '-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7', '-----END PRIVATE KEY-----']);
+    expect(secretParts('one line')).toEqual(['one line']);
+  });
+
+  it('are registered with the runner line by line, and masked in each line the log shows', () => {
+    const registered: string[] = [];
+    const redactor = new Redactor((secret) => registered.push(secret)).add([pem]);
+    expect(registered).toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
+    const printed = pem.split('\n').map((line) => redactor.text(`    ${line}`));
+    expect(printed.join('\n')).not.toMatch(/MIIE|BKcw/);
+    expect(printed).toContain('    }');
   });
 });
 

@@ -21,6 +21,17 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /**
+ * A secret and, when it spans lines (a PEM key, a JSON credential), each of its lines: the log is
+ * masked line by line, by the runner and here, so a secret printed across lines only matches line by
+ * line. A line with no letter or digit (`}`, `-----`) tells nothing and is not one of them: masked,
+ * it would hide every brace in the log.
+ */
+export function secretParts(secret: string): string[] {
+  const lines = secret.split(/\r\n|\r|\n/).map((line) => line.trim());
+  return lines.length === 1 ? [secret] : [secret, ...lines.filter((line) => /[\p{L}\p{N}]/u.test(line))];
+}
+
+/**
  * The run's one redactor: every secret it learns of (secret config at the start, secret outputs
  * once read) is registered with the runner, which masks it in the log, and masked here in
  * everything the action writes itself: the log's lines, the comment, the summary, the outputs.
@@ -32,7 +43,7 @@ export class Redactor {
   constructor(private readonly register: (secret: string) => void = () => undefined) {}
 
   add(secrets: Iterable<string>): this {
-    const fresh = [...secrets].filter((secret) => secret !== '' && !this.secrets.includes(secret));
+    const fresh = [...new Set([...secrets].flatMap(secretParts))].filter((secret) => secret !== '' && !this.secrets.includes(secret));
     if (fresh.length === 0) return this;
     fresh.forEach((secret) => this.register(secret));
     this.secrets.push(...fresh);
