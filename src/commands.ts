@@ -125,6 +125,8 @@ const PR_COMMAND_INPUTS: readonly InputName[] = [
   ...new Set(PR_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
   'pr-command-permission',
   'pr-command-requirements',
+  'pr-command-stale-approvals',
+  'pr-command-allow-forks',
 ];
 
 export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {

@@ -5,7 +5,7 @@
 // `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
-import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState } from './pr-command.js';
+import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState, RepositoryRef } from './pr-command.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -152,10 +152,20 @@ export async function pullRequestState(
       state: data.state === 'closed' ? 'closed' : 'open',
       merged: data.merged,
       mergeable: data.mergeable,
+      headRepository: repositoryRef(data.head.repo),
+      baseRepository: { id: data.base.repo.id, fullName: data.base.repo.full_name },
     };
     if (state.mergeable !== null || !options.awaitMergeable || state.state === 'closed' || read >= MERGEABLE_READS) return state;
     await pause(MERGEABLE_PAUSE_MS);
   }
+}
+
+/**
+ * GitHub's description calls the head's repository required, but GitHub answers null for it once
+ * a fork is deleted (its webhook descriptions say so): that must read as a repository unknown.
+ */
+function repositoryRef(repo: { id: number; full_name: string } | null): RepositoryRef | null {
+  return repo === null ? null : { id: repo.id, fullName: repo.full_name };
 }
 
 /** Every submitted review of the pull request (all pages), oldest first, as GitHub lists them. */
@@ -165,6 +175,7 @@ export async function pullRequestReviews(github: GitHub, owner: string, repo: st
     reviewer: review.user?.login ?? '',
     reviewerIsBot: review.user?.type === 'Bot',
     state: review.state,
+    commitId: review.commit_id,
   }));
 }
 

@@ -144,6 +144,8 @@ function parseCommentSettings(getInput: GetInput, stackSettings: CommentSettings
   const prCommand = asInputError(() => ({
     requiredRole: parseRequiredRole(getInput('pr-command-permission')),
     requirements: parseRequirements(getInput('pr-command-requirements')),
+    staleApprovals: parseBoolean(getInput, 'pr-command-stale-approvals'),
+    allowForks: parseBoolean(getInput, 'pr-command-allow-forks'),
   }));
   return { ...stackSettings, command: 'comment', stacks, prCommand, event, stackSettings };
 }

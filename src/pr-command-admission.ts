@@ -1,9 +1,14 @@
 // The edge of pull-request commands: reads what the pure checks in pr-command.ts need (the commenter's
-// role, the pull request, its reviews, the checked-out commit), in their order and only as far as
-// needed, and gives the feedback on the command comment (reactions, the reply to a refusal). What it
-// admits, the pipeline runs as any other command; `finishPrCommand` then marks the comment.
+// role, the pull request, its reviews and its approvers' roles, the checked-out commit), in their
+// order and only as far as needed, and gives the feedback on the command comment (reactions, the
+// reply to a refusal), never before the commenter's role is known to be enough. What it admits, the
+// pipeline runs as any other command; `finishPrCommand` then marks the comment.
 import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from './github.js';
 import {
+  approvalRule,
+  approversToAsk,
+  forkGate,
+  hasRole,
   headGate,
   parseCommentEvent,
   permissionGate,
@@ -12,25 +17,25 @@ import {
   requirementsApply,
   requirementsGate,
   stackGate,
+  type ApprovalRules,
   type CollaboratorPermission,
   type CommandReaction,
   type PrCommand,
   type PullRequestReview,
   type PullRequestState,
-  type Requirement,
   type RequiredRole,
 } from './pr-command.js';
 import { checkedOutCommit } from './workspace/git-head.js';
 
-export interface PrCommandSettings {
+export interface PrCommandSettings extends ApprovalRules {
   /** The stacks a comment may name (the `stack` input's list). */
   stacks: readonly string[];
   requiredRole: RequiredRole;
-  requirements: readonly Requirement[];
 }
 
 /** What admission reads and writes; `gitHubPrCommandIo` is the real one. */
 export interface PrCommandIo {
+  /** A user's role in the repository: the commenter's, and an approver's. */
   permission(login: string): Promise<CollaboratorPermission>;
   pullRequest(pullNumber: number, awaitMergeable: boolean): Promise<PullRequestState>;
   reviews(pullNumber: number): Promise<PullRequestReview[]>;
@@ -52,7 +57,8 @@ export function gitHubPrCommandIo(github: GitHub, owner: string, repo: string, w
 }
 
 /**
- * `ignored`: not a command; nothing to do, no feedback. `refused`: answered with a reply (its URL,
+ * `ignored`: not a command, or one by someone without the role; nothing to do, no feedback, only
+ * the reason for the log. `refused`: answered with a reply (its URL,
  * unless posting it failed) and 😕. `admitted`: 👀 given; run `command.command` on `stack`, with the
  * pipeline's own gates (the destroy gate among them), then call `finishPrCommand`.
  */
@@ -68,7 +74,8 @@ export class AdmissionError extends Error {
 
 /**
  * Reactions and replies are feedback: one that cannot be given is a warning. What the checks read
- * is not: without it nothing is decided, so a failure there is an `AdmissionError`, after 😕.
+ * is not: without it nothing is decided, so a failure there is an `AdmissionError` (after 😕, once
+ * the commenter is known to have the role: before that, the action says nothing on the pull request).
  */
 export async function admitPrCommand(payload: unknown, settings: PrCommandSettings, io: PrCommandIo, warn: (message: string) => void): Promise<Admission> {
   const event = parseCommentEvent(payload);
@@ -86,6 +93,18 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
     await feedback('react to the command', () => io.react(to.commentId, REACTIONS.failed));
     return { kind: 'refused', ...(command ? { command } : {}), reply, ...(replyUrl ? { replyUrl } : {}) };
   };
+
+  // Before any answer, to a malformed command too: a reply with the syntax is an answer like any other.
+  const commenter = event.kind === 'command' ? event.command.commenter : event.commenter;
+  const given = event.kind === 'command' ? `The command /pulumi ${event.command.command}` : 'The /pulumi command';
+  let permission: CollaboratorPermission;
+  try {
+    permission = await io.permission(commenter);
+  } catch (err) {
+    throw new AdmissionError(`${given} did not run: could not read the commenter's role (${gitHubFailure(err)}).`);
+  }
+  const role = permissionGate(commenter, permission, settings.requiredRole);
+  if (!role.allowed) return { kind: 'ignored', reason: role.reason };
   if (event.kind === 'malformed') return refuse(event, event.reply);
 
   const { command } = event;
@@ -100,17 +119,24 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
   };
   const refused = (gate: { allowed: false; reply: string }) => refuse(command, gate.reply, command);
 
-  const permission = await read("the commenter's role", () => io.permission(command.commenter));
-  const role = permissionGate(command.commenter, permission, settings.requiredRole);
-  if (!role.allowed) return refused(role);
-
   const stack = stackGate(command, settings.stacks);
   if (!stack.allowed) return refused(stack);
 
   const held = requirementsApply(command.command);
   const pull = await read('the pull request', () => io.pullRequest(command.pullNumber, held && settings.requirements.includes('mergeable')));
-  const reviews = held && settings.requirements.includes('approved') ? await read("the pull request's reviews", () => io.reviews(command.pullNumber)) : [];
-  const requirements = requirementsGate(command, pull, reviews, settings.requirements);
+  const fork = forkGate(pull, settings.allowForks);
+  if (!fork.allowed) return refused(fork);
+
+  const approval = approvalRule(command.command, pull, settings);
+  const reviews = approval ? await read("the pull request's reviews", () => io.reviews(command.pullNumber)) : [];
+  // Asked one by one, and only until one approver has write access: that one approval is enough.
+  const approverRoles = new Map<string, CollaboratorPermission>();
+  for (const approver of approval ? approversToAsk(command.commenter, reviews, pull.headSha, approval.atHead) : []) {
+    const granted = await read(`the role of ${approver}, who approved`, () => io.permission(approver));
+    approverRoles.set(approver.toLowerCase(), granted);
+    if (hasRole(granted, 'write')) break;
+  }
+  const requirements = requirementsGate(command, pull, { reviews, approverRoles }, settings);
   if (!requirements.allowed) return refused(requirements);
 
   const checkedOut = await read('the checked-out commit', () => io.checkedOutCommit());

@@ -54,6 +54,8 @@ export const DECLARED_INPUTS = {
   'deletes-need-approval': 'false',
   'pr-command-permission': 'write',
   'pr-command-requirements': 'approved',
+  'pr-command-stale-approvals': 'false',
+  'pr-command-allow-forks': 'false',
   exclude: '',
   'exclude-dependents': 'false',
   'target-dependents': 'false',
@@ -196,7 +198,14 @@ export interface CommentSettings extends CommonSettings {
   command: 'comment';
   /** The stacks a comment may name: the `stack` input's list. */
   stacks: string[];
-  prCommand: { requiredRole: RequiredRole; requirements: Requirement[] };
+  prCommand: {
+    requiredRole: RequiredRole;
+    requirements: Requirement[];
+    /** An approval of an earlier commit than the head counts (never for a fork's code). */
+    staleApprovals: boolean;
+    /** Commands on pull requests from forks may run, each with an approval of the head. */
+    allowForks: boolean;
+  };
   /** The `issue_comment` event's payload, as the runner wrote it. */
   event: unknown;
   /** What the command the comment names runs with, but for the command and the stack. */

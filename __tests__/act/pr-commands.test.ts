@@ -1,8 +1,10 @@
 // pr-commands.yml under nektos/act, on GitHub's example issue_comment payload made a comment on a
 // pull request: the `if:` that starts no runner for other comments, the job that reads the named
-// stack for the concurrency group, and the action answering the command on the checked-out head.
+// stack for the concurrency group, and the action answering the command on the checked-out head,
+// refusing a fork's pull request, and saying nothing at all to a commenter without write access.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { replyMarker } from '../../src/pr-command.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
 import { actionSteps, addWorkflow, EXAMPLE_REPOSITORY, exampleWorkflow, jobOf, resultOf, stacksOf, startActSuite, type ActRepository, type ActSuite } from '../support/act.js';
 
@@ -23,15 +25,21 @@ beforeAll(async () => {
 
 afterAll(() => suite.close());
 
-/** A comment on the example's pull request, which GitHub has under the id the event gives. */
-function commentEvent(body: string) {
-  const payload = prCommentPayload({ body, login: 'octocat' });
+/**
+ * A comment on the example's pull request, which GitHub has under the id the event gives; the pull
+ * request's head is a branch of the repository itself unless `headRepository` names a fork.
+ */
+function commentEvent(body: string, options: { login?: string; headRepository?: string } = {}) {
+  const login = options.login ?? 'octocat';
+  const payload = prCommentPayload({ body, login });
   const pull: number = payload.issue.number;
   suite.api.setPermission(owner, name, 'octocat', 'write');
-  suite.api.setPullRequest(owner, name, pull, { headSha: head });
-  const [comment] = suite.api.seedComments(owner, name, pull, 1, { login: 'octocat', body });
+  suite.api.setPermission(owner, name, 'hubot', 'write');
+  suite.api.setPullRequest(owner, name, pull, { headSha: head, headRepository: options.headRepository ?? `${owner}/${name}` });
+  const [comment] = suite.api.seedComments(owner, name, pull, 1, { login, body });
   payload.comment.id = comment!.id;
-  return { payload, pull, commentId: comment!.id };
+  const replies = () => suite.api.comments(owner, name, pull).filter((c) => c.body.includes(replyMarker(comment!.id)));
+  return { payload, pull, commentId: comment!.id, replies };
 }
 
 describe('pr-commands.yml', () => {
@@ -40,6 +48,32 @@ describe('pr-commands.yml', () => {
     const run = await suite.run(repo, { workflow, event: 'issue_comment', payload });
     expect(run.code).toBe(0);
     expect(run.jobs.filter((j) => j.result !== undefined && j.result !== 'skipped')).toEqual([]);
+  });
+
+  it('gives a command by someone without write access no reaction and no reply', async () => {
+    const { payload, commentId, replies } = commentEvent('/pulumi up staging', { login: 'stranger' });
+    const run = await suite.run(repo, { workflow, event: 'issue_comment', payload });
+    const command = jobOf(run, 'command');
+    expect(resultOf(run, command)).toEqual({ job: command.name, result: 'success' });
+    expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': '', 'pr-head-sha': '' });
+    expect(suite.api.reactions(commentId)).toEqual([]);
+    expect(replies()).toEqual([]);
+    expect(stacksOf(repo)).toEqual([]);
+    expect(suite.api.rejected).toEqual([]);
+  });
+
+  it("refuses a command on a fork's pull request, with a reply that says how to allow it", async () => {
+    const { payload, commentId, replies } = commentEvent('/pulumi preview staging', { headRepository: 'stranger/Hello-World' });
+    const run = await suite.run(repo, { workflow, event: 'issue_comment', payload });
+    const command = jobOf(run, 'command');
+    expect(resultOf(run, command)).toEqual({ job: command.name, result: 'success' });
+    expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': '', 'pr-head-sha': '' });
+    expect(suite.api.reactions(commentId).map((r) => r.content)).toEqual(['eyes', 'confused']);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]!.body).toContain('This pull request comes from the fork <code>stranger/Hello-World</code>');
+    expect(replies()[0]!.body).toContain('<code>pr-command-allow-forks: true</code>');
+    expect(stacksOf(repo)).toEqual([]);
+    expect(suite.api.rejected).toEqual([]);
   });
 
   it('applies an approved /pulumi up on the named stack, with reactions and the sticky comment', async () => {

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
 import { errorsOf, filesIn, preparedWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
@@ -15,9 +16,13 @@ const TOKEN = 'ghs_workflow';
 const OWNER = 'Codertocat';
 const REPO = 'Hello-World';
 const WRITER = 'octocat';
+// hubot has write access; anyone else the example's repository does not name is a reader, as
+// anyone is on a public repository.
 const APPROVED: ReviewSeed[] = [{ login: 'hubot', state: 'APPROVED' }];
 
 let ws: Workspace;
+/** A commit of the pull request before its head. */
+let earlier: string;
 let head: string;
 let api: GitHubApiServer;
 
@@ -30,6 +35,8 @@ beforeAll(async () => {
   ws = await preparedWorkspace();
   // The pull request's head, checked out as the example workflow does.
   git('init', '-q');
+  git('commit', '-q', '--allow-empty', '-m', "the pull request's first commit");
+  earlier = git('rev-parse', 'HEAD');
   git('add', '-A');
   git('commit', '-q', '-m', 'the pull request');
   head = git('rev-parse', 'HEAD');
@@ -47,6 +54,8 @@ interface Case {
   commenter?: string;
   reviews?: ReviewSeed[];
   headSha?: string;
+  /** `owner/name` of the fork the head is in, or null for a deleted fork. */
+  headRepository?: string | null;
   onIssue?: boolean;
   inputs?: Record<string, string>;
   env?: Record<string, string>;
@@ -56,11 +65,12 @@ interface Case {
 async function comment(c: Case) {
   api = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
   api.setPermission(OWNER, REPO, WRITER, 'write');
+  api.setPermission(OWNER, REPO, 'hubot', 'write');
   api.setPermission(OWNER, REPO, 'reader', 'read');
   const commenter = c.commenter ?? WRITER;
   const payload = prCommentPayload({ body: c.body, login: commenter, ...(c.onIssue ? { onIssue: true } : {}) });
   const pull: number = payload.issue.number;
-  api.setPullRequest(OWNER, REPO, pull, { headSha: c.headSha ?? head });
+  api.setPullRequest(OWNER, REPO, pull, { headSha: c.headSha ?? head, ...(c.headRepository === undefined ? {} : { headRepository: c.headRepository }) });
   api.seedReviews(OWNER, REPO, pull, c.reviews ?? []);
   // The command comment, as GitHub has it, under the id the event gives.
   const [command] = api.seedComments(OWNER, REPO, pull, 1, { login: commenter, body: c.body });
@@ -113,11 +123,16 @@ describe('PR commands', () => {
     expect(result.reactions).toEqual(['confused']);
   }, 60_000);
 
-  it('refuses a reader, with a reply, and runs nothing', async () => {
-    const result = await comment({ body: '/pulumi preview dev', commenter: 'reader' });
+  it.each([
+    ['command', '/pulumi preview dev'],
+    ['malformed command', '/pulumi deploy dev'],
+  ])("gives a reader's %s no reaction and no reply, only a line in the log", async (_, body) => {
+    const result = await comment({ body, commenter: 'reader' });
     expectNothingRan(result);
-    expect(result.replies.join('\n')).toMatch(/write/);
-    expect(result.reactions).toEqual(['eyes', 'confused']);
+    expect(result.reactions).toEqual([]);
+    expect(result.replies).toEqual([]);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${OWNER}/${REPO}/collaborators/reader/permission`]);
+    expect(result.run.stdout).toContain('reader has the read role, and running /pulumi commands here takes write access or more, so the comment gets no answer.');
   }, 60_000);
 
   it('refuses a stack the step does not list', async () => {
@@ -138,6 +153,69 @@ describe('PR commands', () => {
     expectNothingRan(result);
     expect(result.replies.join('\n')).toMatch(/approv/);
   }, 60_000);
+
+  it('does not count an approval by someone without write access', async () => {
+    const result = await comment({ body: '/pulumi up dev', reviews: [{ login: 'stranger', state: 'APPROVED' }] });
+    expectNothingRan(result);
+    expect(result.replies.join('\n')).toContain('Not yet: an approval counts only from someone with write access or more, and stranger has the read role.');
+    expect(result.reactions).toEqual(['eyes', 'confused']);
+  }, 60_000);
+
+  it('does not count an approval of an earlier commit', async () => {
+    const result = await comment({ body: '/pulumi up dev', reviews: [{ login: 'hubot', state: 'APPROVED', commitId: earlier }] });
+    expectNothingRan(result);
+    expect(result.replies.join('\n')).toContain(`Not yet: hubot approved an earlier commit, not the head ${code(head.slice(0, 12))}: the head itself must be approved.`);
+  }, 60_000);
+
+  it('runs no code pushed between the approval and the checkout', async () => {
+    // A writer approved the head; then came a push, which the workflow's checkout picked up, and
+    // which is the pull request's head by the time the action asks.
+    const program = path.join(ws.workDir, '__main__.py');
+    const marker = path.join(ws.root, 'pushed-code-ran');
+    const original = fs.readFileSync(path.join(ws.root, program), 'utf8');
+    fs.writeFileSync(path.join(ws.root, program), `open(${JSON.stringify(marker)}, "w").close()\n${original}`);
+    git('commit', '-q', '-m', 'pushed after the approval', '--', program);
+    const pushed = git('rev-parse', 'HEAD');
+    try {
+      const result = await comment({ body: '/pulumi up dev', headSha: pushed, reviews: [{ login: 'hubot', state: 'APPROVED', commitId: head }] });
+      // The pushed program never ran.
+      expect(fs.existsSync(marker)).toBe(false);
+      expectNothingRan(result);
+      expect(result.replies.join('\n')).toContain(`hubot approved an earlier commit, not the head ${code(pushed.slice(0, 12))}`);
+    } finally {
+      git('reset', '-q', '--soft', head);
+      git('checkout', '-q', head, '--', program);
+      fs.rmSync(marker, { force: true });
+    }
+  }, 120_000);
+
+  it.each([
+    ['a fork', 'stranger/Hello-World', 'the fork <code>stranger/Hello-World</code>'],
+    ['a fork deleted since', null, 'a fork that has since been deleted'],
+  ])('refuses a command on a pull request from %s, saying how to allow it', async (_, headRepository, source) => {
+    const result = await comment({ body: '/pulumi preview dev', headRepository, reviews: APPROVED });
+    expectNothingRan(result);
+    const reply = result.replies.join('\n');
+    expect(reply).toContain(`This pull request comes from ${source}, and this workflow runs no commands on pull requests from forks`);
+    expect(reply).toContain('<code>pr-command-allow-forks: true</code>');
+    expect(result.reactions).toEqual(['eyes', 'confused']);
+  }, 60_000);
+
+  it("with pr-command-allow-forks, previews a fork's code only once a writer approved its head, whatever the requirements", async () => {
+    const inputs = { 'pr-command-allow-forks': 'true', 'pr-command-requirements': 'none' };
+    const fork = 'stranger/Hello-World';
+    const unapproved = await comment({ body: '/pulumi preview dev', headRepository: fork, inputs });
+    expectNothingRan(unapproved);
+    expect(unapproved.replies.join('\n')).toContain(
+      '<code>/pulumi preview</code> runs code from the fork <code>stranger/Hello-World</code>, so the pull request must be approved at its head by someone with write access other than whoever comments the command. Not yet: nobody has approved it.',
+    );
+    expect(api.rejected).toEqual([]);
+    await api.close();
+    const approved = await comment({ body: '/pulumi preview dev', headRepository: fork, inputs, reviews: APPROVED });
+    expect(errorsOf(approved.run)).toEqual([]);
+    expect(approved.run.outputs).toMatchObject({ 'pr-command': 'preview', 'pr-head-sha': head });
+    expect(approved.reactions).toEqual(['eyes', 'rocket']);
+  }, 120_000);
 
   it('refuses to run code other than the pull request’s head', async () => {
     const result = await comment({ body: '/pulumi up dev', reviews: APPROVED, headSha: 'f'.repeat(40) });
@@ -164,6 +242,17 @@ describe('PR commands', () => {
     expect(result.sticky).toHaveLength(1);
     expect(result.sticky[0]).toContain('<code>pulumi up</code> succeeded');
     expect(filesIn(ws.outDir).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('with pr-command-stale-approvals, counts an approval of an earlier commit', async () => {
+    const result = await comment({
+      body: '/pulumi refresh dev',
+      reviews: [{ login: 'hubot', state: 'APPROVED', commitId: earlier }],
+      inputs: { 'pr-command-stale-approvals': 'true' },
+    });
+    expect(errorsOf(result.run)).toEqual([]);
+    expect(result.run.outputs).toMatchObject({ 'pr-command': 'refresh', 'pr-head-sha': head });
+    expect(result.reactions).toEqual(['eyes', 'rocket']);
   }, 120_000);
 
   it('keeps the destroy gate: a destroy without PULUMI_DESTROY_APPROVED fails and deletes nothing', async () => {

@@ -185,6 +185,11 @@ export interface PullRequestSeed {
   headSha?: string;
   headRef?: string;
   baseRef?: string;
+  /**
+   * The repository the head branch is in, `owner/name`: by default the pull request's own; another
+   * is a fork of it. `null`: a fork since deleted, for which GitHub answers `head.repo: null`.
+   */
+  headRepository?: string | null;
   /** Who opened it; `octocat` by default. */
   author?: string;
   title?: string;
@@ -637,6 +642,8 @@ interface Repository {
   id: number;
   owner: string;
   name: string;
+  /** The repository this one is a fork of. */
+  forkOf?: Repository;
 }
 
 interface StoredComment {
@@ -662,6 +669,8 @@ interface StoredPull {
   headSha: string;
   headRef: string;
   baseRef: string;
+  /** Where the head branch is: the pull request's own repository, a fork, or null for a deleted fork. */
+  headRepository: Repository | null;
   state: 'open' | 'closed';
   merged: boolean;
   mergeable: boolean | null;
@@ -838,7 +847,7 @@ function repositoryJson({ api, web }: Roots, repository: Repository, owner: GitH
     owner,
     html_url: `${web}/${full}`,
     description: null,
-    fork: false,
+    fork: repository.forkOf !== undefined,
     url,
     archive_url: `${url}/{archive_format}{/ref}`,
     assignees_url: `${url}/assignees{/user}`,
@@ -907,7 +916,7 @@ function repositoryJson({ api, web }: Roots, repository: Repository, owner: GitH
   };
 }
 
-function pullRequestJson(roots: Roots, pull: StoredPull, owner: Account, mergeable: boolean | null): JsonObject {
+function pullRequestJson(roots: Roots, pull: StoredPull, owner: Account, headRepositoryOwner: Account, mergeable: boolean | null): JsonObject {
   const { api, web } = roots;
   const full = `${pull.repository.owner}/${pull.repository.name}`;
   const url = `${api}/repos/${full}/pulls/${pull.number}`;
@@ -916,6 +925,20 @@ function pullRequestJson(roots: Roots, pull: StoredPull, owner: Account, mergeab
   const ownerJson = userJson(roots, owner);
   const repo = repositoryJson(roots, pull.repository, ownerJson);
   const branch = (ref: string, sha: string) => ({ label: `${pull.repository.owner}:${ref}`, ref, sha, user: ownerJson, repo });
+  // A fork's branch is its owner's; a deleted fork's still names whoever pushed it (the author here),
+  // with no repository at all, which GitHub's description does not allow for but GitHub answers
+  // (github/rest-api-description#161).
+  const headOwner = pull.headRepository === null ? pull.author : headRepositoryOwner;
+  const headBranch =
+    pull.headRepository === pull.repository
+      ? branch(pull.headRef, pull.headSha)
+      : {
+          label: `${headOwner.login}:${pull.headRef}`,
+          ref: pull.headRef,
+          sha: pull.headSha,
+          user: userJson(roots, headOwner),
+          repo: pull.headRepository && repositoryJson(roots, pull.headRepository, userJson(roots, headOwner)),
+        };
   const link = (href: string) => ({ href });
   const closedAt = pull.state === 'closed' ? timestamp(pull.updatedAt) : null;
   return {
@@ -948,7 +971,7 @@ function pullRequestJson(roots: Roots, pull: StoredPull, owner: Account, mergeab
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: branch(pull.headRef, pull.headSha),
+    head: headBranch,
     base: branch(pull.baseRef, fakeSha(full, pull.baseRef)),
     _links: {
       self: link(url),
@@ -1289,6 +1312,7 @@ export class GitHubApiServer {
       headSha: fakeSha(`${owner}/${repo}`, number),
       headRef: `feature-${number}`,
       baseRef: 'main',
+      headRepository: repository,
       state: 'open',
       merged: false,
       mergeable: true,
@@ -1296,8 +1320,9 @@ export class GitHubApiServer {
       createdAt: now,
       updatedAt: now,
     };
-    const { author, merged, state, ...fields } = seed;
+    const { author, merged, state, headRepository, ...fields } = seed;
     if (author !== undefined) pull.author = this.account(author);
+    if (headRepository !== undefined) pull.headRepository = headRepository === null ? null : this.forkOf(repository, headRepository);
     Object.assign(pull, fields, { updatedAt: now });
     if (merged !== undefined) pull.merged = merged;
     pull.state = state ?? (pull.merged ? 'closed' : pull.state);
@@ -1539,6 +1564,15 @@ export class GitHubApiServer {
     return repository;
   }
 
+  /** The repository `fullName` (`owner/name`), a fork of `base` unless it is `base` itself. */
+  private forkOf(base: Repository, fullName: string): Repository {
+    const [owner, name, ...rest] = fullName.split('/');
+    if (!owner || !name || rest.length > 0) throw new Error(`setPullRequest: headRepository '${fullName}' is not owner/name`);
+    const repository = this.repository(owner, name);
+    if (repository !== base) repository.forkOf ??= base;
+    return repository;
+  }
+
   private get roots(): Roots {
     return { api: this.url, web: this.serverUrl };
   }
@@ -1701,7 +1735,8 @@ export class GitHubApiServer {
       mergeable = null;
     }
     const owner = this.account(pull.repository.owner);
-    return { status: 200, body: pullRequestJson(this.roots, pull, owner, mergeable) };
+    const headOwner = pull.headRepository ? this.account(pull.headRepository.owner) : owner;
+    return { status: 200, body: pullRequestJson(this.roots, pull, owner, headOwner, mergeable) };
   }
 
   private listReviews(context: HandlerContext): Reply {

@@ -501,6 +501,42 @@ describe('GitHub API test server', () => {
     expect(server.rejected).toEqual([]);
   });
 
+  it("serves a pull request from a fork, and one whose fork is deleted with the head's repository null, as GitHub does", async () => {
+    const server = await start();
+    server.setPullRequest('acme', 'infra', 7, { author: 'mallory', headRepository: 'mallory/infra' });
+    const fork = (await call(server, 'GET', '/repos/acme/infra/pulls/7')).json;
+    expect(responseProblem('GET', PULL, 200, fork)).toBeUndefined();
+    expect(fork.head).toMatchObject({ label: 'mallory:feature-7', user: { login: 'mallory' }, repo: { full_name: 'mallory/infra', fork: true, owner: { login: 'mallory' } } });
+    expect(fork.base.repo).toMatchObject({ full_name: 'acme/infra', fork: false });
+    expect(fork.head.repo.id).not.toBe(fork.base.repo.id);
+
+    server.setPullRequest('acme', 'infra', 7, { headRepository: null });
+    const deleted = (await call(server, 'GET', '/repos/acme/infra/pulls/7')).json;
+    expect(deleted.head).toMatchObject({ label: 'mallory:feature-7', user: { login: 'mallory' }, repo: null });
+    // GitHub's description requires a repository there (github/rest-api-description#161); GitHub answers null.
+    expect(responseProblem('GET', PULL, 200, deleted)).toBe("For 'properties/head/repo', null is not an object.");
+    expect(responseProblem('GET', PULL, 200, { ...deleted, head: fork.head })).toBeUndefined();
+
+    server.setPullRequest('acme', 'infra', 8, { headRepository: 'acme/infra' });
+    const own = (await call(server, 'GET', '/repos/acme/infra/pulls/8')).json;
+    expect(own.head.repo).toEqual(own.base.repo);
+    expect(() => server.setPullRequest('acme', 'infra', 9, { headRepository: 'mallory' })).toThrow(/not owner\/name/);
+    expect(server.rejected).toEqual([]);
+  });
+
+  it("keeps a review's commit when the head moves on", async () => {
+    const server = await start();
+    server.setPullRequest('acme', 'infra', 7, { headSha: 'a'.repeat(40) });
+    server.seedReviews('acme', 'infra', 7, [{ login: 'bob', state: 'APPROVED' }]);
+    server.setPullRequest('acme', 'infra', 7, { headSha: 'b'.repeat(40) });
+    server.seedReviews('acme', 'infra', 7, [{ login: 'carol', state: 'APPROVED' }]);
+    const reviews = (await call(server, 'GET', '/repos/acme/infra/pulls/7/reviews')).json;
+    expect(reviews.map((r: any) => [r.user.login, r.commit_id])).toEqual([
+      ['bob', 'a'.repeat(40)],
+      ['carol', 'b'.repeat(40)],
+    ]);
+  });
+
   it('lists reviews oldest first, across pages, with pending ones only to their author', async () => {
     const server = await start();
     server.setPullRequest('acme', 'infra', 7);

@@ -10,7 +10,7 @@ import {
   replyOnPullRequest,
   type GitHub,
 } from '../../src/github.js';
-import { permissionGate, replyBody, requirementsGate, type PrCommand } from '../../src/pr-command.js';
+import { forkGate, forkSource, permissionGate, replyBody, requirementsGate, type PrCommand } from '../../src/pr-command.js';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
 
 const TOKEN = 'ghs_workflow';
@@ -44,10 +44,33 @@ describe('GitHub calls for pull-request commands', () => {
   it("reads the pull request's head, state and mergeability", async () => {
     const { server, github } = await setUp();
     server.setPullRequest('acme', 'infra', 7, { headSha: 'a'.repeat(40), mergeable: false });
-    expect(await pullRequestState(github, 'acme', 'infra', 7)).toEqual({ number: 7, headSha: 'a'.repeat(40), state: 'open', merged: false, mergeable: false });
+    const state = await pullRequestState(github, 'acme', 'infra', 7);
+    expect(state).toEqual({
+      number: 7,
+      headSha: 'a'.repeat(40),
+      state: 'open',
+      merged: false,
+      mergeable: false,
+      headRepository: { id: expect.any(Number), fullName: 'acme/infra' },
+      baseRepository: { id: expect.any(Number), fullName: 'acme/infra' },
+    });
+    expect(state.headRepository).toEqual(state.baseRepository);
     server.setPullRequest('acme', 'infra', 7, { merged: true });
     expect(await pullRequestState(github, 'acme', 'infra', 7)).toMatchObject({ state: 'closed', merged: true });
     await expect(pullRequestState(github, 'acme', 'infra', 8)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("reads where the head's code is: a fork, or a fork deleted since (GitHub's null repository)", async () => {
+    const { server, github } = await setUp();
+    server.setPullRequest('acme', 'infra', 7, { headRepository: 'mallory/infra' });
+    const fork = await pullRequestState(github, 'acme', 'infra', 7);
+    expect(fork.headRepository).toEqual({ id: expect.any(Number), fullName: 'mallory/infra' });
+    expect(forkSource(fork)).toBe('the fork <code>mallory/infra</code>');
+    server.setPullRequest('acme', 'infra', 7, { headRepository: null });
+    const deleted = await pullRequestState(github, 'acme', 'infra', 7);
+    expect(deleted.headRepository).toBeNull();
+    expect(forkGate(deleted, false).allowed).toBe(false);
+    expect(server.rejected).toEqual([]);
   });
 
   it('waits, when asked, for a mergeability GitHub is still computing, and no longer than a few reads', async () => {
@@ -73,16 +96,19 @@ describe('GitHub calls for pull-request commands', () => {
     ]);
     const reviews = await pullRequestReviews(github, 'acme', 'infra', 7);
     expect(reviews).toHaveLength(143);
+    const pull = await pullRequestState(github, 'acme', 'infra', 7);
+    const commitId = pull.headSha;
     expect(reviews.slice(-3)).toEqual([
-      { reviewer: 'bob', reviewerIsBot: false, state: 'APPROVED' },
-      { reviewer: 'helper[bot]', reviewerIsBot: true, state: 'APPROVED' },
-      { reviewer: 'bob', reviewerIsBot: false, state: 'CHANGES_REQUESTED' },
+      { reviewer: 'bob', reviewerIsBot: false, state: 'APPROVED', commitId },
+      { reviewer: 'helper[bot]', reviewerIsBot: true, state: 'APPROVED', commitId },
+      { reviewer: 'bob', reviewerIsBot: false, state: 'CHANGES_REQUESTED', commitId },
     ]);
     // The latest say, on the last page, decides.
     const up: PrCommand = { command: 'up', commentId: 1, commenter: 'carol', pullNumber: 7 };
-    const pull = await pullRequestState(github, 'acme', 'infra', 7);
-    expect(requirementsGate(up, pull, reviews, ['approved']).allowed).toBe(false);
-    expect(requirementsGate(up, pull, reviews.slice(0, -1), ['approved']).allowed).toBe(true);
+    const rules = { requirements: ['approved' as const], staleApprovals: false, allowForks: false };
+    const approverRoles = new Map([['bob', { permission: 'write', roleName: 'write' }]]);
+    expect(requirementsGate(up, pull, { reviews, approverRoles }, rules).allowed).toBe(false);
+    expect(requirementsGate(up, pull, { reviews: reviews.slice(0, -1), approverRoles }, rules).allowed).toBe(true);
     expect(server.requests.filter((r) => r.path.endsWith('/reviews')).length).toBe(2);
   });
 

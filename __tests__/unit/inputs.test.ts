@@ -276,3 +276,21 @@ describe('pulumi-version-file', () => {
     expect(() => parse({ command: 'up', stack: 'dev', 'pulumi-version-file': versionFile('.bad-version', text) })).toThrow(/Input 'pulumi-version-file' names .*\.bad-version, which holds .* rather than one version/);
   });
 });
+
+describe('parseInputs for comment', () => {
+  const runner = { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_REPOSITORY: 'octo-org/infra' };
+  const comment = (inputs: Record<string, string>) => {
+    const settings = parseAny({ command: 'comment', stack: 'staging, prod', 'github-token': 'ghs_x', ...inputs }, runner);
+    if (settings.command !== 'comment') throw new Error(`not comment: ${settings.command}`);
+    return settings;
+  };
+
+  it('takes only approvals of the head and no forks unless told otherwise', () => {
+    expect(comment({}).prCommand).toEqual({ requiredRole: 'write', requirements: ['approved'], staleApprovals: false, allowForks: false });
+    expect(comment({ 'pr-command-stale-approvals': 'true', 'pr-command-allow-forks': 'true' }).prCommand).toMatchObject({ staleApprovals: true, allowForks: true });
+  });
+
+  it.each(['pr-command-stale-approvals', 'pr-command-allow-forks'])('refuses %s other than true or false, naming it', (input) => {
+    expect(() => comment({ [input]: 'yes' })).toThrow(new InputError(`Input '${input}' is 'yes': use true or false.`));
+  });
+});

@@ -15,7 +15,7 @@ const TOKEN = 'ghs_workflow';
 // The repository of GitHub's example payloads.
 const OWNER = 'Codertocat';
 const REPO = 'Hello-World';
-const SETTINGS: PrCommandSettings = { stacks: ['staging', 'prod'], requiredRole: 'write', requirements: ['approved'] };
+const SETTINGS: PrCommandSettings = { stacks: ['staging', 'prod'], requiredRole: 'write', requirements: ['approved'], staleApprovals: false, allowForks: false };
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'admission-'));
 let checkout: string;
@@ -45,6 +45,8 @@ interface Case {
   commenter?: string;
   reviews?: ReviewSeed[];
   headSha?: string;
+  /** `owner/name` of a fork the head is in, or null for a deleted fork. */
+  headRepository?: string | null;
   settings?: Partial<PrCommandSettings>;
   onIssue?: boolean;
 }
@@ -54,10 +56,11 @@ async function admit(c: Case) {
   started.push(server);
   const commenter = c.commenter ?? 'octocat';
   server.setPermission(OWNER, REPO, 'octocat', 'write');
+  server.setPermission(OWNER, REPO, 'hubot', 'write');
   server.setPermission(OWNER, REPO, 'reader', 'read');
   const payload = prCommentPayload({ body: c.body, login: commenter, ...(c.onIssue ? { onIssue: true } : {}) });
   const pull: number = payload.issue.number;
-  server.setPullRequest(OWNER, REPO, pull, { headSha: c.headSha ?? head });
+  server.setPullRequest(OWNER, REPO, pull, { headSha: c.headSha ?? head, ...(c.headRepository === undefined ? {} : { headRepository: c.headRepository }) });
   server.seedReviews(OWNER, REPO, pull, c.reviews ?? []);
   // The command comment, as the server has it, under the id the event gives.
   const [comment] = server.seedComments(OWNER, REPO, pull, 1, { login: commenter, body: c.body });
@@ -81,10 +84,11 @@ describe('admitPrCommand', () => {
     expect(run.replies).toEqual([]);
     expect(run.server.rejected).toEqual([]);
     expect(run.calls()).toEqual([
-      'POST /repos/Codertocat/Hello-World/issues/comments/N/reactions',
       'GET /repos/Codertocat/Hello-World/collaborators/octocat/permission',
+      'POST /repos/Codertocat/Hello-World/issues/comments/N/reactions',
       'GET /repos/Codertocat/Hello-World/pulls/N',
       'GET /repos/Codertocat/Hello-World/pulls/N/reviews',
+      'GET /repos/Codertocat/Hello-World/collaborators/hubot/permission',
     ]);
   });
 
@@ -114,15 +118,35 @@ describe('admitPrCommand', () => {
     expect(run.replies).toHaveLength(1);
     expect(run.replies[0]).toContain(replyMarker(run.commentId));
     expect(run.reactions()).toEqual(['confused']);
-    expect(run.calls().some((c) => c.includes('/permission'))).toBe(false);
+    expect(run.calls()[0]).toBe('GET /repos/Codertocat/Hello-World/collaborators/octocat/permission');
   });
 
-  it("refuses a reader before reading anything else of the pull request", async () => {
-    const run = await admit({ body: '/pulumi up prod', commenter: 'reader', reviews: APPROVED_BY_HUBOT });
-    expect(run.admission).toMatchObject({ kind: 'refused', replyUrl: expect.stringMatching(/#issuecomment-\d+$/) });
-    expect(run.replies[0]).toMatch(/did not run\. reader has the read role; .* takes write access/);
-    expect(run.reactions()).toEqual(['eyes', 'confused']);
-    expect(run.calls().some((c) => c.includes('/pulls/'))).toBe(false);
+  it.each([
+    ['a command', '/pulumi up prod'],
+    ['a malformed command', '/pulumi deploy prod'],
+  ])("gives a reader's %s no answer at all: no reaction, no reply, only the reason for the log", async (_, body) => {
+    const run = await admit({ body, commenter: 'reader', reviews: APPROVED_BY_HUBOT });
+    expect(run.admission).toEqual({
+      kind: 'ignored',
+      reason: 'reader has the read role, and running /pulumi commands here takes write access or more, so the comment gets no answer.',
+    });
+    expect(run.replies).toEqual([]);
+    expect(run.reactions()).toEqual([]);
+    expect(run.calls()).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/reader/permission']);
+  });
+
+  it("says nothing on the pull request when the commenter's role cannot be read", async () => {
+    const server = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
+    started.push(server);
+    const payload = prCommentPayload({ body: '/pulumi deploy', login: 'octocat' });
+    const [comment] = server.seedComments(OWNER, REPO, payload.issue.number, 1);
+    payload.comment.id = comment!.id;
+    server.failNext({ path: '/repos/{owner}/{repo}/collaborators/{username}/permission', status: 403 });
+    const io = gitHubPrCommandIo(await gitHubClient(TOKEN, server.url), OWNER, REPO, checkout);
+    const failed = admitPrCommand(payload, SETTINGS, io, () => {});
+    await expect(failed).rejects.toThrow(/^The \/pulumi command did not run: could not read the commenter's role \(GitHub answered 403/);
+    expect(server.reactions(comment!.id)).toEqual([]);
+    expect(server.comments(OWNER, REPO, payload.issue.number).map((c) => c.id)).toEqual([comment!.id]);
   });
 
   it('refuses a stack the step does not list', async () => {
@@ -140,6 +164,63 @@ describe('admitPrCommand', () => {
     expect(run.replies[0]).toMatch(reply);
     expect(run.reactions()).toEqual(['eyes', 'confused']);
     expect(run.calls().at(-1)).toBe('POST /repos/Codertocat/Hello-World/issues/comments/N/reactions');
+  });
+
+  it("asks approvers' roles one by one, and stops at the first with write access", async () => {
+    const reviews: ReviewSeed[] = [
+      { login: 'reader', state: 'APPROVED' },
+      { login: 'hubot', state: 'APPROVED' },
+      { login: 'monalisa', state: 'APPROVED' },
+    ];
+    const run = await admit({ body: '/pulumi up prod', reviews });
+    expect(run.admission).toMatchObject({ kind: 'admitted' });
+    expect(run.calls().filter((c) => c.endsWith('/permission'))).toEqual([
+      'GET /repos/Codertocat/Hello-World/collaborators/octocat/permission',
+      'GET /repos/Codertocat/Hello-World/collaborators/reader/permission',
+      'GET /repos/Codertocat/Hello-World/collaborators/hubot/permission',
+    ]);
+  });
+
+  it('refuses an up approved only by readers, naming their roles', async () => {
+    const run = await admit({ body: '/pulumi up prod', reviews: [{ login: 'reader', state: 'APPROVED' }, { login: 'stranger', state: 'APPROVED' }] });
+    expect(run.admission).toMatchObject({ kind: 'refused' });
+    expect(run.replies[0]).toMatch(/Not yet: an approval counts only from someone with write access or more, and reader has the read role and stranger has the read role\.$/);
+  });
+
+  it('asks no approver about their role while a change request stands', async () => {
+    const run = await admit({ body: '/pulumi up prod', reviews: [...APPROVED_BY_HUBOT, { login: 'reader', state: 'CHANGES_REQUESTED' }] });
+    expect(run.replies[0]).toMatch(/Not yet: reader requested changes\.$/);
+    expect(run.calls().filter((c) => c.endsWith('/permission'))).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/octocat/permission']);
+  });
+
+  it('refuses an approval of an earlier commit, unless the workflow takes stale approvals', async () => {
+    const earlier: ReviewSeed[] = [{ login: 'hubot', state: 'APPROVED', commitId: 'e'.repeat(40) }];
+    const run = await admit({ body: '/pulumi up prod', reviews: earlier });
+    expect(run.replies[0]).toMatch(/Not yet: hubot approved an earlier commit, not the head <code>.{12}<\/code>: the head itself must be approved\.$/);
+    expect(run.calls().filter((c) => c.endsWith('/permission'))).toHaveLength(1);
+    const stale = await admit({ body: '/pulumi up prod', reviews: earlier, settings: { staleApprovals: true } });
+    expect(stale.admission).toMatchObject({ kind: 'admitted' });
+  });
+
+  it.each([
+    ['a fork', 'mallory/Hello-World', /^\[This command\]\(.*\) did not run\. This pull request comes from the fork <code>mallory\/Hello-World<\/code>, .*<code>pr-command-allow-forks: true<\/code>/],
+    ['a deleted fork', null, /This pull request comes from a fork that has since been deleted, /],
+  ] as [string, string | null, RegExp][])('refuses any command on a pull request from %s, saying how to allow it', async (_, headRepository, reply) => {
+    const run = await admit({ body: '/pulumi preview staging', headRepository, reviews: APPROVED_BY_HUBOT });
+    expect(run.admission).toMatchObject({ kind: 'refused' });
+    expect(run.replies[0]!.split('\n')[1]).toMatch(reply);
+    expect(run.reactions()).toEqual(['eyes', 'confused']);
+    expect(run.calls().some((c) => c.endsWith('/reviews'))).toBe(false);
+  });
+
+  it("with forks allowed, holds every command on a fork's code to an approval of its head", async () => {
+    const settings = { allowForks: true, requirements: [], staleApprovals: true };
+    const unapproved = await admit({ body: '/pulumi preview staging', headRepository: 'mallory/Hello-World', settings });
+    expect(unapproved.replies[0]).toMatch(/<code>\/pulumi preview<\/code> runs code from the fork <code>mallory\/Hello-World<\/code>, so the pull request must be approved at its head .* Not yet: nobody has approved it\.$/);
+    const earlier = await admit({ body: '/pulumi destroy staging', headRepository: 'mallory/Hello-World', settings, reviews: [{ login: 'hubot', state: 'APPROVED', commitId: 'e'.repeat(40) }] });
+    expect(earlier.replies[0]).toMatch(/hubot approved an earlier commit/);
+    const approved = await admit({ body: '/pulumi preview staging', headRepository: 'mallory/Hello-World', settings, reviews: APPROVED_BY_HUBOT });
+    expect(approved.admission).toMatchObject({ kind: 'admitted', command: { command: 'preview' }, headSha: head });
   });
 
   it('refuses a stale checkout: the head moved after the command', async () => {
@@ -165,6 +246,7 @@ describe('admitPrCommand', () => {
   it('warns, and still refuses, when the reply cannot be posted', async () => {
     const server = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
     started.push(server);
+    server.setPermission(OWNER, REPO, 'octocat', 'write');
     const payload = prCommentPayload({ body: '/pulumi', login: 'octocat' });
     const [comment] = server.seedComments(OWNER, REPO, payload.issue.number, 1);
     payload.comment.id = comment!.id;
