@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { commandsTaking, takes } from './commands.js';
-import { isEphemeral, matchesEveryStack } from './ephemeral.js';
+import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import {
   COLORS,
@@ -288,6 +288,14 @@ function parseEphemeralStacks(raw: string): string[] {
     throw new InputError(
       `Input 'ephemeral-stacks' has '${printable(catchAll)}', which matches every stack name, production's too: list patterns that pin part of the name, such as pr-* or smoke-*.`,
     );
+  }
+  for (const pattern of patterns) {
+    const production = productionNameMatchedBy(pattern);
+    if (production !== undefined) {
+      throw new InputError(
+        `Input 'ephemeral-stacks' has '${printable(pattern)}', which matches the stack name '${production}', a usual name for production, whose destroy it would let run without approval: pin more of the name, such as pr-* or smoke-*.`,
+      );
+    }
   }
   return patterns;
 }
