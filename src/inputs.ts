@@ -47,6 +47,11 @@ const COMMANDS_TAKING = commandsTaking();
 
 const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
 
+/** Whether the `stack` input would accept this name: the one rule for stack names, which `detect` applies too. */
+export function isStackName(name: string): boolean {
+  return STACK_NAME.test(name);
+}
+
 export function parseInputs(getInput: GetInput, env: Env): Settings {
   const command = parseCommand(getInput('command'));
   checkOptionsApply(getInput, command);
@@ -259,7 +264,7 @@ function parseName(name: string, value: string, pattern: RegExp, allowed: string
 }
 
 /** Shows a hostile value safely in a one-line message. */
-function printable(value: string): string {
+export function printable(value: string): string {
   const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return shown.slice(1, -1);
 }
