@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitHubClient, pullRequestFiles } from './github.js';
-import { readProjectFile } from './inputs.js';
+import { isStackName, printable, readProjectFile } from './inputs.js';
+import * as log from './log.js';
 import type { RunContext } from './run-context.js';
 import type { DetectSettings } from './settings.js';
 
@@ -38,6 +39,36 @@ export function findStacks(root: string, workspace: string): StackEntry[] {
 }
 
 /**
+ * The stacks a workflow can take from `matrix` without harm. A step such as `run: pulumi up --stack
+ * ${{ matrix.stack }}` gets the value pasted into its script before the shell reads it, so a stack
+ * file named `Pulumi.$(curl …|sh).yaml`, or a folder `a$(id)`, would be code run with the job's
+ * secrets. Names come from files anyone with a pull request can add: only stack names the `stack`
+ * input accepts, in folders whose every segment keeps to the same characters, are usable.
+ */
+export function matrixSelection(stacks: readonly StackEntry[]): { usable: StackEntry[]; skipped: StackEntry[] } {
+  const usable: StackEntry[] = [];
+  const skipped: StackEntry[] = [];
+  for (const entry of stacks) {
+    const safe = isStackName(entry.stack) && entry['work-dir'].split('/').every(isStackName);
+    (safe ? usable : skipped).push(entry);
+  }
+  return { usable, skipped };
+}
+
+const SKIPPED_SHOWN = 3;
+
+/** The one warning for the stacks left out of `matrix`: how many, why, which (escaped), and what to do. */
+export function skippedStacksWarning(skipped: readonly StackEntry[]): string {
+  const shown = skipped.slice(0, SKIPPED_SHOWN).map((s) => `stack "${printable(s.stack)}" in "${printable(s['work-dir'])}"`);
+  const rest = skipped.length > SKIPPED_SHOWN ? ` and ${skipped.length - SKIPPED_SHOWN} more` : '';
+  const count = skipped.length === 1 ? '1 stack that' : `${skipped.length} stacks that`;
+  return (
+    `Skipped ${count} a workflow step could not safely use from 'matrix' (its value lands in run: scripts as written): ${shown.join(', ')}${rest}; ` +
+    "name stacks and their folders with letters, digits, '-', '_' and '.' only, not starting with '-'."
+  );
+}
+
+/**
  * The stacks a change touches: a change to a stack's own config file touches that stack; any other
  * change inside a project's folder touches all of its stacks. Nested projects own their folders.
  */
@@ -67,7 +98,8 @@ export interface Detected {
 
 /** `detect`: the stacks under work-dir that this pull request touches (all of them on other events). */
 export async function detect(settings: DetectSettings, context: RunContext): Promise<Detected> {
-  const stacks = findStacks(settings.workDir, settings.workspace);
+  const { usable: stacks, skipped } = matrixSelection(findStacks(settings.workDir, settings.workspace));
+  if (skipped.length > 0) log.warning(skippedStacksWarning(skipped));
   const { pullRequest, repository, apiUrl } = settings.github;
   if (pullRequest === undefined || !repository || !settings.comment.token) return { selected: stacks, found: stacks.length };
   context.phase = 'plan';

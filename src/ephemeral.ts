@@ -20,6 +20,21 @@ export function matchesEveryStack(pattern: string): boolean {
   return literal === '' || UNRELATED_NAMES.every((name) => isEphemeral(name, [pattern]));
 }
 
+/** What teams call production, in the spellings a stack name may use: no ephemeral pattern may match one. */
+const PRODUCTION_NAMES = ['prod', 'production', 'prd', 'live', 'main', 'master'].flatMap((name) => [
+  name,
+  `${name[0].toUpperCase()}${name.slice(1)}`,
+  name.toUpperCase(),
+]);
+
+/**
+ * The production name a pattern matches, if any: a typo such as `pr*` for `pr-*` passes the
+ * catch-all check yet makes `prod` ephemeral, which opens its destroy gate.
+ */
+export function productionNameMatchedBy(pattern: string): string | undefined {
+  return PRODUCTION_NAMES.find((name) => isEphemeral(name, [pattern]));
+}
+
 /** An ephemeral stack as `cleanup` sees it: its name and the tags `smoke` gave it. */
 export interface TaggedStack {
   name: string;

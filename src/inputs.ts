@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { commandsTaking, takes } from './commands.js';
-import { isEphemeral, matchesEveryStack } from './ephemeral.js';
+import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import {
   COLORS,
@@ -46,6 +46,11 @@ const MAX_JSON_INPUT = 64 * 1024;
 const COMMANDS_TAKING = commandsTaking();
 
 const NAME_RULE = 'letters, digits, `-`, `_` and `.`';
+
+/** Whether the `stack` input would accept this name: the one rule for stack names, which `detect` applies too. */
+export function isStackName(name: string): boolean {
+  return STACK_NAME.test(name);
+}
 
 export function parseInputs(getInput: GetInput, env: Env): Settings {
   const command = parseCommand(getInput('command'));
@@ -261,7 +266,7 @@ function parseName(name: string, value: string, pattern: RegExp, allowed: string
 }
 
 /** Shows a hostile value safely in a one-line message. */
-function printable(value: string): string {
+export function printable(value: string): string {
   const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return shown.slice(1, -1);
 }
@@ -290,6 +295,14 @@ function parseEphemeralStacks(raw: string): string[] {
     throw new InputError(
       `Input 'ephemeral-stacks' has '${printable(catchAll)}', which matches every stack name, production's too: list patterns that pin part of the name, such as pr-* or smoke-*.`,
     );
+  }
+  for (const pattern of patterns) {
+    const production = productionNameMatchedBy(pattern);
+    if (production !== undefined) {
+      throw new InputError(
+        `Input 'ephemeral-stacks' has '${printable(pattern)}', which matches the stack name '${production}', a usual name for production, whose destroy it would let run without approval: pin more of the name, such as pr-* or smoke-*.`,
+      );
+    }
   }
   return patterns;
 }

@@ -115,6 +115,74 @@ describe('monorepo.yml', () => {
   });
 });
 
+describe("detect's matrix in a run: step", () => {
+  it('never puts a stack file name or folder name into a shell script as code', async () => {
+    const markers = { stack: '', folder: '' };
+    const repo = suite.repository({
+      layout: (dir) => {
+        const files = path.join(dir, 'infra', 'files');
+        copyProgram(files);
+        fs.writeFileSync(path.join(files, 'Pulumi.dev.yaml'), 'config: {}\n');
+        // Files anyone can add in a pull request: `${{ matrix.stack }}` in a script runs what they name.
+        fs.writeFileSync(path.join(files, 'Pulumi.$(touch $STACK_MARKER).yaml'), 'config: {}\n');
+        const folder = path.join(dir, 'infra', 'a$(touch $FOLDER_MARKER)');
+        copyProgram(folder);
+        fs.writeFileSync(path.join(folder, 'Pulumi.dev.yaml'), 'config: {}\n');
+        markers.stack = path.join(path.dirname(dir), 'pwned-by-stack-name');
+        markers.folder = path.join(path.dirname(dir), 'pwned-by-folder-name');
+      },
+    });
+    const workflow = addWorkflow(
+      repo,
+      'matrix-in-a-script.yml',
+      [
+        'name: matrix in a script',
+        'on: pull_request',
+        'permissions:',
+        '  contents: read',
+        '  pull-requests: read',
+        'jobs:',
+        '  detect:',
+        '    runs-on: ubuntu-latest',
+        '    outputs:',
+        '      matrix: ${{ steps.detect.outputs.matrix }}',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '      - id: detect',
+        '        uses: octo-org/pulumi-stack-action@v1',
+        '        with:',
+        '          command: detect',
+        '          work-dir: infra',
+        '  each:',
+        '    needs: detect',
+        '    runs-on: ubuntu-latest',
+        '    strategy:',
+        '      matrix: ${{ fromJSON(needs.detect.outputs.matrix) }}',
+        '    steps:',
+        '      - id: echo',
+        '        run: echo ${{ matrix.stack }} in ${{ matrix.work-dir }}',
+        '        env:',
+        `          STACK_MARKER: ${markers.stack}`,
+        `          FOLDER_MARKER: ${markers.folder}`,
+        '',
+      ].join('\n'),
+    );
+    const payload = pullRequestEvent('opened');
+    suite.api.seedPullFiles(owner, name, payload.number, ['infra/files/__main__.py', 'infra/a$(touch $FOLDER_MARKER)/__main__.py']);
+    const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
+
+    expect({ stack: fs.existsSync(markers.stack), folder: fs.existsSync(markers.folder) }).toEqual({ stack: false, folder: false });
+    const detect = jobOf(run, 'detect');
+    expect(resultOf(run, detect)).toEqual({ job: detect.name, result: 'success' });
+    expect(JSON.parse(stepOf(detect, 'detect').outputs.matrix!)).toEqual({ include: [{ project: 'files-py', stack: 'dev', 'work-dir': 'infra/files' }] });
+    expect(run.log).toMatch(/Skipped 2 stacks that a workflow step could not safely use from 'matrix'/);
+    const each = jobOf(run, 'each', { stack: 'dev' });
+    expect(resultOf(run, each)).toEqual({ job: each.name, result: 'success' });
+    expect(stepOf(each, 'echo').output).toContain('dev in infra/files');
+    expect(run.jobs.filter((j) => j.id === 'each')).toHaveLength(1);
+  });
+});
+
 describe("the repository's CI", () => {
   it('runs preview, up and destroy of examples/python with uses: ./ (job action of ci.yml)', async () => {
     const repo = suite.repository({ layout: (dir) => copyProgram(path.join(dir, 'examples', 'python')) });

@@ -15,6 +15,11 @@ beforeAll(async () => {
     inputs: { command: 'up', stack: 'dev', config: JSON.stringify({ outDir: ws.outDir }) },
   });
   expect(up.code).toBe(0);
+  // Production, which no pattern in ephemeral-stacks may open for a destroy without approval.
+  const prod = await runStep(ws, {
+    inputs: { command: 'up', stack: 'prod', config: JSON.stringify({ outDir: path.join(ws.root, 'out-prod') }) },
+  });
+  expect(prod.code).toBe(0);
   state = snapshotState(ws);
 }, 300_000);
 
@@ -81,6 +86,8 @@ const cases: Case[] = [
   ['a stack for detect', { command: 'detect', stack: 'dev' }, /Input 'stack' does not apply to command 'detect'/],
   ['ephemeral-stacks matching every stack, for a destroy', { command: 'destroy', 'ephemeral-stacks': 'pr-*, *' }, /Input 'ephemeral-stacks' has '\*', which matches every stack name/],
   ['ephemeral-stacks matching every stack, for a smoke test', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': '?*' }, /Input 'ephemeral-stacks' has '\?\*', which matches every stack name/],
+  ['ephemeral-stacks with a typo that matches production, for its destroy', { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'pr*' }, /Input 'ephemeral-stacks' has 'pr\*', which matches the stack name 'prod'/],
+  ['ephemeral-stacks matching a production name, among others', { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'smoke-*\n*o*' }, /Input 'ephemeral-stacks' has '\*o\*', which matches the stack name 'prod'/],
 ];
 
 describe('bad input', () => {

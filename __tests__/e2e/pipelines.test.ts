@@ -311,4 +311,25 @@ describe('detect', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.outputs.matrix!).include).toHaveLength(6);
   });
+
+  it('leaves out, with one warning, stacks whose file or folder name a run: step would take for shell code', async () => {
+    const root = monorepo();
+    for (const stack of ['$(touch pwned)', '-rf', 'dev`id`']) fs.writeFileSync(path.join(root, 'infra', 'api', `Pulumi.${stack}.yaml`), 'config: {}\n');
+    const hostile = path.join(root, 'infra', 'a$(id)');
+    fs.mkdirSync(hostile);
+    fs.writeFileSync(path.join(hostile, 'Pulumi.yaml'), 'name: hostile\nruntime: python\n');
+    fs.writeFileSync(path.join(hostile, 'Pulumi.dev.yaml'), 'config: {}\n');
+    const run = await runStep({ ...ws, root }, { inputs: { command: 'detect', 'work-dir': 'infra' } });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.matrix!)).toEqual({
+      include: ['api', 'jobs', 'web'].flatMap((project) => ['dev', 'prod'].map((stack) => ({ project, stack, 'work-dir': `infra/${project}` }))),
+    });
+    const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^::warning::Skipped 4 stacks that a workflow step could not safely use from 'matrix'/);
+    expect(warnings[0]).toContain('stack "$(touch pwned)" in "infra/api"');
+    expect(run.summary).toContain('6 of 6 stacks found');
+    expect(run.summary).not.toContain('$(');
+  });
 });

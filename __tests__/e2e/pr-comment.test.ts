@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { code } from '../../src/report/markdown.js';
+import { linksIn } from '../support/gfm.js';
 import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
 import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } from '../support/e2e.js';
 
@@ -205,6 +206,22 @@ describe('PR comment', () => {
       // The failed step's detail, in the steps table, outside code.
       expect(markdown).toMatch(new RegExp(`^\\| ❌ \\| <code>up</code> \\| .*@${WORD_JOINER}org/team #${WORD_JOINER}12`, 'm'));
       expect(outsideCode(markdown)).not.toMatch(LIVE_REFERENCE);
+    }
+  }, 180_000);
+
+  it("links nothing from the engine's text: issue and pull request URLs in a program's error reach the comment broken", async () => {
+    await startApi();
+    const links = 'see https://github.com/octo-org/infra/issues/1, https://ghe.example.com/o/r/pull/2 and www.example.com';
+    const config = JSON.stringify({ outDir: ws.outDir, fileCount: links });
+    const run = await runStep(ws, onPullRequest({ command: 'smoke', stack: 'smoke-link', 'ephemeral-stacks': 'smoke-*', config }));
+    expect(run.code).toBe(1);
+    const [comment] = api.comments(OWNER, REPO, PR);
+    const runLink = `https://github.com/${OWNER}/${REPO}/actions/runs/4242`;
+    expect(linksIn(comment!.body)).toEqual([runLink]);
+    expect(linksIn(run.summary)).toEqual([]);
+    for (const markdown of [comment!.body, run.summary]) {
+      // The failed step's detail, in the steps table, outside code: it reads the same.
+      expect(markdown).toMatch(new RegExp(`^\\| ❌ \\| <code>up</code> \\| .*see https${WORD_JOINER}://github\\.com/octo-org/infra/issues/1, https${WORD_JOINER}://ghe`, 'm'));
     }
   }, 180_000);
 

@@ -55,6 +55,18 @@ describe('parseInputs', () => {
     expect(settings.operation).toMatchObject({ target: ['urn:a', 'urn:b'], parallel: 4, expectNoChanges: true });
   });
 
+  it('refuses an ephemeral pattern that matches a name production goes by, naming both', () => {
+    for (const command of ['destroy', 'up', 'smoke', 'cleanup']) {
+      const stack: Record<string, string> = command === 'cleanup' ? {} : { stack: command === 'smoke' ? 'pr-1' : 'prod' };
+      expect(() => parseAny({ command, ...stack, 'ephemeral-stacks': 'smoke-*, pr*' })).toThrow(
+        new InputError(
+          "Input 'ephemeral-stacks' has 'pr*', which matches the stack name 'prod', a usual name for production, whose destroy it would let run without approval: pin more of the name, such as pr-* or smoke-*.",
+        ),
+      );
+    }
+    expect(() => parseAny({ command: 'cleanup', 'ephemeral-stacks': 'm*' })).toThrow(/has 'm\*', which matches the stack name 'main'/);
+  });
+
   it('approves destroy only for exactly "true"', () => {
     expect(parse({ command: 'destroy', stack: 'dev' }, { PULUMI_DESTROY_APPROVED: 'true' }).destroyApproved).toBe(true);
     for (const value of ['TRUE', ' true', '1', 'yes', 'true ']) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack } from '../../src/ephemeral.js';
+import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../src/ephemeral.js';
 import { approvalGate, deletesGate, destroyGate, planRun, stateLossGuard } from '../../src/plan.js';
 import type { StackSettings } from '../../src/settings.js';
 
@@ -42,6 +42,29 @@ describe('matchesEveryStack', () => {
 
   it.each(['pr-*', 'smoke-*', '*-preview', 'pr-[0-9]*', 'dev', 'p*'])('lets %s through', (pattern) => {
     expect(matchesEveryStack(pattern)).toBe(false);
+  });
+});
+
+describe('productionNameMatchedBy', () => {
+  it.each([
+    ['pr*', 'prod'],
+    ['p*', 'prod'],
+    ['*o*', 'prod'],
+    ['prod*', 'prod'],
+    ['*tion', 'production'],
+    ['pr?', 'prd'],
+    ['l*', 'live'],
+    ['ma*', 'main'],
+    ['*ter', 'master'],
+    ['P*', 'Prod'],
+    ['*ROD', 'PROD'],
+    ['{pr-*,prod}', 'prod'],
+  ])('finds that %s matches %s', (pattern, name) => {
+    expect(productionNameMatchedBy(pattern)).toBe(name);
+  });
+
+  it.each(['pr-*', 'smoke-*', 'preview-*', '*-preview', 'pr-[0-9]*', 'guarded-*', 'ci', 'dev', 'prod-*', 'review-*', '!prod'])('lets %s through', (pattern) => {
+    expect(productionNameMatchedBy(pattern)).toBeUndefined();
   });
 });
 

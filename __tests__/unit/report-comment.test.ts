@@ -3,6 +3,7 @@ import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf
 import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
 import { commentMarker, type Report } from '../../src/report/model.js';
 import { Redactor, redactReport } from '../../src/report/redact.js';
+import { linksIn } from '../support/gfm.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
 
@@ -132,7 +133,7 @@ describe('renderComment, recorded streams', () => {
         outputs: { url: { value: 'https://example.org', secret: false }, tags: { value: { env: 'dev' }, secret: false }, dbPassword: { value: 'hunter2', secret: true } },
       }),
     );
-    expect(text).toContain('### Outputs\n\n| Output | Value |\n| --- | --- |\n| <code>url</code> | <code>https://example.org</code> |');
+    expect(text).toContain('### Outputs\n\n| Output | Value |\n| --- | --- |\n| <code>url</code> | <code>https&#58;//example.org</code> |');
     expect(text).toContain('| <code>tags</code> | <code>{"env":"dev"}</code> |');
     expect(text).toContain('| <code>dbPassword</code> | `[secret]` |');
     expect(text).not.toContain('hunter2');
@@ -176,7 +177,7 @@ const HOSTILE: readonly (readonly [string, string])[] = [
   ['*x*', '\\*x\\*'],
   ['</details>', '&lt;/details&gt;'],
   ['line1\nline2', 'line1<br>line2'],
-  ['[click](https://evil.example)', '\\[click\\](https://evil.example)'],
+  ['[click](https://evil.example)', '\\[click\\](https&#58;//evil.example)'],
   ['_u_', '\\_u\\_'],
   ['~~s~~', '\\~\\~s\\~\\~'],
   ['$x$', '\\$x\\$'],
@@ -276,6 +277,39 @@ describe('renderComment, mentions and issue references', () => {
   it('leaves an @ or # alone that cannot start a mention or reference', () => {
     const text = renderComment(reportFrom([], { lifecycle: [{ step: 'up', ok: true, detail: 'see docs#setup, at @ 9am, C# and issue #' }] }));
     expect(text).toContain('| see docs#setup, at @ 9am, C# and issue # |');
+  });
+});
+
+describe('renderComment, links', () => {
+  const LINKS = 'see https://github.com/octo-org/infra/issues/1, https://ghe.example.com/o/r/pull/2 and www.example.com';
+  const report = (): Report => {
+    const base = reportFrom(streamOf([{ name: 'https://github.com/o/r/issues/3', op: 'create' }]), {
+      command: 'smoke',
+      result: 'failed',
+      runUrl: RUN_URL,
+      error: `error: ${LINKS}`,
+      lifecycle: [{ step: 'up', ok: false, detail: `error: ${LINKS}` }],
+      pendingOperations: [`creating urn:pulumi:dev::p::t::${LINKS}`],
+      logTail: [LINKS],
+      outputs: { url: { value: 'https://github.com/o/r/pull/4', secret: false } },
+    });
+    const violation = { policyPack: 'pack', policy: 'p', enforcement: 'mandatory', message: LINKS, urn: 'urn:pulumi:dev::p::t::www.example.com' };
+    return { ...base, changes: { ...base.changes, policyViolations: [violation] } };
+  };
+
+  it('links nothing from the engine, the program or a policy, in code or out of it; only the run', () => {
+    expect(linksIn(renderComment(report()))).toEqual([RUN_URL]);
+  });
+
+  it('reads the same: a word joiner outside code, an entity inside it', () => {
+    const text = renderComment(report());
+    const neutral = `see https${WORD_JOINER}://github.com/octo-org/infra/issues/1, https${WORD_JOINER}://ghe.example.com/o/r/pull/2 and www${WORD_JOINER}.example.com`;
+    expect(text).toContain(`| ${neutral} |`);
+    expect(text).toContain(`| ❌ | <code>up</code> | error: ${neutral} |`);
+    expect(text).toContain(`> - creating urn:pulumi:dev::p::t::${neutral}`);
+    expect(text).toContain('- <code>https&#58;//github.com/o/r/issues/3</code>');
+    expect(text).toContain('| <code>url</code> | <code>https&#58;//github.com/o/r/pull/4</code> |');
+    expect(text).toContain(`### Error\n\n\`\`\`\nerror: ${LINKS}\n\`\`\``);
   });
 });
 

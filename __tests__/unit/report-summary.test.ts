@@ -3,6 +3,7 @@ import { generatedResources, loadEvents, reportFrom, streamOf } from '../support
 import { renderComment } from '../../src/report/comment.js';
 import { Redactor } from '../../src/report/redact.js';
 import { JOB_SUMMARY_MAX_BYTES, renderCleanupSummary, renderJobSummary } from '../../src/report/summary.js';
+import { linksIn } from '../support/gfm.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -56,5 +57,24 @@ describe('mentions and issue references in the job summary', () => {
   it("are broken in cleanup's errors, with the stack name left as code", () => {
     const summary = renderCleanupSummary([{ name: 'pr-@x', why: 'expired', error: 'locked by @mallory, see GH-4' }], 1);
     expect(summary).toContain(`| ❌ | <code>pr-@x</code> | expired | locked by @${WORD_JOINER}mallory, see GH-${WORD_JOINER}4 |`);
+  });
+});
+
+describe('links in the job summary', () => {
+  it('are broken in a step detail and an output value, as in the comment', () => {
+    const detail = 'see https://github.com/octo-org/infra/issues/1 and www.example.com';
+    const report = reportFrom(loadEvents('up-failed.json'), {
+      command: 'smoke',
+      result: 'failed',
+      lifecycle: [{ step: 'up', ok: false, detail }],
+      outputs: { url: { value: 'https://example.com/o/r/pull/2', secret: false } },
+    });
+    expect(linksIn(renderJobSummary(report))).toEqual([]);
+  });
+
+  it("are broken in cleanup's errors", () => {
+    const summary = renderCleanupSummary([{ name: 'pr-1', why: 'expired', error: 'locked, see https://ghe.example.com/o/r/issues/9' }], 1);
+    expect(linksIn(summary)).toEqual([]);
+    expect(summary).toContain('see https\u2060://ghe.example.com/o/r/issues/9 |');
   });
 });

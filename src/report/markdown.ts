@@ -1,7 +1,7 @@
 // GitHub-flavoured markdown building blocks shared by the PR comment and the job summary, and the
 // size budget both must respect. Anything that comes from a program, a provider or the engine goes
 // through `escapeText`, `code` or `codeBlock`, so no name or message can change the layout, and
-// none can mention a person or team or reference an issue.
+// none can mention a person or team, reference an issue or become a link.
 
 /** How a size limit counts: characters for comments, UTF-8 bytes for the job summary. */
 export type Measure = (text: string) => number;
@@ -33,12 +33,40 @@ const INLINE_SPECIAL = /\r\n|[\r\n]|[&<>\\`*_~[\]|$]/g;
  * is left alone. Entities and backslash escapes do not help: GitHub looks for these in the rendered
  * text, after both are undone.
  */
-const REFERENCE_START = /@(?=[A-Za-z0-9])|#(?=\d)|\b[Gg][Hh]-(?=\d)/g;
+const REFERENCE_START = /@(?=[A-Za-z0-9._-])|#(?=\d)|\b[Gg][Hh]-(?=\d)/g;
+
+/**
+ * Where GitHub's autolinker would start a link (GFM's autolink extension as GitHub's cmark-gfm
+ * implements it): `http://`, `https://` and `ftp://` in any case, unless a letter comes before (the
+ * scheme is then another word), and `www.`, in any case as other implementations take it. An issue
+ * or pull request URL (on github.com or an Enterprise host) links and cross-references it. Links are
+ * found while the markdown is parsed, so whatever an escape or an `*`, `_`, `~` or `(` leaves before
+ * them counts: every one is broken, wherever it stands. An address (`ops@example.com`, `mailto:`)
+ * needs the domain right after its `@`, which REFERENCE_START breaks.
+ */
+const LINK_START = /(?<![A-Za-z])(?:https?|ftp)(?=:\/\/)|www(?=\.)/gi;
+
+/**
+ * The same places inside `<code>`, where GitHub links URLs too (raw HTML's content is still
+ * markdown), as the character after them: an entity there reads and copies as that character, but
+ * the autolinker, which looks for `:` and `.` in the source, passes it by.
+ */
+const LINK_START_IN_CODE = /(?<![A-Za-z])(https?|ftp):(?=\/\/)|(www)\./gi;
+
+/**
+ * The `@` of an e-mail address inside `<code>` (escaped text: a local part before it, a domain with a
+ * dot after it). GitHub links an address after the markdown is parsed, in the text an entity would
+ * already have turned back into `@`, so an empty `<wbr>` after the `@` splits the text instead: it
+ * adds no character to read or copy.
+ */
+const ADDRESS_AT_IN_CODE = /(?<=[A-Za-z0-9.+_-])@(?=(?:\\?[A-Za-z0-9_-]|\.)*\.[A-Za-z0-9])/g;
 
 /**
  * Invisible, and not a line-break opportunity, but a character of its own: after it no mention or
  * reference can start, and the text still reads `@org/team` (a policy message can otherwise ping a
- * whole team, and a `#12` in a message links that issue to every pull request it is shown on).
+ * whole team, and a `#12` in a message links that issue to every pull request it is shown on); before
+ * `://` or `.` no link can (`https://github.com/o/r/issues/1` would cross-reference that issue, and
+ * any other URL would be a link in a comment the action signs).
  */
 const WORD_JOINER = '\u2060';
 
@@ -50,17 +78,23 @@ export function escapeInline(text: string): string {
 /**
  * Makes text inert in inline markdown (paragraphs, list items, table cells): HTML is entity-encoded,
  * markdown punctuation backslash-escaped and line breaks become `<br>`, so the text never starts a
- * block of its own; mentions and issue references are broken by a word joiner.
+ * block of its own; mentions, issue references and links are broken by a word joiner. They are
+ * found in the text as given, before escaping hides what comes after an `_` or `*`.
  */
 export function escapeText(text: string): string {
-  return escapeInline(text).replace(REFERENCE_START, (start) => `${start}${WORD_JOINER}`);
+  return escapeInline(text.replace(REFERENCE_START, (start) => `${start}${WORD_JOINER}`).replace(LINK_START, (start) => `${start}${WORD_JOINER}`));
 }
 
 /** An identifier in code style. `<code>` rather than backticks: it needs no fence arithmetic, works in
- * table cells, and GitHub does not turn @names or #numbers inside it into mentions or links, so the
- * text is left as it is, to be copied. */
+ * table cells, and GitHub does not turn @names or #numbers inside it into mentions or issue links, so
+ * the text is left as it is, to be copied; only a URL's `:` or `www.`'s dot is written as an entity,
+ * and an address's `@` followed by `<wbr>`, which read and copy the same but keep GitHub from making
+ * a link. */
 export function code(text: string): string {
-  return `<code>${escapeInline(text)}</code>`;
+  const inert = escapeInline(text)
+    .replace(LINK_START_IN_CODE, (_start, scheme?: string, www?: string) => (scheme ? `${scheme}&#58;` : `${www}&#46;`))
+    .replace(ADDRESS_AT_IN_CODE, '@<wbr>');
+  return `<code>${inert}</code>`;
 }
 
 /** A fence longer than any backtick run in the text, so no line of it can close the block. */
