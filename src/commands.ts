@@ -10,7 +10,9 @@ export type Step =
   | 'refresh-first'
   | 'preview'
   | 'deletes-preview'
+  | 'deletes-plan-check'
   | 'up'
+  | 'up-as-previewed'
   | 'refresh'
   | 'destroy'
   | 'destroy-preview'
@@ -62,9 +64,20 @@ const PLANNING = ['refresh', 'expect-no-changes', 'target', 'replace', 'diff', '
 
 const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
 
-/** Deletes that need an approval the run lacks: the update is previewed for them first. */
-function deletesNeedPreview(settings: StackSettings): boolean {
+/** Deletes that need an approval the run lacks: the plan the update will apply is judged for them first. */
+function deletesNeedCheck(settings: StackSettings): boolean {
   return settings.deletesNeedApproval && !settings.destroyApproved && !settings.ephemeral;
+}
+
+/**
+ * The steps of an `up`. Held to `deletes-need-approval`, the gate judges the update plan the update
+ * then applies: the reviewed one `plan` names, or one its own preview saves, so the update can do
+ * nothing the gate did not see (a program that declares other resources outside previews, another
+ * run changing the stack in between).
+ */
+function upSteps(settings: StackSettings): Step[] {
+  if (!deletesNeedCheck(settings)) return ['up'];
+  return settings.planFile ? ['deletes-plan-check', 'up'] : ['deletes-preview', 'up-as-previewed'];
 }
 
 const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: true, clearsPending: false, ephemeral: false, detectsDrift: false, result: changed } as const;
@@ -79,7 +92,7 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   up: {
     ...defaults,
     inputs: [...STACK, ...ENGINE, ...PLANNING, ...LOG, ...SELECT, 'require-approval', 'allow-ephemeral-state', 'deletes-need-approval', 'continue-on-error'],
-    steps: (settings, refused) => (refused ? [] : deletesNeedPreview(settings) ? ['deletes-preview', 'up'] : ['up']),
+    steps: (settings, refused) => (refused ? [] : upSteps(settings)),
     gates: ['state-loss'],
     mayCreateStack: true,
     clearsPending: true,

@@ -7,6 +7,7 @@ import semver from 'semver';
 import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
+import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
 import {
   COLORS,
   COMMANDS,
@@ -87,6 +88,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
 
   const project = readProjectFile(workDir);
   checkProjectInput(getInput, project, workDir);
+  checkProjectPaths(project, workDir, workspace);
   if (command === 'cleanup') return { ...common, command, project, closedPullRequest: github.closedPullRequest ?? prNumber };
 
   if (command === 'comment') return parseCommentSettings(getInput, stackOptions(getInput, common, project), event);
@@ -481,14 +483,82 @@ function realPathOrUndefined(file: string): string | undefined {
   }
 }
 
+/**
+ * Paths the checkout itself names, where the CLI, the language host and the action write: the
+ * stacks' settings folder (`stackConfigDir`), each stack's settings file in it (the action's config
+ * editor and the CLI write through a symlink), and the Python virtual environment the action
+ * prepares and the language host runs. Each must lead, by its real path, inside the workspace
+ * `root`, as `work-dir` must; a path through a dangling symlink leads nowhere anyone can check.
+ */
+export function checkProjectPaths(project: ProjectFile, workDir: string, root: string): void {
+  const file = projectFileIn(workDir) ?? path.join(workDir, 'Pulumi.yaml');
+  const stackFolder = stackConfigFolder(workDir, project);
+  const realFolder = realLocation(stackFolder);
+  if (realFolder === undefined || !isInside(root, realFolder)) {
+    throw new InputError(
+      `${file} sets stackConfigDir to '${printable(project.stackConfigDir ?? '.')}', which leads outside the workspace ${root}: keep the stacks' settings files in a folder inside the repository.`,
+    );
+  }
+  for (const name of fs.existsSync(realFolder) ? fs.readdirSync(realFolder) : []) {
+    const stackFile = path.join(stackFolder, name);
+    // In a folder inside the workspace only a symlink leads out of it.
+    if (!STACK_SETTINGS_FILE.test(name) || !fs.lstatSync(stackFile).isSymbolicLink()) continue;
+    const real = realPathOrUndefined(stackFile);
+    if (real === undefined || !isInside(root, real)) {
+      throw new InputError(
+        `${path.join(stackFolder, printable(name))} is a symlink to ${printable(fs.readlinkSync(stackFile))}, which leads outside the workspace ${root}: commit the stack's settings file itself in the repository, not a link to one.`,
+      );
+    }
+  }
+  if (project.runtime !== 'python') return;
+  const venv = virtualEnvFolder(workDir, project);
+  const realVenv = realLocation(venv);
+  if (realVenv !== undefined && isInside(root, realVenv)) return;
+  const option = project.runtimeOptions.virtualenv;
+  throw new InputError(
+    typeof option === 'string'
+      ? `${file} sets runtime.options.virtualenv to '${printable(option)}', which leads outside the workspace ${root}: name a folder inside the repository, such as venv.`
+      : `${venv}, the virtual environment's folder while ${file} sets no runtime.options.virtualenv, leads outside the workspace ${root}: remove that link, or set runtime.options.virtualenv to a folder inside the repository.`,
+  );
+}
+
+/** `Pulumi.<stack>.yaml` or `.yml`, as the CLI names a stack's settings file. */
+const STACK_SETTINGS_FILE = /^Pulumi\..+\.ya?ml$/;
+
+/**
+ * Where a path leads once every symlink on it is followed, for a path that need not exist yet: the
+ * real path of its nearest existing ancestor with the rest appended. Undefined through a dangling
+ * symlink, whose target a write would create wherever it points.
+ */
+export function realLocation(candidate: string): string | undefined {
+  const rest: string[] = [];
+  for (let at = path.resolve(candidate); ; at = path.dirname(at)) {
+    let exists: boolean;
+    try {
+      exists = fs.lstatSync(at, { throwIfNoEntry: false }) !== undefined;
+    } catch {
+      exists = false; // a file where a folder is named: the write would fail, wherever it was
+    }
+    if (exists) {
+      const real = realPathOrUndefined(at);
+      return real === undefined ? undefined : path.join(real, ...rest);
+    }
+    rest.unshift(path.basename(at));
+  }
+}
+
 /** `real` is `root` or below it; a folder named like `..x` is below it. */
 function isInside(root: string, real: string): boolean {
   const relative = path.relative(root, real);
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
+function projectFileIn(workDir: string): string | undefined {
+  return ['Pulumi.yaml', 'Pulumi.yml'].map((name) => path.join(workDir, name)).find((f) => fs.existsSync(f));
+}
+
 export function readProjectFile(workDir: string): ProjectFile {
-  const file = ['Pulumi.yaml', 'Pulumi.yml'].map((name) => path.join(workDir, name)).find((f) => fs.existsSync(f));
+  const file = projectFileIn(workDir);
   if (!file) {
     throw new InputError(`Input 'work-dir' points to ${workDir}, which has no Pulumi.yaml: name the folder of your Pulumi project.`);
   }

@@ -11,7 +11,7 @@ import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleSte
 import type { Redactor } from './report/redact.js';
 import { throwIfCancelled, type Cancellation } from './run-context.js';
 import type { StackSettings } from './settings.js';
-import { Refused, STEPS, type OperationStack, type StepResult } from './steps.js';
+import { Refused, RunFiles, STEPS, type OperationStack, type StepResult } from './steps.js';
 import { pulumiErrorMessage, withoutColor } from './workspace/engine.js';
 import { MissingStackError } from './workspace/stack.js';
 
@@ -28,7 +28,7 @@ export interface Outcome {
   checks?: OutputCheck[];
   pendingOperations?: string[];
   cancelled: boolean;
-  /** Set when a gate that needs the changes (`deletes-need-approval`) refused; the changes are the preview's. */
+  /** Set when a gate that needs the changes (`deletes-need-approval`) refused; the changes are then its preview's, if it ran one. */
   refusal?: string;
   /** What an earlier, interrupted update had left pending, and whether this run cleared it. */
   interrupted?: { operations: string[]; cleared: boolean };
@@ -52,6 +52,9 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
   let error: string | undefined;
   let failure: unknown;
   let refusal: string | undefined;
+  const files = new RunFiles();
+  // The update applies the plan the gate's preview saved: a step outside it is the gate's business, not a reviewer's.
+  const gatePlanApplied = plan.steps.includes('up-as-previewed');
 
   const runStep = async (step: Step, { signal, terminate }: Cancellation): Promise<void> => {
     const record = STEPS[step];
@@ -65,10 +68,10 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
         const engine = record.args
           ? await withLockRetry(stack, settings.lockTimeoutMs, signal, () => {
               attempt = [];
-              return stack.run(record.args!(settings), { onEvent, onOutput, signal, terminate });
+              return stack.run(record.args!(settings, files), { onEvent, onOutput, signal, terminate });
             })
           : {};
-        return (await record.after?.(stack, settings, { events: attempt, engine, outputs })) ?? {};
+        return (await record.after?.(stack, settings, { events: attempt, engine, outputs, files })) ?? {};
       });
     } catch (err) {
       if (record.keepsEvents || err instanceof Refused) events.push(...attempt);
@@ -92,10 +95,12 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
     if (err instanceof MissingStackError) throw err;
     if (err instanceof Refused) refusal = err.message;
     else failure = err;
+  } finally {
+    files.remove();
   }
   // Teardown events are not kept, so the model is complete once the plan's own steps have run.
   const changes = changeSummaryFromEvents(events);
-  if (failure !== undefined) error = describeFailure(failure, signal, changes);
+  if (failure !== undefined) error = describeFailure(failure, signal, changes, gatePlanApplied);
   const interrupted = interruptedOperations(changes);
   let cleared = false;
   if (interrupted.length > 0 && plan.clearsPending && failure === undefined && refusal === undefined) {
@@ -181,7 +186,7 @@ async function pendingOperations(stack: OperationStack): Promise<string[]> {
  * otherwise the engine's own error diagnostics say most (a program's exception, a plan violation);
  * the CLI's `error:` lines are the fallback for failures before any event (a lock, a missing stack).
  */
-function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSummary): string {
+function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSummary, gatePlanApplied = false): string {
   const diagnostics = (changes?.diagnostics ?? []).filter((d) => d.severity === 'error');
   const mandatory = (changes?.policyViolations ?? []).filter((v) => v.enforcement === 'mandatory');
   const ownError = err instanceof Error && !('commandResult' in err);
@@ -193,11 +198,20 @@ function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSumm
         ? diagnostics.map((d) => d.message).join('\n')
         : pulumiErrorMessage(err);
   if (signal.aborted) return `cancelled: ${message}`;
-  if (/violates plan|not allowed by the plan/.test(message)) {
+  if (gatePlanApplied && PLAN_VIOLATION.test(message)) {
+    return (
+      `the update went beyond what its 'deletes-need-approval' preview showed (a program that declares other resources outside previews, or another run changed the stack in between), so Pulumi stopped it: ` +
+      `approve it as a destroy (PULUMI_DESTROY_APPROVED="true" in a job bound to a protected environment) if it may delete, or run it again. Pulumi said: ${message}`
+    );
+  }
+  if (PLAN_VIOLATION.test(message)) {
     return `the program or its config changed since the plan was saved, so it was not applied; preview again and review the new plan. Pulumi said: ${message}`;
   }
   return message;
 }
+
+/** The engine's words for a step outside the update plan it was given. */
+const PLAN_VIOLATION = /violates plan|not allowed by the plan/;
 
 const POLICY_FAILURES_LISTED = 5;
 

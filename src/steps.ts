@@ -3,11 +3,13 @@
 // order; everything a step needs of the stack is the small interface below.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Deployment, EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { Step } from './commands.js';
-import { deletesGate } from './plan.js';
+import { deletesGate, readUpdatePlan, type GateDecision, type UpdatePlanReading } from './plan.js';
 import { checkOutputs } from './report/checks.js';
-import { changeSummaryFromEvents, destructiveCount, type OutputCheck } from './report/model.js';
+import type { OutputCheck } from './report/model.js';
 import type { OperationOptions, StackSettings } from './settings.js';
 import type { EngineCall, EngineResult } from './workspace/engine.js';
 
@@ -40,6 +42,25 @@ export interface Found {
   events: EngineEvent[];
   engine: EngineResult;
   outputs?: OutputMap;
+  files: RunFiles;
+}
+
+/**
+ * Files the steps of one run hand on to each other, in a folder of its own that only this user can
+ * read (the update plan holds the stack's inputs), made on first use and removed when the run ends.
+ */
+export class RunFiles {
+  private folder?: string;
+
+  /** The update plan the `deletes-need-approval` preview saves, and the update then applies. */
+  get gatePlan(): string {
+    this.folder ??= fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-stack-action-'));
+    return path.join(this.folder, 'gate-plan.json');
+  }
+
+  remove(): void {
+    if (this.folder) fs.rmSync(this.folder, { recursive: true, force: true });
+  }
 }
 
 /** What the action does after a step's command, or in its place. */
@@ -49,7 +70,7 @@ export interface StepRecord {
   /** The log group's title, after `pulumi` and before the stack's name. */
   title: string;
   /** The engine command; none for a step the action does itself. */
-  args?: (settings: StackSettings) => string[];
+  args?: (settings: StackSettings, files: RunFiles) => string[];
   /** Whether the report shows its events: a refresh before the operation, or a teardown, is not the change under review. */
   keepsEvents: boolean;
   /** A check before the command, which throws to stop the run. */
@@ -130,10 +151,19 @@ export const STEPS: Record<Step, StepRecord> = {
   'deletes-preview': {
     title: 'preview (deletes-need-approval)',
     keepsEvents: false,
-    args: (s) => ['preview', ...planning(s.operation)],
-    after: async (_, s, { events }) => {
-      const gate = deletesGate(s.stack, destructiveCount(changeSummaryFromEvents(events).counts));
-      if (!gate.allowed) throw new Refused(gate.reason);
+    args: (s, files) => ['preview', ...planning(s.operation), '--save-plan', files.gatePlan],
+    after: async (_, s, { events, files }) => {
+      const complete = events.some((event) => event.summaryEvent !== undefined);
+      refuseUnless(deletesGate(s.stack, { source: 'preview', plan: readPlanFile(files.gatePlan), complete }));
+      return {};
+    },
+  },
+  // A reviewed plan is what the update applies: the gate judges its steps, not a fresh preview.
+  'deletes-plan-check': {
+    title: 'plan check (deletes-need-approval)',
+    keepsEvents: false,
+    after: async (_, s) => {
+      refuseUnless(deletesGate(s.stack, { source: 'plan-file', file: s.planFile!, plan: readPlanFile(s.planFile!) }));
       return {};
     },
   },
@@ -144,6 +174,13 @@ export const STEPS: Record<Step, StepRecord> = {
       if (s.planFile) await checkPlanBase(stack, s.planFile);
     },
     args: (s) => ['up', ...APPLY, ...planning(s.operation), ...(s.planFile ? ['--plan', s.planFile] : []), ...flag(s.operation.continueOnError, '--continue-on-error')],
+    after: outputsAfter,
+  },
+  // The plan the gate judged: Pulumi refuses any step outside it, a delete the preview did not show above all.
+  'up-as-previewed': {
+    title: 'up --plan',
+    keepsEvents: true,
+    args: (s, files) => ['up', ...APPLY, ...planning(s.operation), '--plan', files.gatePlan, ...flag(s.operation.continueOnError, '--continue-on-error')],
     after: outputsAfter,
   },
   refresh: {
@@ -192,6 +229,21 @@ export const STEPS: Record<Step, StepRecord> = {
   // creates dropped (the engine cannot know whether they happened; the report lists them).
   'clear-pending': { title: 'refresh --clear-pending-creates', keepsEvents: false, args: (s) => ['refresh', ...APPLY, '--clear-pending-creates', ...logging(s.operation)] },
 };
+
+function refuseUnless(gate: GateDecision): void {
+  if (!gate.allowed) throw new Refused(gate.reason);
+}
+
+/** An update plan file, as the gate reads it; one that cannot be read is a plan the gate cannot be sure of. */
+function readPlanFile(file: string): UpdatePlanReading {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return { readable: false, why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message };
+  }
+  return readUpdatePlan(text);
+}
 
 /**
  * Pulumi checks that an update stays within its plan, but not that the stack is still the one the

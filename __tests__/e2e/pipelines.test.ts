@@ -205,6 +205,99 @@ describe('deletes-need-approval', () => {
   }, 300_000);
 });
 
+/**
+ * The stack's resources as its checkpoint holds them, by URN, each one's dependencies sorted (the
+ * engine records them in the order they resolved); but for the stack's own, whose secret output's
+ * ciphertext changes with every write.
+ */
+function resourcesOf(stack: string): unknown[] {
+  type Resource = { type: string; urn: string; dependencies?: string[]; propertyDependencies?: Record<string, string[]> };
+  const checkpoint = JSON.parse(fs.readFileSync(path.join(ws.stateDir, '.pulumi', 'stacks', 'files-py', `${stack}.json`), 'utf8'));
+  return (checkpoint.checkpoint.latest.resources as Resource[])
+    .filter((r) => r.type !== 'pulumi:pulumi:Stack')
+    .map((r) => ({
+      ...r,
+      dependencies: [...(r.dependencies ?? [])].sort(),
+      propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([key, urns]) => [key, [...urns].sort()])),
+    }))
+    .sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+describe('deletes-need-approval, with a program that is not what its preview shows', () => {
+  const programFile = (name: string) => path.join(ws.root, ws.workDir, name);
+  let original: string;
+  // The program declares one more file, `keeper`, as the file `keeper-mode` beside it says: always,
+  // only while previewing (pulumi.runtime.is_dry_run()), or on every other run, which it counts in a
+  // file of its own. The config stays the same, so nothing else changes.
+  beforeAll(() => {
+    original = fs.readFileSync(programFile('__main__.py'), 'utf8');
+    fs.writeFileSync(
+      programFile('__main__.py'),
+      `${original}
+mode_file = os.path.join(program_dir, "keeper-mode")
+keeper = open(mode_file).read().strip() if os.path.exists(mode_file) else "never"
+declare_keeper = keeper == "always" or (keeper == "previews" and pulumi.runtime.is_dry_run())
+if keeper == "alternate":
+    os.makedirs(out_dir, exist_ok=True)
+    toggle = os.path.join(out_dir, "toggle")
+    declare_keeper = os.path.exists(toggle)
+    if declare_keeper:
+        os.remove(toggle)
+    else:
+        open(toggle, "w").close()
+if declare_keeper:
+    File("keeper", path=os.path.join(out_dir, "keeper.txt"), content="kept\\n")
+`,
+    );
+  });
+  afterAll(() => {
+    fs.writeFileSync(programFile('__main__.py'), original);
+    fs.rmSync(programFile('keeper-mode'), { force: true });
+  });
+
+  const up = (stack: string, keeper: string, inputs: StepOptions['inputs'] = {}) => {
+    fs.writeFileSync(programFile('keeper-mode'), keeper);
+    return runStep(ws, { inputs: { command: 'up', stack, 'deletes-need-approval': 'true', config: config(path.join(ws.root, stack)), ...inputs } });
+  };
+
+  it('does not let an update delete what only its preview declares', async () => {
+    expect((await up('dry-run', 'always')).code).toBe(0);
+    const keeper = path.join(ws.root, 'dry-run', 'keeper.txt');
+    expect(fs.existsSync(keeper)).toBe(true);
+    const before = resourcesOf('dry-run');
+
+    const run = await up('dry-run', 'previews');
+    expect(fs.existsSync(keeper)).toBe(true);
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)).toHaveLength(1);
+    expect(errorsOf(run)[0]).toMatch(/^::error::operation: the update went beyond what its 'deletes-need-approval' preview showed/);
+    expect(errorsOf(run)[0]).toContain('delete is not allowed by the plan');
+    expect(resourcesOf('dry-run')).toEqual(before);
+  }, 300_000);
+
+  it('judges the reviewed plan it applies, not a fresh preview that may differ', async () => {
+    expect((await up('alternating', 'always')).code).toBe(0);
+    const keeper = path.join(ws.root, 'alternating', 'keeper.txt');
+    // Reviewed: a plan that deletes `keeper` (the program leaves it out on this run).
+    fs.writeFileSync(programFile('keeper-mode'), 'alternate');
+    const plan = { plan: 'plan-alternating.json' };
+    const preview = await runStep(ws, { inputs: { command: 'preview', stack: 'alternating', config: config(path.join(ws.root, 'alternating')), ...plan } });
+    expect(preview.code).toBe(0);
+    expect(JSON.parse(preview.outputs['deleted-urns']!)).toEqual(['urn:pulumi:alternating::files-py::pulumi-python:dynamic/files:File::keeper']);
+    const before = snapshotState(ws);
+
+    // A second preview would declare `keeper` and see no delete; the update would then leave it out again.
+    const run = await up('alternating', 'alternate', plan);
+    expect(fs.existsSync(keeper)).toBe(true);
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)).toHaveLength(1);
+    expect(errorsOf(run)[0]).toMatch(/^::error::operation: The plan \S+plan-alternating\.json of stack 'alternating' would delete or replace resources, and 'deletes-need-approval' is set/);
+    expect(errorsOf(run)[0]).toContain('It would delete 1 resource(s): pulumi-python:dynamic/files:File keeper.');
+    expect(run.stdout).not.toContain('::group::pulumi preview');
+    expect(snapshotState(ws)).toEqual(before);
+  }, 300_000);
+});
+
 describe('reviewed plan', () => {
   const planFile = () => path.join(ws.root, 'plan.json');
   const step = (command: string, message: string) =>

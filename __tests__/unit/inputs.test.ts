@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError, parseConfig, parseInputs } from '../../src/inputs.js';
-import { PINNED_PULUMI_VERSION, type StackSettings } from '../../src/settings.js';
+import { checkProjectPaths, InputError, parseConfig, parseInputs, realLocation } from '../../src/inputs.js';
+import { PINNED_PULUMI_VERSION, type ProjectFile, type StackSettings } from '../../src/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.mkdirSync(path.join(workspace, 'infra'));
@@ -304,5 +304,115 @@ describe('parseInputs for comment', () => {
 
   it.each(['pr-command-stale-approvals', 'pr-command-allow-forks'])('refuses %s other than true or false, naming it', (input) => {
     expect(() => comment({ [input]: 'yes' })).toThrow(new InputError(`Input '${input}' is 'yes': use true or false.`));
+  });
+});
+
+describe('paths the checkout names', () => {
+  // A workspace with a project in it, and a folder beside it that no checkout may write to.
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-')));
+  const beside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'beside-')));
+  const workDir = path.join(root, 'infra');
+  fs.mkdirSync(workDir);
+  fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: shop\nruntime: python\n');
+  fs.writeFileSync(path.join(root, 'shared.yaml'), 'config: {}\n');
+  fs.symlinkSync(beside, path.join(root, 'out-link'));
+  fs.symlinkSync(path.join(root, 'shared-venvs'), path.join(root, 'in-link'));
+  afterAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(beside, { recursive: true, force: true });
+  });
+
+  const python = (options: Record<string, unknown> = {}, stackConfigDir?: string): ProjectFile => ({
+    name: 'shop',
+    runtime: 'python',
+    runtimeOptions: options,
+    ...(stackConfigDir === undefined ? {} : { stackConfigDir }),
+  });
+  const check = (project: ProjectFile) => () => checkProjectPaths(project, workDir, root);
+  /** A symlink in the project's folder for the duration of `run`. */
+  function withLink(name: string, target: string, run: () => void): void {
+    fs.symlinkSync(target, path.join(workDir, name));
+    try {
+      run();
+    } finally {
+      fs.rmSync(path.join(workDir, name));
+    }
+  }
+
+  it('realLocation follows symlinks to a path that need not exist, and not through a dangling one', () => {
+    expect(realLocation(path.join(root, 'out-link', 'a', 'b'))).toBe(path.join(beside, 'a', 'b'));
+    expect(realLocation(path.join(root, 'infra', 'Pulumi.yaml'))).toBe(path.join(workDir, 'Pulumi.yaml'));
+    // in-link points at a folder that does not exist: a write would create it, wherever that is.
+    expect(realLocation(path.join(root, 'in-link', 'venv'))).toBeUndefined();
+    // A file where a folder is named: the write fails anyway; the path is judged by the file's folder.
+    expect(realLocation(path.join(workDir, 'Pulumi.yaml', 'x'))).toBe(path.join(workDir, 'Pulumi.yaml', 'x'));
+  });
+
+  it('accept what stays inside: stack folders, stack files linked inside, virtual environments', () => {
+    expect(check(python())).not.toThrow();
+    expect(check(python({ virtualenv: '.venv' }, 'stacks'))).not.toThrow();
+    // The CLI joins stackConfigDir to the project's folder, an absolute one too.
+    expect(check(python({}, '/etc'))).not.toThrow();
+    expect(check(python({ virtualenv: '../shared.yaml.venv' }, '..'))).not.toThrow();
+    withLink('Pulumi.dev.yaml', path.join(root, 'shared.yaml'), () => expect(check(python())).not.toThrow());
+    // A Node.js program has no virtual environment for the action to make.
+    withLink('venv', beside, () => expect(check({ name: 'shop', runtime: 'nodejs', runtimeOptions: {} })).not.toThrow());
+  });
+
+  it.each([
+    ['out of the workspace with ..', '../..'],
+    ['through a symlink out of it', '../out-link/stacks'],
+  ])('refuse a stackConfigDir %s', (_, stackConfigDir) => {
+    expect(check(python({}, stackConfigDir))).toThrow(
+      `${path.join(workDir, 'Pulumi.yaml')} sets stackConfigDir to '${stackConfigDir}', which leads outside the workspace ${root}: keep the stacks' settings files in a folder inside the repository.`,
+    );
+  });
+
+  it('refuse a stack settings file linked out of the workspace, or to nothing, in the stack folder', () => {
+    withLink('Pulumi.prod.yaml', path.join(beside, 'Pulumi.prod.yaml'), () => {
+      // Dangling: the first write would create the file where it points.
+      expect(check(python())).toThrow(
+        `${path.join(workDir, 'Pulumi.prod.yaml')} is a symlink to ${path.join(beside, 'Pulumi.prod.yaml')}, which leads outside the workspace ${root}: commit the stack's settings file itself in the repository, not a link to one.`,
+      );
+      fs.writeFileSync(path.join(beside, 'Pulumi.prod.yaml'), 'config: {}\n');
+      expect(check(python())).toThrow(/Pulumi\.prod\.yaml is a symlink to .*, which leads outside the workspace/);
+    });
+    fs.mkdirSync(path.join(workDir, 'stacks'));
+    fs.symlinkSync('/etc/hostname', path.join(workDir, 'stacks', 'Pulumi.dev.yml'));
+    expect(check(python({}, 'stacks'))).toThrow(/stacks\/Pulumi\.dev\.yml is a symlink to \/etc\/hostname, which leads outside the workspace/);
+    // Only the stacks' settings files: other links are not the CLI's to write through.
+    expect(check(python())).not.toThrow();
+  });
+
+  it.each([
+    ['an absolute path', () => path.join(beside, 'venv')],
+    ['a path out with ..', () => '../../venv'],
+    ['a path through a symlink out', () => '../out-link/venv'],
+  ])('refuse a virtualenv at %s', (_, virtualenv) => {
+    const value = virtualenv();
+    expect(check(python({ virtualenv: value }))).toThrow(
+      `${path.join(workDir, 'Pulumi.yaml')} sets runtime.options.virtualenv to '${value}', which leads outside the workspace ${root}: name a folder inside the repository, such as venv.`,
+    );
+  });
+
+  it('refuse the default virtual environment folder linked out of the workspace', () => {
+    withLink('venv', beside, () => {
+      expect(check(python())).toThrow(
+        `${path.join(workDir, 'venv')}, the virtual environment's folder while ${path.join(workDir, 'Pulumi.yaml')} sets no runtime.options.virtualenv, leads outside the workspace ${root}: remove that link, or set runtime.options.virtualenv to a folder inside the repository.`,
+      );
+      expect(check(python({ virtualenv: '.venv' }))).not.toThrow();
+    });
+  });
+
+  it('hold for every command that reads the project, in the inputs phase', () => {
+    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: shop\nruntime: python\nstackConfigDir: ../..\n');
+    const inputs = (command: string) => (name: string) => ({ command, stack: 'dev', 'work-dir': 'infra' } as Record<string, string>)[name] ?? '';
+    for (const command of ['preview', 'up', 'destroy', 'output', 'cleanup']) {
+      expect(() => parseInputs(inputs(command), { GITHUB_WORKSPACE: root })).toThrow(InputError);
+    }
+    // detect only reads project names.
+    const detect: Record<string, string> = { command: 'detect' };
+    expect(() => parseInputs((name) => detect[name] ?? '', { GITHUB_WORKSPACE: root })).not.toThrow();
+    fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: shop\nruntime: python\n');
   });
 });

@@ -35,6 +35,16 @@ const emits =
     lines.forEach((line) => hooks.onOutput(line));
   };
 
+/** A preview that saves an update plan (`--save-plan`) with the step each resource's event shows. */
+const previews =
+  (resources: GeneratedResource[]): Script =>
+  async (args, hooks) => {
+    const file = args[args.indexOf('--save-plan') + 1]!;
+    const urn = (name: string) => `urn:pulumi:prod::shop::x:y:Z::${name}`;
+    fs.writeFileSync(file, JSON.stringify({ resourcePlans: Object.fromEntries(resources.map((r) => [urn(r.name), { steps: [r.op] }])) }));
+    await emits(resources)(args, hooks);
+  };
+
 const fails = (stderr: string) => async (): Promise<void> => {
   throw new PulumiCommandError({ stdout: '', stderr, code: 255 });
 };
@@ -153,7 +163,7 @@ describe('runSteps', () => {
 
   it('refuses an update whose preview deletes, with the preview as the report', async () => {
     const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
-    const stack = new FakeStack([emits([{ name: 'db', op: 'delete' }, { name: 'web', op: 'update' }])]);
+    const stack = new FakeStack([previews([{ name: 'db', op: 'delete' }, { name: 'web', op: 'update' }])]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(commands(stack)).toEqual(['preview']);
     expect(outcome.refusal).toMatch(/stack 'prod' would delete or replace resources/);
@@ -161,12 +171,42 @@ describe('runSteps', () => {
     expect(outcome.changes.resources.map((r) => r.op)).toEqual(['delete', 'update']);
   });
 
-  it('lets an update through when its preview deletes nothing, keeping only the update’s events', async () => {
+  it('lets an update through when its preview deletes nothing, applying the plan the preview saved, and then removes it', async () => {
     const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
-    const stack = new FakeStack([emits([{ name: 'web', op: 'update' }]), emits([{ name: 'web', op: 'update' }])]);
+    const stack = new FakeStack([previews([{ name: 'web', op: 'update' }]), emits([{ name: 'web', op: 'update' }])]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(commands(stack)).toEqual(['preview', 'up']);
+    const saved = stack.calls[0]![stack.calls[0]!.indexOf('--save-plan') + 1]!;
+    expect(stack.calls[1]![stack.calls[1]!.indexOf('--plan') + 1]).toBe(saved);
+    expect(fs.existsSync(path.dirname(saved))).toBe(false);
     expect(outcome.changes.counts.update).toBe(1);
+  });
+
+  it('fails closed when the preview leaves no plan, or its events stop before the summary', async () => {
+    const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const noPlan = new FakeStack([emits([{ name: 'web', op: 'update' }]), emits([])]);
+    const refused = await runSteps(noPlan, settings, planRun(settings), live(), new Redactor());
+    expect(commands(noPlan)).toEqual(['preview']);
+    expect(refused.refusal).toMatch(/left an update plan that cannot be read \(there is no such file\)/);
+
+    const cut: Script = async (args, hooks) => {
+      await previews([{ name: 'web', op: 'update' }])(args, { ...hooks, onEvent: (event) => event.summaryEvent === undefined && hooks.onEvent(event) });
+    };
+    const noSummary = new FakeStack([cut, emits([])]);
+    const outcome = await runSteps(noSummary, settings, planRun(settings), live(), new Redactor());
+    expect(commands(noSummary)).toEqual(['preview']);
+    expect(outcome.refusal).toMatch(/ended without its summary/);
+  });
+
+  it("says which plan an update broke: the gate preview's, or a reviewed one", async () => {
+    const violation = 'error: delete is not allowed by the plan: this resource is constrained to same';
+    const gated = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const stack = new FakeStack([previews([{ name: 'web', op: 'same' }]), fails(violation)]);
+    const outcome = await runSteps(stack, gated, planRun(gated), live(), new Redactor());
+    expect(outcome.error).toMatch(/^the update went beyond what its 'deletes-need-approval' preview showed .*Pulumi said: error: delete is not allowed by the plan/);
+    const plain = settingsFor({ command: 'up', stack: 'prod' });
+    const reviewed = await runSteps(new FakeStack([fails(violation)]), plain, planRun(plain), live(), new Redactor());
+    expect(reviewed.error).toMatch(/^the program or its config changed since the plan was saved/);
   });
 
   it("masks the run's secrets in the log it keeps and in the error", async () => {

@@ -8,17 +8,21 @@ import * as path from 'node:path';
 import type { Step } from '../../src/commands.js';
 import { parseInputs } from '../../src/inputs.js';
 import type { StackSettings } from '../../src/settings.js';
-import { STEPS } from '../../src/steps.js';
+import { RunFiles, STEPS } from '../../src/steps.js';
 
 const workspace = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'steps-')));
 fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');
 fs.writeFileSync(path.join(workspace, 'a.json'), '{}');
 fs.writeFileSync(path.join(workspace, 'b.json'), '{}');
-afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
+const files = new RunFiles();
+afterAll(() => {
+  files.remove();
+  fs.rmSync(workspace, { recursive: true, force: true });
+});
 
 function argsOf(step: Step, inputs: Record<string, string>): string[] {
   const settings = parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace }) as StackSettings;
-  return STEPS[step].args!({ ...settings, stack: 'dev' });
+  return STEPS[step].args!({ ...settings, stack: 'dev' }, files);
 }
 
 /** The flags of `args` with their values, one entry each: `--exclude a` stays together. */
@@ -56,8 +60,21 @@ describe('step arguments', () => {
 
   it('continue-on-error on up and destroy only, never on the preview before an up', () => {
     expect(argsOf('up', { command: 'up', stack: 'dev', 'continue-on-error': 'true' })).toContain('--continue-on-error');
+    expect(argsOf('up-as-previewed', { command: 'up', stack: 'dev', 'continue-on-error': 'true', 'deletes-need-approval': 'true' })).toContain('--continue-on-error');
     expect(argsOf('deletes-preview', { command: 'up', stack: 'dev', 'continue-on-error': 'true', 'deletes-need-approval': 'true' })).not.toContain('--continue-on-error');
     expect(argsOf('destroy', { command: 'destroy', stack: 'dev', 'continue-on-error': 'true' })).toContain('--continue-on-error');
+  });
+
+  it("the gate's preview saves the update plan the update then applies, in a folder only this user can read", () => {
+    const inputs = { command: 'up', stack: 'dev', 'deletes-need-approval': 'true', target: 'urn:a' };
+    const preview = flags(argsOf('deletes-preview', inputs));
+    const up = flags(argsOf('up-as-previewed', inputs));
+    expect(preview).toContain(`--save-plan ${files.gatePlan}`);
+    expect(up).toContain(`--plan ${files.gatePlan}`);
+    expect(fs.statSync(path.dirname(files.gatePlan)).mode & 0o777).toBe(0o700);
+    // The same selection of resources for both.
+    expect(preview).toContain('--target urn:a');
+    expect(up).toContain('--target urn:a');
   });
 
   it('remove on an approved destroy, never on the preview of a refused one; exclude-protected on both', () => {

@@ -2,6 +2,7 @@
 // when nothing it was built from has changed (a fingerprint stored beside it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { virtualEnvFolder } from '../project-paths.js';
 import type { ProjectFile } from '../settings.js';
 import { findOnPath, writeAtomically } from './version-check.js';
 import { runProcess } from './process.js';
@@ -36,19 +37,14 @@ export function planDependencies(workDir: string, project: ProjectFile, env: Env
 export function installedEnv(workDir: string, project: ProjectFile, env: Env): Record<string, string> {
   if (project.runtime !== 'python') return {};
   const choice = pythonToolchain(workDir, project.runtimeOptions);
-  return 'toolchain' in choice && choice.toolchain !== 'poetry' ? virtualEnvEnv(venvOf(workDir, project), env.PATH ?? '') : {};
-}
-
-function venvOf(workDir: string, project: ProjectFile): string {
-  const option = project.runtimeOptions.virtualenv;
-  return path.resolve(workDir, typeof option === 'string' ? option : 'venv');
+  return 'toolchain' in choice && choice.toolchain !== 'poetry' ? virtualEnvEnv(virtualEnvFolder(workDir, project), env.PATH ?? '') : {};
 }
 
 function planPython(workDir: string, project: ProjectFile, env: Env): DependencyPlan {
   const choice = pythonToolchain(workDir, project.runtimeOptions);
   if ('refused' in choice) throw new DependencyError(choice.refused);
   if (choice.toolchain === 'poetry') return planPoetry(workDir, env);
-  const venv = venvOf(workDir, project);
+  const venv = virtualEnvFolder(workDir, project);
   const venvPython = path.join(venv, 'bin', 'python');
   const python = env.PULUMI_PYTHON_CMD || findOnPath('python3', env.PATH ?? '') || 'python3';
   const requirements = path.join(workDir, 'requirements.txt');

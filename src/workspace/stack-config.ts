@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCollection, isMap, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { stackConfigFolder } from '../project-paths.js';
 import type { ConfigEntry, ProjectFile } from '../settings.js';
 import type { SecretCrypter } from './passphrase.js';
 
@@ -20,7 +21,7 @@ export interface StackConfigEdit {
 
 /** The stack's settings file: `Pulumi.<stack>.yaml` in the project's folder or its `stackConfigDir`. */
 export function stackConfigFile(workDir: string, project: ProjectFile, stack: string): string {
-  const dir = path.resolve(workDir, project.stackConfigDir ?? '.');
+  const dir = stackConfigFolder(workDir, project);
   const yml = path.join(dir, `Pulumi.${stack}.yml`);
   return fs.existsSync(yml) ? yml : path.join(dir, `Pulumi.${stack}.yaml`);
 }
