@@ -1,15 +1,10 @@
 // Every external command is started with an argument array, never through a shell string built
 // from input: one module may start processes, and it never asks for a shell.
 import { describe, expect, it } from '@jest/globals';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sourceFiles } from '../support/sources.js';
 
-const SRC = path.resolve(import.meta.dirname, '../../src');
-const sources = fs
-  .readdirSync(SRC, { recursive: true })
-  .map(String)
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => ({ file: f, text: fs.readFileSync(path.join(SRC, f), 'utf8') }));
+const sources = sourceFiles();
 
 describe('no shell', () => {
   it('starts processes only in workspace/process.ts', () => {

@@ -9,14 +9,10 @@ import * as log from '../../src/log.js';
 import { ownStepOutput } from '../../src/report/outputs.js';
 import { isRunnerPrivate, outputCommand, takeRunnerChannels } from '../../src/runner.js';
 import { readOutputs } from '../../scripts/runner.mjs';
+import { sourceFiles } from '../support/sources.js';
 import { workflowCommands } from '../support/workflow-commands.js';
 
-const SRC = path.resolve(import.meta.dirname, '../../src');
-const sources = fs
-  .readdirSync(SRC, { recursive: true })
-  .map(String)
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => ({ file: f, text: fs.readFileSync(path.join(SRC, f), 'utf8') }));
+const sources = sourceFiles();
 
 describe('one way to the runner', () => {
   it('only log.ts uses @actions/core, so every line the action prints passes its guard', () => {
