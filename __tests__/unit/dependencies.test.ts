@@ -41,8 +41,8 @@ function write(file: string, text: string): void {
   fs.writeFileSync(path.join(project, file), text);
 }
 
-function plan(options: Record<string, unknown> = { toolchain: 'poetry' }, withEnv = env): DependencyPlan {
-  return planDependencies(project, python(options), withEnv)!;
+async function plan(options: Record<string, unknown> = { toolchain: 'poetry' }, withEnv = env): Promise<DependencyPlan> {
+  return (await planDependencies(project, python(options), withEnv))!;
 }
 
 beforeEach(() => {
@@ -62,94 +62,94 @@ afterEach(() => {
 });
 
 describe('which toolchain', () => {
-  it('runs poetry install where the program is, with toolchain: poetry, and asks poetry where its environment is', () => {
-    const poetry = plan({ toolchain: 'poetry', virtualenv: 'venv' });
+  it('runs poetry install where the program is, with toolchain: poetry, and asks poetry where its environment is', async () => {
+    const poetry = await plan({ toolchain: 'poetry', virtualenv: 'venv' });
     expect(poetry.description).toBe('Python packages (poetry install)');
     expect(poetry.steps).toEqual([{ command: path.join(bin, 'poetry'), args: ['install', '--no-ansi', '--no-interaction'] }]);
     // Pulumi ignores `virtualenv` for poetry: the environment is the one poetry names.
     expect(poetry.location).toMatchObject({ kind: 'asked', query: { command: path.join(bin, 'poetry'), args: ['env', 'info', '--path'] } });
   });
 
-  it('takes poetry from a poetry.lock without a toolchain option, in the program folder or above it, as Pulumi does', () => {
+  it('takes poetry from a poetry.lock without a toolchain option, in the program folder or above it, as Pulumi does', async () => {
     fs.rmSync(path.join(project, 'poetry.lock'));
-    expect(plan({}).description).toContain('(pip)');
+    expect((await plan({})).description).toContain('(pip)');
     fs.writeFileSync(path.join(root, 'poetry.lock'), '');
-    expect(plan({}).description).toBe('Python packages (poetry install)');
+    expect((await plan({})).description).toBe('Python packages (poetry install)');
     // Pulumi looks for uv.lock first: such a project is not poetry's.
     write('uv.lock', '');
-    expect(plan({}).description).not.toContain('poetry');
+    expect((await plan({})).description).not.toContain('poetry');
     // A toolchain named in Pulumi.yaml wins over the lockfiles.
-    expect(plan({ toolchain: 'pip' }).description).toContain('(pip)');
+    expect((await plan({ toolchain: 'pip' })).description).toContain('(pip)');
   });
 
-  it('names the missing tool and how to get it when poetry is not on PATH', () => {
+  it('names the missing tool and how to get it when poetry is not on PATH', async () => {
     fs.rmSync(path.join(bin, 'poetry'));
-    expect(() => plan()).toThrow(/no `poetry` is on PATH.*`pipx install poetry`, or `pip install poetry`/);
+    await expect(plan()).rejects.toThrow(/no `poetry` is on PATH.*`pipx install poetry`, or `pip install poetry`/);
   });
 
-  it('wants a committed pyproject.toml rather than the one Pulumi would write over requirements.txt', () => {
+  it('wants a committed pyproject.toml rather than the one Pulumi would write over requirements.txt', async () => {
     fs.rmSync(path.join(project, 'pyproject.toml'));
     write('requirements.txt', 'pulumi\n');
-    expect(() => plan()).toThrow(/needs a pyproject.toml .*commit pyproject.toml and poetry.lock/);
+    await expect(plan()).rejects.toThrow(/needs a pyproject.toml .*commit pyproject.toml and poetry.lock/);
   });
 
-  it('refuses the toolchains the language host refuses, pipenv with what to do instead, but only where it would install', () => {
-    expect(() => plan({ toolchain: 'pipenv' })).toThrow(/toolchain is 'pipenv', which Pulumi's Python language host refuses; it takes pip, poetry, uv: .*pipenv requirements/);
-    expect(() => plan({ toolchain: 3 })).toThrow(/toolchain is 3, not a string/);
+  it('refuses the toolchains the language host refuses, pipenv with what to do instead, but only where it would install', async () => {
+    await expect(plan({ toolchain: 'pipenv' })).rejects.toThrow(/toolchain is 'pipenv', which Pulumi's Python language host refuses; it takes pip, poetry, uv: .*pipenv requirements/);
+    await expect(plan({ toolchain: 3 })).rejects.toThrow(/toolchain is 3, not a string/);
     // Without an install (`install-dependencies: false`, `output`), the action judges nothing.
     expect(installedEnv(project, python({ toolchain: 'pipenv' }), env)).toEqual({});
   });
 
-  it('hands the program no environment it did not install for poetry, which Pulumi asks itself, and the venv for pip', () => {
+  it('hands the program no environment it did not install for poetry, which Pulumi asks itself, and the venv for pip', async () => {
     expect(installedEnv(project, python({ toolchain: 'poetry' }), env)).toEqual({});
     expect(installedEnv(project, python({ toolchain: 'pip', virtualenv: '.venv' }), env)).toMatchObject({ VIRTUAL_ENV: path.join(project, '.venv') });
   });
 });
 
 describe('what a poetry install is made from', () => {
-  it('changes with poetry.lock and pyproject.toml, not with the program', () => {
-    const first = plan().fingerprint;
+  it('changes with poetry.lock and pyproject.toml, not with the program', async () => {
+    const first = (await plan()).fingerprint;
     write('__main__.py', 'print(1)\n');
-    expect(plan().fingerprint).toBe(first);
+    expect((await plan()).fingerprint).toBe(first);
     write('poetry.lock', '# lock 2\n');
-    const second = plan().fingerprint;
+    const second = (await plan()).fingerprint;
     expect(second).not.toBe(first);
     write('pyproject.toml', '[project]\nname = "files-py"\nversion = "2"\n');
-    expect(plan().fingerprint).not.toBe(second);
+    expect((await plan()).fingerprint).not.toBe(second);
   });
 
-  it('changes with the python that poetry would build the environment from', () => {
-    const first = plan().fingerprint;
+  it('changes with the python that poetry would build the environment from', async () => {
+    const first = (await plan()).fingerprint;
     fs.writeFileSync(path.join(bin, 'python3'), '', { mode: 0o755 });
-    expect(plan().fingerprint).not.toBe(first);
+    expect((await plan()).fingerprint).not.toBe(first);
   });
 
-  it("remembers poetry's answer under what poetry decides by: its settings and an in-project .venv", () => {
+  it("remembers poetry's answer under what poetry decides by: its settings and an in-project .venv", async () => {
     const memo = (p: DependencyPlan) => (p.location.kind === 'asked' ? p.location.memoFile : '');
-    const first = memo(plan());
-    expect(memo(plan())).toBe(first);
-    expect(memo(plan({ toolchain: 'poetry' }, { ...env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' }))).not.toBe(first);
-    expect(memo(plan({ toolchain: 'poetry' }, { ...env, VIRTUAL_ENV: '/somewhere' }))).not.toBe(first);
+    const first = memo(await plan());
+    expect(memo(await plan())).toBe(first);
+    expect(memo(await plan({ toolchain: 'poetry' }, { ...env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' }))).not.toBe(first);
+    expect(memo(await plan({ toolchain: 'poetry' }, { ...env, VIRTUAL_ENV: '/somewhere' }))).not.toBe(first);
     write('poetry.toml', '[virtualenvs]\nin-project = true\n');
-    const local = memo(plan());
+    const local = memo(await plan());
     expect(local).not.toBe(first);
     fs.mkdirSync(path.join(project, '.venv'));
-    expect(memo(plan())).not.toBe(local);
+    expect(memo(await plan())).not.toBe(local);
     fs.mkdirSync(env.POETRY_CONFIG_DIR!);
     fs.writeFileSync(path.join(env.POETRY_CONFIG_DIR!, 'config.toml'), '[virtualenvs]\npath = "/x"\n');
-    expect(memo(plan())).not.toBe(local);
+    expect(memo(await plan())).not.toBe(local);
   });
 });
 
 describe('installing and reusing with poetry', () => {
   it('installs, finds the environment poetry made, and reuses it without starting poetry; a changed lock installs again', async () => {
-    const first = plan();
+    const first = await plan();
     expect(await locateInstall(first, project)).toBeUndefined();
     const installed = await installDependencies(first, project, () => undefined);
     expect(installed.env).toEqual({ VIRTUAL_ENV: venv, PATH: `${path.join(venv, 'bin')}${path.delimiter}${env.PATH}` });
     expect(poetryCalls()).toEqual(['env info --path', 'install --no-ansi --no-interaction', 'env info --path']);
 
-    const again = plan();
+    const again = await plan();
     const found = await locateInstall(again, project);
     expect(found).toEqual(installed);
     expect(isUpToDate(again, found!)).toBe(true);
@@ -157,19 +157,19 @@ describe('installing and reusing with poetry', () => {
     expect(poetryCalls()).toHaveLength(3);
 
     write('poetry.lock', '# lock 2\n');
-    const changed = plan();
+    const changed = await plan();
     expect(isUpToDate(changed, (await locateInstall(changed, project))!)).toBe(false);
   });
 
   it('asks poetry again when the remembered environment is gone', async () => {
-    await installDependencies(plan(), project, () => undefined);
+    await installDependencies(await plan(), project, () => undefined);
     fs.rmSync(venv, { recursive: true });
-    expect(await locateInstall(plan(), project)).toBeUndefined();
+    expect(await locateInstall(await plan(), project)).toBeUndefined();
     expect(poetryCalls().at(-1)).toBe('env info --path');
   });
 
   it('forgets what a failed install was made from', async () => {
-    const first = plan();
+    const first = await plan();
     const installed = await installDependencies(first, project, () => undefined);
     fs.writeFileSync(path.join(bin, 'poetry'), '#!/bin/sh\necho "lock file is not consistent" >&2\nexit 1\n', { mode: 0o755 });
     await expect(installDependencies(first, project, () => undefined, undefined, installed)).rejects.toThrow(
@@ -180,6 +180,6 @@ describe('installing and reusing with poetry', () => {
 
   it('fails naming the setting when poetry installs into no virtual environment', async () => {
     fs.writeFileSync(path.join(bin, 'poetry'), '#!/bin/sh\nexit $([ "$1" = install ] && echo 0 || echo 1)\n', { mode: 0o755 });
-    await expect(installDependencies(plan(), project, () => undefined)).rejects.toThrow(/'poetry env info --path' names no virtual environment .*virtualenvs.create/);
+    await expect(installDependencies(await plan(), project, () => undefined)).rejects.toThrow(/'poetry env info --path' names no virtual environment .*virtualenvs.create/);
   });
 });

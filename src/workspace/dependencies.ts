@@ -8,7 +8,6 @@ import { findOnPath, writeAtomically } from './version-check.js';
 import { runProcess } from './process.js';
 import {
   DependencyError,
-  executableIdentity,
   fingerprint,
   readIfExists,
   STATE_FILE,
@@ -21,11 +20,15 @@ import {
 } from './dependency-plan.js';
 import { planPoetry } from './poetry.js';
 import { pythonToolchain } from './python-toolchain.js';
+import { nodeIdentity, pythonIdentity } from './runtime-identity.js';
 
-/** Throws a DependencyError for a toolchain Pulumi refuses or a tool that is missing. */
-export function planDependencies(workDir: string, project: ProjectFile, env: Env): DependencyPlan | undefined {
-  if (project.runtime === 'python') return planPython(workDir, project, env);
-  if (project.runtime === 'nodejs') return planNode(workDir, env);
+/**
+ * Throws a DependencyError for a toolchain Pulumi refuses or a tool that is missing. Asks the
+ * interpreter what it is (runtime-identity.ts); everything else is read from files.
+ */
+export async function planDependencies(workDir: string, project: ProjectFile, env: Env, signal?: AbortSignal): Promise<DependencyPlan | undefined> {
+  if (project.runtime === 'python') return planPython(workDir, project, env, signal);
+  if (project.runtime === 'nodejs') return planNode(workDir, env, signal);
   return undefined;
 }
 
@@ -40,13 +43,14 @@ export function installedEnv(workDir: string, project: ProjectFile, env: Env): R
   return 'toolchain' in choice && choice.toolchain !== 'poetry' ? virtualEnvEnv(virtualEnvFolder(workDir, project), env.PATH ?? '') : {};
 }
 
-function planPython(workDir: string, project: ProjectFile, env: Env): DependencyPlan {
+async function planPython(workDir: string, project: ProjectFile, env: Env, signal?: AbortSignal): Promise<DependencyPlan> {
   const choice = pythonToolchain(workDir, project.runtimeOptions);
   if ('refused' in choice) throw new DependencyError(choice.refused);
-  if (choice.toolchain === 'poetry') return planPoetry(workDir, env);
+  if (choice.toolchain === 'poetry') return planPoetry(workDir, env, signal);
   const venv = virtualEnvFolder(workDir, project);
   const venvPython = path.join(venv, 'bin', 'python');
   const python = env.PULUMI_PYTHON_CMD || findOnPath('python3', env.PATH ?? '') || 'python3';
+  const interpreter = await pythonIdentity(python, workDir, signal);
   const requirements = path.join(workDir, 'requirements.txt');
   const hasRequirements = fs.existsSync(requirements);
   const uv = choice.toolchain === 'uv' || (choice.toolchain === 'auto' && findOnPath('uv', env.PATH ?? ''))
@@ -67,7 +71,7 @@ function planPython(workDir: string, project: ProjectFile, env: Env): Dependency
       ];
   return {
     description: `Python virtual environment ${path.relative(workDir, venv) || venv} (${uv ? 'uv' : 'pip'})`,
-    fingerprint: fingerprint([uv ? 'uv' : 'pip', executableIdentity(python), hasRequirements ? fs.readFileSync(requirements, 'utf8') : '']),
+    fingerprint: fingerprint([uv ? 'uv' : 'pip', interpreter, hasRequirements ? fs.readFileSync(requirements, 'utf8') : '']),
     steps,
     // The language host uses `virtualenv` from Pulumi.yaml when set; this covers projects that leave it out.
     location: { kind: 'known', stateFile: path.join(venv, STATE_FILE), env: virtualEnvEnv(venv, env.PATH ?? '') },
@@ -82,12 +86,13 @@ const NODE_INSTALLERS: { lockfile: string; command: string; args: string[] }[] =
   { lockfile: 'bun.lock', command: 'bun', args: ['install', '--frozen-lockfile'] },
 ];
 
-function planNode(workDir: string, env: Env): DependencyPlan {
+async function planNode(workDir: string, env: Env, signal?: AbortSignal): Promise<DependencyPlan> {
   const installer = NODE_INSTALLERS.find((i) => fs.existsSync(path.join(workDir, i.lockfile)));
   const inputs = installer ? installer.lockfile : 'package.json';
+  const runtime = await nodeIdentity(findOnPath('node', env.PATH ?? '') ?? 'node', workDir, signal);
   return {
     description: `Node.js packages (${installer ? `${installer.command} ${installer.args[0]}` : 'npm install'})`,
-    fingerprint: fingerprint([executableIdentity(findOnPath('node', env.PATH ?? '') ?? 'node'), readIfExists(path.join(workDir, inputs))]),
+    fingerprint: fingerprint([runtime, readIfExists(path.join(workDir, inputs))]),
     steps: [installer ?? { command: 'npm', args: ['install', '--no-audit', '--no-fund'] }],
     location: { kind: 'known', stateFile: path.join(workDir, 'node_modules', STATE_FILE), env: {} },
   };

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findOnPath } from './version-check.js';
-import { DependencyError, executableIdentity, fingerprint, readIfExists, searchUp, type DependencyPlan, type Env } from './dependency-plan.js';
+import { DependencyError, fingerprint, readIfExists, searchUp, type DependencyPlan, type Env } from './dependency-plan.js';
+import { pythonIdentity } from './runtime-identity.js';
 
-export function planPoetry(workDir: string, env: Env): DependencyPlan {
+export async function planPoetry(workDir: string, env: Env, signal?: AbortSignal): Promise<DependencyPlan> {
   // Pulumi looks for poetry on PATH only, and never installs it.
   const poetry = findOnPath('poetry', env.PATH ?? '');
   if (!poetry) {
@@ -23,16 +24,19 @@ export function planPoetry(workDir: string, env: Env): DependencyPlan {
     );
   }
   // Poetry 2 builds a new environment from the python on PATH.
-  const python = executableIdentity(findOnPath('python3', env.PATH ?? '') ?? 'python3');
+  const python = await pythonIdentity(findOnPath('python3', env.PATH ?? '') ?? 'python3', workDir, signal);
   const pyproject = readIfExists(path.join(projectDir, 'pyproject.toml'));
+  // Which poetry by where it is installed, not by its file's timestamp: on a fresh runner every
+  // install of the same poetry is a new file, and the environment it makes from the lock the same.
+  const poetryFile = realPath(poetry);
   return {
     description: 'Python packages (poetry install)',
-    fingerprint: fingerprint(['poetry', executableIdentity(poetry), python, pyproject, readIfExists(path.join(projectDir, 'poetry.lock'))]),
+    fingerprint: fingerprint(['poetry', poetryFile, python, pyproject, readIfExists(path.join(projectDir, 'poetry.lock'))]),
     steps: [{ command: poetry, args: ['install', '--no-ansi', '--no-interaction'] }],
     location: {
       kind: 'asked',
       query: { command: poetry, args: ['env', 'info', '--path'] },
-      memoFile: memoFile(projectDir, poetry, python, pyproject, env),
+      memoFile: memoFile(projectDir, poetryFile, python, pyproject, env),
       searchPath: env.PATH ?? '',
     },
   };
@@ -57,7 +61,7 @@ function memoFile(projectDir: string, poetry: string, python: string, pyproject:
     .map((name) => `${name}=${env[name]}`);
   const key = fingerprint([
     projectDir,
-    executableIdentity(poetry),
+    poetry,
     python,
     pyproject,
     readIfExists(path.join(projectDir, 'poetry.toml')),
@@ -67,4 +71,12 @@ function memoFile(projectDir: string, poetry: string, python: string, pyproject:
   ]);
   const cache = env.XDG_CACHE_HOME || path.join(home, '.cache');
   return path.join(cache, 'pulumi-stack-action', `poetry-env-${key.slice(0, 16)}`);
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
 }

@@ -26,7 +26,7 @@ export async function prepare(settings: StackSettings | CleanupSettings, needsDe
 
 async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
-  const deps = planDependencies(settings.workDir, settings.project, context.env);
+  const deps = await planDependencies(settings.workDir, settings.project, context.env, context.signal);
   if (!deps) return {};
   const found = await locateInstall(deps, settings.workDir, context.signal);
   if (found && isUpToDate(deps, found)) {
