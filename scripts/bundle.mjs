@@ -47,13 +47,15 @@ execFileSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'b
   stdio: 'inherit',
 });
 
-// Three bundles, each one file, each imported at run time by the one before (webpackIgnore in
+// Four bundles, each one file, each imported at run time by the one before (webpackIgnore in
 // src/index.ts and src/workspace/stack.ts), because split chunks would be named after the build
 // folder's path:
-//   index.js       the entry point, small, so it starts the CLI version check at once;
-//   main.js        the pipeline;
-//   automation.js  the Automation API's LocalWorkspace, 1.8 MB, loaded only by runs that need it.
-const BUNDLES = { 'index.js': 'index.js', 'main.js': 'main.js', 'automation.js': 'workspace/automation.js' };
+//   index.js         the entry point, small, so it starts the CLI version check at once;
+//   main.js          the pipeline;
+//   automation.js    the Automation API's LocalWorkspace, 1.8 MB, loaded only by runs that need it;
+//   cache-worker.js  @actions/cache on a thread of its own (src/workspace/cache-service.ts), loaded
+//                    only by runs that use the Actions cache.
+const BUNDLES = { 'index.js': 'index.js', 'main.js': 'main.js', 'automation.js': 'workspace/automation.js', 'cache-worker.js': 'workspace/cache-worker.js' };
 const built = {};
 for (const [name, entry] of Object.entries(BUNDLES)) {
   built[name] = await ncc(path.join(lib, entry), {
@@ -77,7 +79,7 @@ for (const [name, { code, assets }] of Object.entries(built)) {
   }
 }
 // The entry's packages are all in main.js too; a package both of the others use is listed twice.
-fs.writeFileSync(path.join(dist, 'licenses.txt'), ['main.js', 'automation.js', UNDICI].map((name) => built[name].assets['licenses.txt'].source).join(''));
+fs.writeFileSync(path.join(dist, 'licenses.txt'), ['main.js', 'automation.js', 'cache-worker.js', UNDICI].map((name) => built[name].assets['licenses.txt'].source).join(''));
 fs.writeFileSync(
   path.join(dist, STUB),
   '// Stands in for TypeScript, which @pulumi/pulumi needs only to serialize inline programs.\n' +

@@ -6,6 +6,7 @@ import { throwIfCancelled, type RunContext } from './run-context.js';
 import type { CleanupSettings } from './settings.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { prepare } from './workspace/prepare.js';
+import type { ResolvedCli } from './workspace/pulumi-cli.js';
 import { localWorkspace, PulumiStack } from './workspace/stack.js';
 
 /** A stack `cleanup` removed, or tried to. */
@@ -16,11 +17,19 @@ export interface Removal {
 }
 
 export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<{ removed: Removal[]; examined: number }> {
-  const { cli, programEnv } = await prepare(settings, settings.installDependencies, context);
+  const { cli, programEnv, cache } = await prepare(settings, { dependencies: settings.installDependencies, plugins: true }, context);
+  try {
+    return await removeStacks(settings, context, await cli, programEnv);
+  } finally {
+    await cache.save();
+  }
+}
+
+async function removeStacks(settings: CleanupSettings, context: RunContext, cli: ResolvedCli, programEnv: Record<string, string>): Promise<{ removed: Removal[]; examined: number }> {
   context.phase = 'stack';
   const options = {
     workDir: settings.workDir,
-    pulumiCommand: (await cli).command,
+    pulumiCommand: cli.command,
     envVars: { ...programEnv, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
   };
   const workspace = await localWorkspace(options);

@@ -71,6 +71,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     runnerTemp: env.RUNNER_TEMP || undefined,
     secretsProvider: getInput('secrets-provider').trim() || undefined,
     installDependencies: parseBoolean(getInput, 'install-dependencies'),
+    cache: parseBoolean(getInput, 'cache'),
     ephemeralStacks: parseEphemeralStacks(getInput('ephemeral-stacks')),
     pulumiVersion: parsePulumiVersion(getInput, workspace),
     lockTimeoutMs: parseDuration(getInput, 'lock-timeout'),

@@ -11,7 +11,7 @@ import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
 import { parseInputs, settingsForPrCommand } from './inputs.js';
 import * as log from './log.js';
 import { runSteps } from './operation.js';
-import { approvalGate, planRun, type GateDecision, type Plan } from './plan.js';
+import { approvalGate, planRun, type GateDecision } from './plan.js';
 import { admitPrCommand, finishPrCommand, gitHubPrCommandIo } from './pr-command-admission.js';
 import { buildReport, failureOf } from './report/build.js';
 import { publishCleanup, publishDetect, publishPrCommand, publishReport } from './report/publish.js';
@@ -97,27 +97,27 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
   const crypter = secretCrypter(settings, context.env, context.keyDerivation);
-  const stack = await openWorkspace(settings, plan, context);
-  if (STACK_COMMAND_RECORDS[settings.command].ephemeral) await tagEphemeralStack(stack, settings);
+  const { cli, programEnv, cache } = await prepare(settings, { dependencies: plan.needsDependencies, plugins: plan.needsPlugins }, context);
+  try {
+    context.phase = 'stack';
+    const stack = openStack(settings, (await cli).command, programEnv, plan.mayCreateStack);
+    if (STACK_COMMAND_RECORDS[settings.command].ephemeral) await tagEphemeralStack(stack, settings);
 
-  context.phase = 'config';
-  await applyConfig(stack, settings, crypter);
+    context.phase = 'config';
+    await applyConfig(stack, settings, crypter);
 
-  context.phase = 'operation';
-  const outcome = await runSteps(stack, settings, plan, context, redactor);
+    context.phase = 'operation';
+    const outcome = await runSteps(stack, settings, plan, context, redactor);
 
-  context.phase = 'report';
-  const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
-  const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest });
-  await publishReport(report, settings, redactor, context.runner);
-  return failureOf(report, settings);
-}
-
-/** Dependencies (beside the CLI lookup, which runs meanwhile), then the stack itself. */
-async function openWorkspace(settings: StackSettings, plan: Plan, context: RunContext) {
-  const { cli, programEnv } = await prepare(settings, plan.needsDependencies, context);
-  context.phase = 'stack';
-  return openStack(settings, (await cli).command, programEnv, plan.mayCreateStack);
+    context.phase = 'report';
+    const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
+    const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest });
+    await publishReport(report, settings, redactor, context.runner);
+    return failureOf(report, settings);
+  } finally {
+    // What the run installed is worth keeping whatever the operation did; the cache never fails a run.
+    await cache.save();
+  }
 }
 
 async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {

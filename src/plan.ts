@@ -197,6 +197,8 @@ export interface Plan {
   mayCreateStack: boolean;
   /** Whether to prepare the program's dependencies first. */
   needsDependencies: boolean;
+  /** Whether the engine loads providers, so Pulumi's plugins are restored from the cache first. */
+  needsPlugins: boolean;
   /** Whether to clear what an interrupted update left pending, when the engine reports some. */
   clearsPending: boolean;
 }
@@ -212,6 +214,7 @@ export function planRun(settings: StackSettings, approval?: GateDecision): Plan 
     refusal,
     mayCreateStack: record.mayCreateStack,
     needsDependencies: settings.installDependencies && record.runsProgram,
+    needsPlugins: record.runsProgram,
     // A removed stack has nothing left to clear (only `destroy` takes `remove`).
     clearsPending: record.clearsPending && !settings.operation.remove,
   };

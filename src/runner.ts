@@ -11,6 +11,9 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { EOL } from 'node:os';
 
+/** The cache service's URLs and the token it takes, which only the cache client's own thread is given. */
+const CACHE_SERVICE_VARIABLES = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL'] as const;
+
 /** The runner's file commands and service tokens; INPUT_* variables are private too. */
 export const RUNNER_PRIVATE_VARIABLES = [
   'GITHUB_ENV',
@@ -38,6 +41,14 @@ export interface Runner {
   setOutput(name: string, value: string): void;
   /** Markdown added to the job summary; nothing where the runner gives no summary file. */
   appendSummary(markdown: string): void;
+  /** A folder put first on PATH for the job's later steps (GITHUB_PATH); nothing where the runner gives no such file. */
+  addPath(folder: string): void;
+  /**
+   * What @actions/cache reads to reach the Actions cache service (its URLs and the runtime token),
+   * for an environment of the cache client's own that no process the action starts inherits (see
+   * workspace/cache-service.ts); undefined where the runner gives no cache service.
+   */
+  cacheService(): Readonly<Record<string, string>> | undefined;
 }
 
 /** Removes the runner's private variables from `env` (the process's own, in the action), keeping them for the runner's object. */
@@ -50,6 +61,8 @@ export function takeRunnerChannels(env: NodeJS.ProcessEnv = process.env): Runner
   }
   const outputFile = taken.get('GITHUB_OUTPUT');
   const summaryFile = taken.get('GITHUB_STEP_SUMMARY');
+  const pathFile = taken.get('GITHUB_PATH');
+  const cacheService = Object.fromEntries(CACHE_SERVICE_VARIABLES.filter((name) => taken.get(name)).map((name) => [name, taken.get(name)!]));
   return {
     input: (name) => (taken.get(`INPUT_${name.replace(/ /g, '_').toUpperCase()}`) ?? '').trim(),
     setOutput: (name, value) => {
@@ -58,6 +71,12 @@ export function takeRunnerChannels(env: NodeJS.ProcessEnv = process.env): Runner
     appendSummary: (markdown) => {
       if (summaryFile) fs.appendFileSync(summaryFile, markdown, 'utf8');
     },
+    addPath: (folder) => {
+      // One path a line, as the runner reads the file: a line break in it would add a folder of its own.
+      if (/[\r\n]/.test(folder)) throw new Error(`${JSON.stringify(folder)} is not a folder the runner's PATH can take`);
+      if (pathFile) fs.appendFileSync(pathFile, `${folder}${EOL}`, 'utf8');
+    },
+    cacheService: () => (cacheService.ACTIONS_CACHE_URL || cacheService.ACTIONS_RESULTS_URL ? { ...cacheService } : undefined),
   };
 }
 

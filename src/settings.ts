@@ -30,6 +30,7 @@ export const DECLARED_INPUTS = {
   'secrets-provider': '',
   refresh: 'false',
   'install-dependencies': 'true',
+  cache: 'true',
   'ephemeral-stacks': '',
   'expect-no-changes': 'false',
   target: '',
@@ -143,6 +144,8 @@ export interface CommonSettings {
   runnerTemp?: string;
   secretsProvider?: string;
   installDependencies: boolean;
+  /** Dependencies, plugins and the CLI through GitHub's Actions cache (`cache`). */
+  cache: boolean;
   ephemeralStacks: string[];
   pulumiVersion: string;
   /** How long to wait for another run's lock on the stack before giving up. */

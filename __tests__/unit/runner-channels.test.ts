@@ -20,7 +20,23 @@ describe('one way to the runner', () => {
   });
 
   it('nothing prints past it', () => {
-    expect(sources.filter(({ text }) => /process\.(stdout|stderr)|console\./.test(text)).map((s) => s.file)).toEqual([]);
+    // The cache client's thread takes what its library prints and hands it to the main thread, which decides what of it to show.
+    const worker = path.join('workspace', 'cache-worker.ts');
+    expect(sources.filter(({ file, text }) => file !== worker && /process\.(stdout|stderr)|console\./.test(text)).map((s) => s.file)).toEqual([]);
+    const workerText = sources.find((s) => s.file === worker)!.text;
+    expect(workerText).toMatch(/^process\.stdout\.write = /m);
+    expect(workerText).not.toMatch(/process\.(stdout|stderr)\.\w+\s*\(/);
+    expect(workerText).not.toMatch(/console\./);
+  });
+
+  it("hands the cache service's variables to the cache client's own thread, and to nothing else", () => {
+    // Asked for in one place, and given to one thread, whose environment is its own copy.
+    expect(sources.filter(({ text }) => /\.cacheService\(\)/.test(text)).map((s) => s.file)).toEqual([path.join('workspace', 'cache.ts')]);
+    expect(sources.filter(({ text }) => /new Worker\(/.test(text)).map((s) => s.file)).toEqual([path.join('workspace', 'cache-service.ts')]);
+    const client = sources.find((s) => s.file === path.join('workspace', 'cache-service.ts'))!.text;
+    expect(client).toMatch(/new Worker\([\s\S]*?\{\s*env: \{ \.\.\.process\.env, \.\.\.serviceEnv \}/);
+    // Nothing assigns to the process's environment but the entry point's removal.
+    expect(sources.filter(({ text }) => /process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|Object\.assign\(process\.env/.test(text)).map((s) => s.file)).toEqual([path.join('workspace', 'cache-worker.ts')]);
   });
 
   it("only runner.ts knows the runner's private variables", () => {
@@ -52,6 +68,8 @@ describe('takeRunnerChannels', () => {
     };
     const runner = takeRunnerChannels(env);
     expect(Object.keys(env).sort()).toEqual(['ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'GITHUB_TOKEN', 'GITHUB_WORKSPACE', 'PATH']);
+    // The cache service's URLs and token, kept for the cache client alone.
+    expect(runner.cacheService()).toEqual({ ACTIONS_RUNTIME_TOKEN: 'rt', ACTIONS_CACHE_URL: 'https://cache', ACTIONS_RESULTS_URL: 'https://results' });
     // As @actions/core's getInput: upper-cased, spaces to `_`, trimmed, empty when absent.
     expect([runner.input('work-dir'), runner.input('my input'), runner.input('stack')]).toEqual(['infra', 'x', '']);
     expect(runner.input('config')).toContain('s3cr3t');
@@ -76,10 +94,22 @@ describe('takeRunnerChannels', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('writes nothing where the runner gave no files', () => {
-    const runner = takeRunnerChannels({});
+  it('writes nothing where the runner gave no files, and gives no cache service where it gave none', () => {
+    const runner = takeRunnerChannels({ ACTIONS_RUNTIME_TOKEN: 'rt' });
     expect(() => runner.setOutput('x', 'y')).not.toThrow();
     expect(() => runner.appendSummary('z')).not.toThrow();
+    expect(() => runner.addPath('/opt/pulumi/bin')).not.toThrow();
+    expect(runner.cacheService()).toBeUndefined();
+  });
+
+  it('adds a folder to PATH as one line of GITHUB_PATH, and refuses one that would add more', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'channels-'));
+    const file = path.join(dir, 'path');
+    const runner = takeRunnerChannels({ GITHUB_PATH: file });
+    runner.addPath('/opt/hostedtoolcache/pulumi/3.274.1/x64/bin');
+    expect(() => runner.addPath('/opt/a\n/tmp/evil')).toThrow('is not a folder');
+    expect(fs.readFileSync(file, 'utf8')).toBe(`/opt/hostedtoolcache/pulumi/3.274.1/x64/bin${os.EOL}`);
+    fs.rmSync(dir, { recursive: true });
   });
 });
 

@@ -1,7 +1,9 @@
-// Stage 3's first half: the program's dependencies, while the CLI lookup runs beside them.
+// Stage 3's first half: the program's dependencies and Pulumi's plugins, from the Actions cache
+// where it holds them, while the CLI lookup runs beside them.
 import * as log from '../log.js';
 import type { CleanupSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
+import { ActionsCache } from './cache.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
 
@@ -10,31 +12,53 @@ export interface Prepared {
   cli: Promise<ResolvedCli>;
   /** Environment the program needs to find its dependencies. */
   programEnv: Record<string, string>;
+  /** What this run installed, for the Actions cache: `cache.save()` once the run is done. */
+  cache: ActionsCache;
 }
 
-export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
+/** What a command needs before it runs: the program's dependencies installed, and the plugins it loads. */
+export interface Needs {
+  dependencies: boolean;
+  plugins: boolean;
+}
+
+export async function prepare(settings: StackSettings | CleanupSettings, needs: Needs, context: RunContext): Promise<Prepared> {
+  const cache = new ActionsCache({ settings, context });
   const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck).then((resolved) => {
     log.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
   });
   cli.catch(() => undefined);
   context.phase = 'dependencies';
-  const programEnv = await prepareDependencies(settings, needsDependencies, context);
-  throwIfCancelled(context.signal, 'before the stack was touched');
-  return { cli, programEnv };
+  // Before the CLI runs anything, which would download what the cache holds.
+  const plugins = needs.plugins ? cache.restorePlugins(settings.workDir) : Promise.resolve();
+  try {
+    const programEnv = await prepareDependencies(settings, needs.dependencies, context, cache);
+    await plugins;
+    throwIfCancelled(context.signal, 'before the stack was touched');
+    return { cli, programEnv, cache };
+  } finally {
+    await plugins.catch(() => undefined);
+    await cache.finishRestores();
+  }
 }
 
-async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
+async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext, cache: ActionsCache): Promise<Record<string, string>> {
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = await planDependencies(settings.workDir, settings.project, context.env, context.signal);
   if (!deps) return {};
-  const found = await locateInstall(deps, settings.workDir, context.signal);
+  let found = await locateInstall(deps, settings.workDir, context.signal);
   if (found && isUpToDate(deps, found)) {
     log.info(`${deps.description}: up to date, reused`);
     return found.env;
   }
+  if (await cache.restoreDependencies(deps)) {
+    found = await locateInstall(deps, settings.workDir, context.signal);
+    if (found && isUpToDate(deps, found)) return found.env;
+  }
   const installed = await log.group(`Dependencies: ${deps.description}`, () =>
     installDependencies(deps, settings.workDir, log.info, context.signal, found),
   );
+  cache.installed(deps, installed);
   return installed.env;
 }
