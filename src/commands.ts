@@ -145,6 +145,7 @@ const PR_COMMAND_INPUTS: readonly InputName[] = [
 export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {
   ...STACK_COMMAND_RECORDS,
   cleanup: { inputs: ['project'] },
+  install: { inputs: ['project'] },
   detect: { inputs: [] },
   comment: { inputs: PR_COMMAND_INPUTS },
 };

@@ -91,6 +91,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   checkProjectInput(getInput, project, workDir);
   checkProjectPaths(project, workDir, workspace);
   if (command === 'cleanup') return { ...common, command, project, closedPullRequest: github.closedPullRequest ?? prNumber };
+  if (command === 'install') return { ...common, command, project };
 
   if (command === 'comment') return parseCommentSettings(getInput, stackOptions(getInput, common, project), event);
 

@@ -8,6 +8,7 @@ import { STACK_COMMAND_RECORDS } from './commands.js';
 import { detect } from './detect.js';
 import { EPHEMERAL_TAGS } from './ephemeral.js';
 import { gitHubClient, gitHubFailure, runApprovals } from './github.js';
+import { install } from './install.js';
 import { parseInputs, settingsForPrCommand } from './inputs.js';
 import * as log from './log.js';
 import { runSteps } from './operation.js';
@@ -57,6 +58,9 @@ async function command(settings: Settings, context: RunContext): Promise<string 
     }
     case 'comment':
       return prCommand(settings, context);
+    case 'install':
+      await install(settings, context);
+      return undefined;
     default:
       return stackCommand(settings, context);
   }

@@ -4,7 +4,7 @@ import type { Requirement, RequiredRole } from './pr-command.js';
 
 /** Commands that act on one stack. */
 export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;
-export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect', 'comment'] as const;
+export const COMMANDS = [...STACK_COMMANDS, 'cleanup', 'detect', 'comment', 'install'] as const;
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 export type Command = (typeof COMMANDS)[number];
 export type CommentMode = 'update' | 'new' | 'off';
@@ -196,6 +196,12 @@ export interface DetectSettings extends CommonSettings {
   command: 'detect';
 }
 
+/** `install`: the CLI, the program's dependencies and its plugins, with no operation. */
+export interface InstallSettings extends CommonSettings {
+  command: 'install';
+  project: ProjectFile;
+}
+
 /** `comment`: the command a pull request comment gives, run on one of `stacks` once admitted. */
 export interface CommentSettings extends CommonSettings {
   command: 'comment';
@@ -215,7 +221,7 @@ export interface CommentSettings extends CommonSettings {
   stackSettings: Omit<StackSettings, 'command' | 'stack' | 'ephemeral'>;
 }
 
-export type Settings = StackSettings | CleanupSettings | DetectSettings | CommentSettings;
+export type Settings = StackSettings | CleanupSettings | DetectSettings | CommentSettings | InstallSettings;
 
 export interface GitHubContext {
   apiUrl: string;

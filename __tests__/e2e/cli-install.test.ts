@@ -3,7 +3,9 @@
 // (PULUMI_DOWNLOAD_URL), and installs only an archive whose SHA-256 the checksums file gives. The
 // genuine archive is built from the real toolchain (pulumi/pulumi, pulumi/pulumi-language-python,
 // …, as Pulumi packs its releases); a tampered one holds a `pulumi` that leaves a mark if anything
-// runs it.
+// runs it. With the Actions cache (a stand-in of GitHub.com's service), the installed CLI is saved,
+// and a fresh runner restores it instead of downloading it; `command: install` puts it on PATH for
+// the job's later steps.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -13,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
+import { startCacheService } from '../support/cache-service.js';
 import { errorsOf, makeWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
 
 const VERSION = '3.274.1';
@@ -170,5 +173,40 @@ describe('installing the CLI from its release archive', () => {
     expect(errorsOf(run)).toEqual([
       expect.stringContaining(`installing v3.274.0 failed: ${baseUrl}/good/pulumi-3.274.0-checksums.txt: Unexpected HTTP response: 404): put a matching pulumi on PATH`),
     ]);
+  }, 300_000);
+
+  it("with the Actions cache: saved once downloaded, restored on a fresh runner instead of downloaded, and on PATH for the job's later steps", async () => {
+    const cache = await startCacheService('cli-cache-token');
+    try {
+      // A hosted runner's tool cache is always at the same path, and empty on a new machine.
+      const toolCache = path.join(ws.root, '.toolcache-cached');
+      const root = path.join(toolCache, 'pulumi', VERSION, process.arch);
+      const install = (githubPath: string) =>
+        runStep(ws, {
+          inputs: { command: 'install' },
+          env: { PATH: pathWithoutPulumi, PULUMI_DOWNLOAD_URL: `${baseUrl}/good/`, RUNNER_TOOL_CACHE: toolCache, GITHUB_PATH: githubPath, XDG_CACHE_HOME: path.join(toolCache, '.xdg'), ...cache.env },
+        });
+      requests.length = 0;
+      const firstPath = path.join(ws.root, 'github-path-1');
+      const first = await install(firstPath);
+      expect(errorsOf(first)).toEqual([]);
+      expect(requests).toEqual([`/good/${CHECKSUMS}`, `/good/${ARCHIVE}`]);
+      expect(first.stdout).toMatch(new RegExp(`Actions cache: saved the Pulumi CLI v${VERSION.replace(/\./g, '\\.')} \\(`));
+      expect(fs.readFileSync(firstPath, 'utf8')).toBe(`${path.join(root, 'bin')}\n`);
+
+      fs.rmSync(toolCache, { recursive: true });
+      const secondPath = path.join(ws.root, 'github-path-2');
+      const second = await install(secondPath);
+      expect(errorsOf(second)).toEqual([]);
+      expect(requests).toHaveLength(2);
+      expect(second.stdout).toContain(`Pulumi CLI v${VERSION} from the Actions cache, restored into ${root}`);
+      expect(second.stdout).not.toContain('Actions cache: saved');
+      // Whole, as the tool cache marks it, so the next step of the job finds it there.
+      expect(fs.existsSync(`${root}.complete`)).toBe(true);
+      expect(fs.readFileSync(secondPath, 'utf8')).toBe(`${path.join(root, 'bin')}\n`);
+      expect(execFileSync(path.join(root, 'bin', 'pulumi'), ['version'], { encoding: 'utf8' }).trim()).toBe(`v${VERSION}`);
+    } finally {
+      await cache.close();
+    }
   }, 300_000);
 });

@@ -3,29 +3,30 @@
 // no line of its output is a workflow command to the runner (read by the runner's own parsing rules,
 // __tests__/support/workflow-commands.ts; the act suite checks the same under act), no stack output
 // name writes a step output of another name, no child process sees the runner's private variables
-// (the version check of a CLI without build information included), a multi-line secret is masked on
-// every line, and an endless line is cut without stalling the action.
+// (the version check of a CLI without build information included), not even while the action itself
+// uses the cache service with them, a multi-line secret is masked on every line, and an endless line
+// is cut without stalling the action.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAction } from '../../scripts/runner.mjs';
+import { startCacheService, type CacheServiceStandIn } from '../support/cache-service.js';
 import { errorsOf, makeWorkspace, prepareStep, runStep, type Workspace } from '../support/e2e.js';
 import { workflowCommands } from '../support/workflow-commands.js';
 
 let ws: Workspace;
 let bin: string;
 let envLog: string;
+let pythonStarts: string;
+let cache: CacheServiceStandIn;
 
-/** Variables of the runner's that no child may see, with values a test can look for. */
-const RUNNER_PRIVATE = {
-  GITHUB_PATH: '',
-  GITHUB_STATE: '',
-  ACTIONS_RUNTIME_TOKEN: 'runtime-token-never-shown',
-  ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime/',
-  ACTIONS_CACHE_URL: 'https://artifactcache.example/',
-  ACTIONS_RESULTS_URL: 'https://results.example/',
-};
+const RUNTIME_TOKEN = 'runtime-token-never-shown';
+/**
+ * Variables of the runner's that no child may see, with values a test can look for. The cache
+ * service's are a live one's (a stand-in of GitHub.com's), which the action itself uses.
+ */
+let RUNNER_PRIVATE: Record<string, string>;
 /** And the ones providers log in with, which children must keep. */
 const ID_TOKEN_REQUEST = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?audience=x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token-request' };
 
@@ -74,7 +75,16 @@ if mib:
     time.sleep(30)
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
+  cache = await startCacheService(RUNTIME_TOKEN);
+  RUNNER_PRIVATE = {
+    GITHUB_PATH: '',
+    GITHUB_STATE: '',
+    ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN,
+    ACTIONS_RUNTIME_URL: 'https://pipelines.example/runtime/',
+    ACTIONS_CACHE_URL: 'https://artifactcache.example/',
+    ACTIONS_RESULTS_URL: cache.url,
+  };
   ws = makeWorkspace('python');
   fs.appendFileSync(path.join(ws.root, ws.workDir, '__main__.py'), HOSTILE_PROGRAM);
   envLog = path.join(ws.root, 'env.log');
@@ -88,9 +98,21 @@ beforeAll(() => {
     `#!/bin/sh\nUNTRUSTED_ENV_LOG="${envLog}" "${process.execPath}" -e 'require("fs").appendFileSync(process.env.UNTRUSTED_ENV_LOG, JSON.stringify(Object.keys(process.env).sort()) + "\\n")'\nexec "${realPulumi}" "$@"\n`,
     { mode: 0o755 },
   );
+  // And a python3 that does the same, and notes when it started: the installer's interpreter, which
+  // runs while the action's own cache requests are in flight.
+  pythonStarts = path.join(ws.root, 'python-starts.log');
+  const realPython = execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim();
+  fs.writeFileSync(
+    path.join(bin, 'python3'),
+    `#!/bin/sh\n"${process.execPath}" -e 'const fs = require("fs"); fs.appendFileSync("${envLog}", JSON.stringify(Object.keys(process.env).sort()) + "\\n"); fs.appendFileSync("${pythonStarts}", Date.now() + "\\n")'\nexec "${realPython}" "$@"\n`,
+    { mode: 0o755 },
+  );
 });
 
-afterAll(() => fs.rmSync(ws.root, { recursive: true, force: true }));
+afterAll(async () => {
+  await cache?.close();
+  if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
+});
 
 /** A step whose runner gives every private channel, the CLI being the shim, the version cache empty. */
 function hostileStep(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
@@ -104,6 +126,8 @@ function hostileStep(inputs: Record<string, string>, extraEnv: Record<string, st
     GITHUB_STATE: path.join(runnerFiles, 'state'),
     GITHUB_ENV: githubEnv,
     ...ID_TOKEN_REQUEST,
+    // Not private: which protocol the cache service speaks.
+    ACTIONS_CACHE_SERVICE_V2: 'True',
     PATH: [bin, process.env.PATH].join(path.delimiter),
     UNTRUSTED_ENV_LOG: envLog,
     XDG_CACHE_HOME: path.join(runnerFiles, 'cache'),
@@ -120,8 +144,9 @@ describe('a hostile program', () => {
     const run = await runStep(ws, step);
     expect(errorsOf(run)).toEqual([]);
     const commands = workflowCommands(run.stdout).map((c) => `${c.name}::${c.data}`);
-    // Only the action's own: its masks, its log groups.
-    expect(commands.filter((c) => !/^(add-mask::tok-3f9a1c|group::(Dependencies: |pulumi ).*|endgroup::)$/.test(c))).toEqual([]);
+    // Only the action's own: its masks (of the secret, and of the cache's signed URLs), its log groups.
+    const own = (c: string) => /^(add-mask::tok-3f9a1c|group::(Dependencies: |pulumi ).*|endgroup::)$/.test(c) || cache.signatures.some((sig) => c === `add-mask::${sig}`);
+    expect(commands.filter((c) => !own(c))).toEqual([]);
     expect(commands).toContain('add-mask::tok-3f9a1c');
     // The lines are still there to read.
     expect(run.stdout).toContain('::warning file=main.py,line=1::fake annotation');
@@ -129,18 +154,31 @@ describe('a hostile program', () => {
     expect(run.outputs.forged2).toBeUndefined();
   }, 300_000);
 
-  it("gets no child process the runner's private variables, not even the first version check's; the ID-token request stays", async () => {
+  it("gets no child process the runner's private variables, not even the first version check's, nor the installer while the action uses the cache service; the ID-token request stays", async () => {
     fs.rmSync(envLog, { force: true });
+    fs.rmSync(pythonStarts, { force: true });
+    // A fresh install (nothing in the cache, no environment), while the action's lookup of the
+    // plugins is kept in flight: the installer's python runs beside the cache client, which holds the token.
+    cache.entries.length = 0;
+    fs.rmSync(path.join(ws.root, ws.workDir, 'venv'), { recursive: true, force: true });
+    cache.slow = { keys: /-plugins-/, ms: 4_000 };
     const step = hostileStep({ command: 'preview', config: JSON.stringify({ outDir: outDir(), token: { value: 'tok-3f9a1c', secret: true } }) });
-    const run = await runStep(ws, step);
+    const startedAt = Date.now();
+    const run = await runStep(ws, step).finally(() => (cache.slow = undefined));
     expect(errorsOf(run)).toEqual([]);
     const seen = fs.readFileSync(envLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
-    // The version check, the engine's preview, and the program under it.
-    expect(seen.length).toBeGreaterThanOrEqual(3);
+    // The version check, python (asked what it is, then making the environment), the engine's preview, and the program under it.
+    expect(seen.length).toBeGreaterThanOrEqual(5);
     for (const names of seen) {
       expect(names.filter((name) => name.startsWith('INPUT_') || name in RUNNER_PRIVATE || ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY'].includes(name))).toEqual([]);
       expect(names).toEqual(expect.arrayContaining(Object.keys(ID_TOKEN_REQUEST)));
     }
+    // The action did use the service, with the token no child saw, and a python ran while it waited for an answer.
+    const lookup = cache.requests.find((r) => r.call === 'GetCacheEntryDownloadURL' && /-plugins-/.test(r.key ?? '') && r.at >= startedAt);
+    expect(lookup).toMatchObject({ authorization: `Bearer ${RUNTIME_TOKEN}` });
+    const starts = fs.readFileSync(pythonStarts, 'utf8').trim().split('\n').map(Number);
+    expect(starts.some((at) => at > lookup!.at && at < lookup!.answeredAt!)).toBe(true);
+    expect(run.stdout).toContain('Actions cache: saved Python virtual environment venv (pip)');
     // So the program could not approve a later step's destroy.
     expect(fs.readFileSync(step.githubEnv, 'utf8')).toBe('');
   }, 300_000);

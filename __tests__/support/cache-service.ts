@@ -15,7 +15,8 @@
  * version (the hash of the paths, compression and OS the library computes).
  *
  * `fault` makes it fail the way a service can: `fail` answers every Twirp call with a 500, `hang`
- * never answers.
+ * never answers. `slow` delays the lookups of matching keys, keeping a request of the action's in
+ * flight for as long as a test needs.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,6 +40,11 @@ export interface CacheRequestRecord {
   authorization?: string;
   /** The Twirp method, for calls of the service. */
   call?: string;
+  /** The key a lookup or a reservation names. */
+  key?: string;
+  /** When it arrived and when it was answered (ms since the epoch). */
+  at: number;
+  answeredAt?: number;
 }
 
 export interface CacheServiceStandIn {
@@ -51,6 +57,9 @@ export interface CacheServiceStandIn {
   /** Requests it refused, with why. */
   refused: string[];
   fault?: 'fail' | 'hang';
+  slow?: { keys: RegExp; ms: number };
+  /** The signatures of the URLs it handed out, which the client asks the runner to mask. */
+  signatures: string[];
   close(): Promise<void>;
 }
 
@@ -63,14 +72,17 @@ export async function startCacheService(token: string): Promise<CacheServiceStan
   let nextId = 1;
   let base = '';
 
-  const service: CacheServiceStandIn = { url: '', env: {}, entries, requests: [], refused: [], close: async () => undefined };
+  const service: CacheServiceStandIn = { url: '', env: {}, entries, requests: [], refused: [], signatures: [], close: async () => undefined };
 
   const twirpError = (res: ServerResponse, status: number, code: string, msg: string) => {
     service.refused.push(`${status} ${code}: ${msg}`);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code, msg }));
   };
   const json = (res: ServerResponse, body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const blobUrl = (id: number, access: 'w' | 'r') => `${base}/cacheaccount/caches/${id}?sv=2024-11-04&sp=${access}&sig=${signature(id, access)}`;
+  const blobUrl = (id: number, access: 'w' | 'r') => {
+    service.signatures.push(signature(id, access));
+    return `${base}/cacheaccount/caches/${id}?sv=2024-11-04&sp=${access}&sig=${signature(id, access)}`;
+  };
 
   const calls: Record<string, (body: Record<string, unknown>, res: ServerResponse) => void> = {
     CreateCacheEntry: (body, res) => {
@@ -149,26 +161,35 @@ export async function startCacheService(token: string): Promise<CacheServiceStan
     req.on('end', () => {
       const url = new URL(req.url ?? '/', base);
       const call = url.pathname.startsWith(SERVICE) ? url.pathname.slice(SERVICE.length) : undefined;
-      service.requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, call });
       const body = Buffer.concat(chunks);
+      const record: CacheRequestRecord = { method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, call, key: keyOf(body), at: Date.now() };
+      service.requests.push(record);
+      res.on('finish', () => (record.answeredAt = Date.now()));
       const blobId = BLOB_PATH.exec(url.pathname)?.[1];
       if (blobId) return blob(req, res, url, Number(blobId), body);
       if (!call || req.method !== 'POST') return twirpError(res, 404, 'bad_route', `no handler for ${req.method} ${url.pathname}`);
       if (service.fault === 'hang') return;
-      if (service.fault === 'fail') return twirpError(res, 500, 'internal', 'the stand-in was told to fail');
-      if (req.headers.authorization !== `Bearer ${token}`) return twirpError(res, 401, 'unauthenticated', 'the runtime token is missing or wrong');
-      if (!String(req.headers['content-type']).startsWith('application/json')) return twirpError(res, 415, 'bad_route', 'only JSON is served here');
-      const handler = calls[call];
-      if (!handler) return twirpError(res, 404, 'bad_route', `no method ${call}`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        return twirpError(res, 400, 'malformed', 'the body is not JSON');
+      const { slow } = service;
+      if (slow && call === 'GetCacheEntryDownloadURL' && slow.keys.test(record.key ?? '')) {
+        return void setTimeout(() => answer(req, res, call, body), slow.ms);
       }
-      handler(parsed as Record<string, unknown>, res);
+      answer(req, res, call, body);
     });
   });
+  const answer = (req: IncomingMessage, res: ServerResponse, call: string, body: Buffer) => {
+    if (service.fault === 'fail') return twirpError(res, 500, 'internal', 'the stand-in was told to fail');
+    if (req.headers.authorization !== `Bearer ${token}`) return twirpError(res, 401, 'unauthenticated', 'the runtime token is missing or wrong');
+    if (!String(req.headers['content-type']).startsWith('application/json')) return twirpError(res, 415, 'bad_route', 'only JSON is served here');
+    const handler = calls[call];
+    if (!handler) return twirpError(res, 404, 'bad_route', `no method ${call}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return twirpError(res, 400, 'malformed', 'the body is not JSON');
+    }
+    handler(parsed as Record<string, unknown>, res);
+  };
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -189,6 +210,15 @@ export async function startCacheService(token: string): Promise<CacheServiceStan
     await new Promise((resolve) => server.close(resolve));
   };
   return service;
+}
+
+function keyOf(body: Buffer): string | undefined {
+  try {
+    const key = (JSON.parse(body.toString('utf8')) as { key?: unknown }).key;
+    return typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the service takes as a key: at most 512 characters, no commas. */

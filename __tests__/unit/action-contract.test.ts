@@ -21,7 +21,7 @@ fs.cpSync(path.join(REPO, 'examples', 'python', 'Pulumi.yaml'), path.join(worksp
 
 /** What a command needs beyond the defaults: a stack to act on, and for smoke one it may destroy. */
 function essentials(command: Command): Record<string, string> {
-  if (command === 'cleanup' || command === 'detect') return { command };
+  if (command === 'cleanup' || command === 'detect' || command === 'install') return { command };
   if (command === 'smoke') return { command, stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*' };
   return { command, stack: 'dev' };
 }

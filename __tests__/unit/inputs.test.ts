@@ -17,7 +17,7 @@ function parseAny(inputs: Record<string, string>, env: Record<string, string> = 
 
 function parse(inputs: Record<string, string>, env: Record<string, string> = {}): StackSettings {
   const settings = parseAny(inputs, env);
-  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment') throw new Error(`not a stack command: ${settings.command}`);
+  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment' || settings.command === 'install') throw new Error(`not a stack command: ${settings.command}`);
   return settings;
 }
 
@@ -410,6 +410,10 @@ describe('paths the checkout names', () => {
     for (const command of ['preview', 'up', 'destroy', 'output', 'cleanup']) {
       expect(() => parseInputs(inputs(command), { GITHUB_WORKSPACE: root })).toThrow(InputError);
     }
+    // install reads the project too, and takes no stack.
+    const install: Record<string, string> = { command: 'install', 'work-dir': 'infra' };
+    expect(() => parseInputs((name) => install[name] ?? '', { GITHUB_WORKSPACE: root })).toThrow(/sets stackConfigDir to '\.\.\/\.\.'/);
+    expect(() => parseInputs((name) => ({ ...install, stack: 'dev' })[name] ?? '', { GITHUB_WORKSPACE: root })).toThrow("Input 'stack' does not apply to command 'install'");
     // detect only reads project names.
     const detect: Record<string, string> = { command: 'detect' };
     expect(() => parseInputs((name) => detect[name] ?? '', { GITHUB_WORKSPACE: root })).not.toThrow();

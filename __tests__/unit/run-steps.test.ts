@@ -20,7 +20,7 @@ afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
 function settingsFor(inputs: Record<string, string>): StackSettings {
   const settings = parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace });
-  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment') throw new Error('not a stack command');
+  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment' || settings.command === 'install') throw new Error('not a stack command');
   return settings;
 }
 

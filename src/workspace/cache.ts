@@ -18,6 +18,7 @@ import type { CommonSettings } from '../settings.js';
 import {
   archivePaths,
   cachePolicy,
+  cliEntry,
   dependenciesEntry,
   dependenciesLocationEntry,
   foreignCheckout,
@@ -31,6 +32,7 @@ import {
 import { startCacheClient, type CacheTransfer } from './cache-service.js';
 import { readIfExists, STATE_FILE, type DependencyPlan, type KnownLocation } from './dependency-plan.js';
 import { checkedOutCommit } from './git-head.js';
+import type { CliCache } from './pulumi-cli.js';
 
 /** Past this, a restore is abandoned: the run goes on as without a cache, which it would then be no slower than by much. */
 export const RESTORE_BUDGET_MS = 30_000;
@@ -69,6 +71,8 @@ export class ActionsCache {
   private plugins?: { entry: CacheEntry; before: string[]; known: boolean };
   /** Lines for the log, printed once the restores are done rather than inside another step's log group. */
   private readonly notes: string[] = [];
+  /** Restores in flight, which the end of the restores waits for. */
+  private readonly restoring = new Set<Promise<unknown>>();
 
   constructor(private readonly options: CacheOptions) {
     const { settings, context } = options;
@@ -120,6 +124,17 @@ export class ActionsCache {
     return restored.matched !== undefined;
   }
 
+  /** The CLI's hooks: restored into its place before a download; saved at the end when downloaded. */
+  readonly cli: CliCache = {
+    restore: async (version, root, marker) => {
+      const entry = cliEntry(root, version, this.place, marker);
+      return (await this.restore(entry, (staged) => fs.existsSync(path.join(staged[0]!, 'bin', 'pulumi')))).matched !== undefined;
+    },
+    installed: (version, root, marker) => {
+      this.toSave.set('cli', cliEntry(root, version, this.place, marker));
+    },
+  };
+
   /** The plan's install was made by this run, so the cache gets it at the end (unless it came from there). */
   installed(plan: DependencyPlan, location: KnownLocation): void {
     const folder = path.dirname(location.stateFile);
@@ -129,6 +144,7 @@ export class ActionsCache {
 
   /** The end of the restores: the client's thread is let go, and the staging folder with it. */
   async finishRestores(): Promise<void> {
+    while (this.restoring.size > 0) await Promise.allSettled([...this.restoring]);
     for (const note of this.notes.splice(0)) log.info(note);
     await this.client?.close();
     this.client = undefined;
@@ -179,7 +195,13 @@ export class ActionsCache {
   }
 
   /** One entry into the staging folder, checked by `accept`, then into place. */
-  private async restore(entry: CacheEntry, accept: (staged: string[]) => boolean = () => true): Promise<Restored> {
+  private restore(entry: CacheEntry, accept: (staged: string[]) => boolean = () => true): Promise<Restored> {
+    const restoring = this.restoreNow(entry, accept);
+    this.restoring.add(restoring);
+    return restoring.finally(() => this.restoring.delete(restoring));
+  }
+
+  private async restoreNow(entry: CacheEntry, accept: (staged: string[]) => boolean): Promise<Restored> {
     if (!this.restores) return { entry };
     const { workspace } = this.options.settings;
     this.staging ??= fs.mkdtempSync(path.join(this.options.settings.runnerTemp || os.tmpdir(), 'pulumi-stack-action-restore-'));

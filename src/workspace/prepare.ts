@@ -1,7 +1,7 @@
 // Stage 3's first half: the program's dependencies and Pulumi's plugins, from the Actions cache
 // where it holds them, while the CLI lookup runs beside them.
 import * as log from '../log.js';
-import type { CleanupSettings, StackSettings } from '../settings.js';
+import type { CleanupSettings, InstallSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { ActionsCache } from './cache.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
@@ -22,9 +22,9 @@ export interface Needs {
   plugins: boolean;
 }
 
-export async function prepare(settings: StackSettings | CleanupSettings, needs: Needs, context: RunContext): Promise<Prepared> {
+export async function prepare(settings: StackSettings | CleanupSettings | InstallSettings, needs: Needs, context: RunContext): Promise<Prepared> {
   const cache = new ActionsCache({ settings, context });
-  const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck).then((resolved) => {
+  const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck, cache.cli).then((resolved) => {
     log.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
   });
@@ -43,7 +43,7 @@ export async function prepare(settings: StackSettings | CleanupSettings, needs: 
   }
 }
 
-async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext, cache: ActionsCache): Promise<Record<string, string>> {
+async function prepareDependencies(settings: StackSettings | CleanupSettings | InstallSettings, needed: boolean, context: RunContext, cache: ActionsCache): Promise<Record<string, string>> {
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = await planDependencies(settings.workDir, settings.project, context.env, context.signal);
   if (!deps) return {};

@@ -18,8 +18,18 @@ export interface ResolvedCli {
   source: string;
 }
 
-/** `early`: the check the entry point started for the `pulumi` on PATH, taken over instead of run again. */
-export async function resolvePulumiCli(range: string, env: Env = process.env, early?: VersionCheck): Promise<ResolvedCli> {
+/** Where an installed CLI is kept between jobs (the Actions cache): a version's folder, and the tool cache's mark that it is whole. */
+export interface CliCache {
+  /** True when the version's folder is now in place. */
+  restore(version: string, root: string, marker?: string): Promise<boolean>;
+  installed(version: string, root: string, marker?: string): void;
+}
+
+/**
+ * `early`: the check the entry point started for the `pulumi` on PATH, taken over instead of run
+ * again. `cache`: tried before a download, and given what was downloaded.
+ */
+export async function resolvePulumiCli(range: string, env: Env = process.env, early?: VersionCheck, cache?: CliCache): Promise<ResolvedCli> {
   const tried: string[] = [];
   const tryCommand = async (binary: string, where: string): Promise<PulumiCommand | undefined> => {
     try {
@@ -60,9 +70,17 @@ export async function resolvePulumiCli(range: string, env: Env = process.env, ea
     const found = await tryCommand(path.join(home, 'bin', 'pulumi'), home);
     if (found) return { command: found, source: home };
   }
+  // Where installRelease puts it (@actions/tool-cache's layout: <cache>/<tool>/<version>/<arch>, whole once <folder>.complete exists).
+  const place = toolCache ? path.join(toolCache, 'pulumi', version, os.arch()) : home;
+  const marker = toolCache ? `${place}.complete` : undefined;
+  if (await cache?.restore(version, place, marker)) {
+    const found = await tryCommand(path.join(place, 'bin', 'pulumi'), `${place} from the Actions cache`);
+    if (found) return { command: found, source: `the Actions cache, restored into ${place}` };
+  }
   try {
     const installed = await installRelease(version, home, env);
     const found = await tryCommand(path.join(installed.root, 'bin', 'pulumi'), `the installed ${installed.root}`);
+    if (found) cache?.installed(version, installed.root, toolCache ? `${installed.root}.complete` : undefined);
     if (found) return { command: found, source: `${installed.source}, installed into ${installed.root}` };
   } catch (err) {
     // A download that is not the release is reported as such, not as one more place that had no CLI.
