@@ -169,6 +169,11 @@ export interface ActOptions {
   env?: Record<string, string>;
   /** Only this job (act's `--job`), for workflows whose other jobs are not the action's. */
   job?: string;
+  /**
+   * act's own cache server (an implementation of the protocol GitHub Enterprise Server serves)
+   * keeping its caches in this folder, which runs sharing it share; without it, act serves none.
+   */
+  cacheServer?: string;
 }
 
 /**
@@ -187,7 +192,7 @@ export async function runAct(repo: ActRepository, options: ActOptions): Promise<
     '--eventpath', eventFile,
     '--platform', 'ubuntu-latest=-self-hosted',
     '--json',
-    '--no-cache-server',
+    ...(options.cacheServer ? ['--cache-server-path', options.cacheServer, '--cache-server-addr', '127.0.0.1'] : ['--no-cache-server']),
     '--container-daemon-socket', '-',
     '--github-instance', host,
     ...Object.entries(secrets).flatMap(([name, value]) => ['--secret', `${name}=${value}`]),

@@ -413,7 +413,8 @@ describe('paths the checkout names', () => {
     // install reads the project too, and takes no stack.
     const install: Record<string, string> = { command: 'install', 'work-dir': 'infra' };
     expect(() => parseInputs((name) => install[name] ?? '', { GITHUB_WORKSPACE: root })).toThrow(/sets stackConfigDir to '\.\.\/\.\.'/);
-    expect(() => parseInputs((name) => ({ ...install, stack: 'dev' })[name] ?? '', { GITHUB_WORKSPACE: root })).toThrow("Input 'stack' does not apply to command 'install'");
+    const withStack: Record<string, string> = { ...install, stack: 'dev' };
+    expect(() => parseInputs((name) => withStack[name] ?? '', { GITHUB_WORKSPACE: root })).toThrow("Input 'stack' does not apply to command 'install'");
     // detect only reads project names.
     const detect: Record<string, string> = { command: 'detect' };
     expect(() => parseInputs((name) => detect[name] ?? '', { GITHUB_WORKSPACE: root })).not.toThrow();
