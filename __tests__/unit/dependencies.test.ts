@@ -106,6 +106,20 @@ describe('which toolchain', () => {
   });
 });
 
+describe('uv', () => {
+  it("seeds pip into the environment where Pulumi's host treats it as pip's, which lists the packages with pip", async () => {
+    fs.writeFileSync(path.join(bin, 'uv'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    fs.rmSync(path.join(project, 'poetry.lock'));
+    write('requirements.txt', 'pulumi\n');
+    const onPath = await plan({});
+    expect(onPath.description).toContain('(uv)');
+    expect(onPath.steps[0]).toEqual({ command: path.join(bin, 'uv'), args: ['venv', '--allow-existing', '--seed', '--python', expect.any(String), path.join(project, 'venv')] });
+    const named = await plan({ toolchain: 'uv' });
+    expect(named.steps[0]!.args).not.toContain('--seed');
+    expect(named.fingerprint).not.toBe((await plan({})).fingerprint);
+  });
+});
+
 describe('what a poetry install is made from', () => {
   it('changes with poetry.lock and pyproject.toml, not with the program', async () => {
     const first = (await plan()).fingerprint;

@@ -56,10 +56,13 @@ async function planPython(workDir: string, project: ProjectFile, env: Env, signa
   const uv = choice.toolchain === 'uv' || (choice.toolchain === 'auto' && findOnPath('uv', env.PATH ?? ''))
     ? findOnPath('uv', env.PATH ?? '') ?? 'uv'
     : undefined;
+  // Where Pulumi's language host treats the environment as pip's (no `toolchain: uv`), it lists the
+  // program's packages with `python -m pip list`: a uv environment needs pip in it.
+  const seedPip = uv !== undefined && choice.toolchain === 'auto';
 
   const steps: Step[] = uv
     ? [
-        { command: uv, args: ['venv', '--allow-existing', '--python', python, venv] },
+        { command: uv, args: ['venv', '--allow-existing', ...(seedPip ? ['--seed'] : []), '--python', python, venv] },
         ...(hasRequirements ? [{ command: uv, args: ['pip', 'install', '--python', venvPython, '-r', requirements] }] : []),
       ]
     : [
@@ -71,7 +74,7 @@ async function planPython(workDir: string, project: ProjectFile, env: Env, signa
       ];
   return {
     description: `Python virtual environment ${path.relative(workDir, venv) || venv} (${uv ? 'uv' : 'pip'})`,
-    fingerprint: fingerprint([uv ? 'uv' : 'pip', interpreter, hasRequirements ? fs.readFileSync(requirements, 'utf8') : '']),
+    fingerprint: fingerprint([uv ? (seedPip ? 'uv with pip' : 'uv') : 'pip', interpreter, hasRequirements ? fs.readFileSync(requirements, 'utf8') : '']),
     steps,
     // The language host uses `virtualenv` from Pulumi.yaml when set; this covers projects that leave it out.
     location: { kind: 'known', stateFile: path.join(venv, STATE_FILE), env: virtualEnvEnv(venv, env.PATH ?? '') },
