@@ -149,7 +149,11 @@ export class ActionsCache {
     await this.client?.close();
     this.client = undefined;
     this.available = undefined;
-    if (this.staging) fs.rmSync(this.staging, { recursive: true, force: true });
+    try {
+      if (this.staging) fs.rmSync(this.staging, { recursive: true, force: true });
+    } catch {
+      // A tar the stopped client started may still be writing there; the runner empties RUNNER_TEMP.
+    }
     this.staging = undefined;
   }
 
@@ -179,7 +183,10 @@ export class ActionsCache {
       for (const entry of entries) {
         const base = entry.base === 'workspace' ? settings.workspace : path.parse(entry.paths[0]!).root;
         // The archive's relative paths are found from the process's folder (@actions/glob).
-        if (entry.base === 'workspace' && realPath(process.cwd()) !== settings.workspace) continue;
+        if (entry.base === 'workspace' && realPath(process.cwd()) !== settings.workspace) {
+          log.info(`Actions cache: ${entry.description} not saved: the action runs in ${process.cwd()}, not in the workspace.`);
+          continue;
+        }
         const started = Date.now();
         const saved = await this.within(deadline, 'saving', () => this.connect().then((client) => client && client.save(archivePaths(entry, settings.workspace), entry.key, base)));
         if (this.broken) return;
