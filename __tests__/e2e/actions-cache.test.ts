@@ -106,7 +106,7 @@ describe('a fresh runner, with the cache GitHub.com serves', () => {
     expect(warnings(run)).toEqual([]);
     expect(installedPip(run)).toBe(true);
     expect(mirror.downloads()).toBe(1);
-    expect(run.stdout).toContain("Actions cache: nothing saved: a issue_comment run uses the default branch's cache scope");
+    expect(run.stdout).toContain("Actions cache: nothing saved: runs on issue_comment events use the default branch's cache scope");
     expect(service.entries).toHaveLength(2);
   }, 300_000);
 });

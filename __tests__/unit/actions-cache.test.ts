@@ -284,7 +284,7 @@ describe('a run with the cache', () => {
   it('saves nothing from a comment command, a cancelled run, or with the input off, and starts no client with the input off', async () => {
     const startsWith: number[] = [];
     for (const [options, says] of [
-      [{ event: 'issue_comment' }, "Actions cache: nothing saved: a issue_comment run uses the default branch's cache scope"],
+      [{ event: 'issue_comment' }, "Actions cache: nothing saved: runs on issue_comment events use the default branch's cache scope"],
       [{ abort: Object.assign(new AbortController(), {}) }, undefined],
       [{ cache: false }, undefined],
     ] as const) {

@@ -175,6 +175,15 @@ describe('installing and reusing with poetry', () => {
     expect(isUpToDate(changed, (await locateInstall(changed, project))!)).toBe(false);
   });
 
+  it('asks poetry nothing when told not to, where nothing is remembered (a new machine, before the cache is tried)', async () => {
+    expect(await locateInstall(await plan(), project, undefined, false)).toBeUndefined();
+    expect(poetryCalls()).toEqual([]);
+    const installed = await installDependencies(await plan(), project, () => undefined);
+    const calls = poetryCalls().length;
+    expect(await locateInstall(await plan(), project, undefined, false)).toEqual(installed);
+    expect(poetryCalls()).toHaveLength(calls);
+  });
+
   it('asks poetry again when the remembered environment is gone', async () => {
     await installDependencies(await plan(), project, () => undefined);
     fs.rmSync(venv, { recursive: true });

@@ -67,7 +67,7 @@ export function cachePolicy(enabled: boolean, serviceGiven: boolean, env: Env, e
     return {
       restore: mode.read,
       save: false,
-      noSave: `a ${eventName} run uses the default branch's cache scope for code it did not check out from that branch, and a cache saved from it would be restored by the branch's own runs`,
+      noSave: `runs on ${eventName} events use the default branch's cache scope while running code from elsewhere (a pull request's), and what they saved the default branch's own runs would restore`,
     };
   }
   return { restore: mode.read, save: mode.write, ...(mode.write ? {} : { noSave: `the runner's ACTIONS_CACHE_MODE is '${env.ACTIONS_CACHE_MODE}'` }) };

@@ -101,11 +101,14 @@ async function planNode(workDir: string, env: Env, signal?: AbortSignal): Promis
   };
 }
 
-/** Where the plan's install is, once there is one: for a tool that decides it, its last answer or a new one. */
-export async function locateInstall(plan: DependencyPlan, workDir: string, signal?: AbortSignal): Promise<KnownLocation | undefined> {
+/**
+ * Where the plan's install is, once there is one: for a tool that decides it, its last answer or,
+ * unless `ask` is false, a new one.
+ */
+export async function locateInstall(plan: DependencyPlan, workDir: string, signal?: AbortSignal, ask = true): Promise<KnownLocation | undefined> {
   if (plan.location.kind === 'known') return plan.location;
   const remembered = readIfExists(plan.location.memoFile);
-  return (remembered && virtualEnvAt(plan.location, remembered)) || askLocation(plan.location, workDir, signal);
+  return (remembered && virtualEnvAt(plan.location, remembered)) || (ask ? askLocation(plan.location, workDir, signal) : undefined);
 }
 
 /** The tool's own answer, remembered for the next run; none while it has made no environment. */

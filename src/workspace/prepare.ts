@@ -47,15 +47,16 @@ async function prepareDependencies(settings: StackSettings | CleanupSettings | I
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = await planDependencies(settings.workDir, settings.project, context.env, context.signal);
   if (!deps) return {};
-  let found = await locateInstall(deps, settings.workDir, context.signal);
+  // A new machine has no answer of poetry's remembered, and the cache may hold it: poetry (a second
+  // to start) is asked only where the cache cannot answer.
+  let found = await locateInstall(deps, settings.workDir, context.signal, !cache.restores);
   if (found && isUpToDate(deps, found)) {
     log.info(`${deps.description}: up to date, reused`);
     return found.env;
   }
-  if (await cache.restoreDependencies(deps)) {
-    found = await locateInstall(deps, settings.workDir, context.signal);
-    if (found && isUpToDate(deps, found)) return found.env;
-  }
+  const restored = await cache.restoreDependencies(deps);
+  found = found ?? (await locateInstall(deps, settings.workDir, context.signal));
+  if (restored && found && isUpToDate(deps, found)) return found.env;
   const installed = await log.group(`Dependencies: ${deps.description}`, () =>
     installDependencies(deps, settings.workDir, log.info, context.signal, found),
   );
