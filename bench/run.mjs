@@ -28,6 +28,7 @@
 //   report    rendering the PR comment for 10, 1,000 and 10,000 resources
 //   memory    peak resident memory of the action's own node process (not its children)
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -38,7 +39,7 @@ import YAML from 'yaml';
 import { REPO, runnerEnv } from '../scripts/runner.mjs';
 import { ensureToolchain, toolchainEnv } from '../scripts/toolchain.mjs';
 
-const SECTIONS = ['overhead', 'deps', 'startup', 'report', 'memory'];
+const SECTIONS = ['overhead', 'deps', 'startup', 'report', 'memory', 'fresh'];
 const { values: args } = parseArgs({
   options: {
     section: { type: 'string', default: SECTIONS.join(',') },
@@ -48,6 +49,8 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     configs: { type: 'string', default: 'none,plain,secret' },
     commands: { type: 'string', default: 'preview,up' },
+    'pulumi-actions': { type: 'string' },
+    examples: { type: 'string', default: 'pip,uv,poetry,npm' },
   },
 });
 const CONFIG_CASES = args.configs.split(',').map((c) => c.trim());
@@ -327,14 +330,7 @@ async function deps() {
   const { planDependencies, installDependencies, isUpToDate } = await import(pathToFileURL(path.join(lib, 'workspace', 'dependencies.js')).href);
   const { readProjectFile } = await import(pathToFileURL(path.join(lib, 'inputs.js')).href);
 
-  // uv from PyPI into a scratch venv; only the uv binary goes on PATH, so python3 is the same for both.
-  const uvVenv = path.join(root, 'uv-venv');
-  execFileSync('python3', ['-m', 'venv', uvVenv]);
-  execFileSync(path.join(uvVenv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', 'uv'], { stdio: 'inherit' });
-  const uvBin = path.join(root, 'uv-bin');
-  fs.mkdirSync(uvBin);
-  fs.symlinkSync(path.join(uvVenv, 'bin', 'uv'), path.join(uvBin, 'uv'));
-  const uvVersion = execFileSync(path.join(uvBin, 'uv'), ['--version'], { encoding: 'utf8' }).trim();
+  const { bin: uvBin, version: uvVersion } = installUv();
 
   /** One cold install in a fresh copy of the example, with empty caches: a new runner. */
   const install = async (tool, i) => {
@@ -345,7 +341,7 @@ async function deps() {
     project.runtime.options = { ...project.runtime.options, toolchain: tool };
     fs.writeFileSync(projectFile, yaml.dump(project));
     const env = { ...process.env, PATH: tool === 'uv' ? `${uvBin}${path.delimiter}${process.env.PATH}` : process.env.PATH };
-    const plan = planDependencies(ws.workDir, readProjectFile(ws.workDir), env);
+    const plan = await planDependencies(ws.workDir, readProjectFile(ws.workDir), env);
     if (!plan.description.includes(`(${tool})`)) throw new Error(`expected a ${tool} plan, got ${plan.description}`);
     const caches = path.join(root, `cache-${tool}-${i}`);
     const saved = { ...process.env };
@@ -373,7 +369,7 @@ async function deps() {
   const warm = [];
   for (let i = 0; i < 20; i++) {
     const started = now();
-    const plan = planDependencies(last.ws.workDir, readProjectFile(last.ws.workDir), last.env);
+    const plan = await planDependencies(last.ws.workDir, readProjectFile(last.ws.workDir), last.env);
     if (!isUpToDate(plan, plan.location)) throw new Error('the environment just built is not up to date');
     warm.push(now() - started);
   }
@@ -385,6 +381,19 @@ async function deps() {
   line(`cold, ${uvVersion}`, spread(su, s));
   line('uv speed-up over pip', `${(sp.median / su.median).toFixed(1)}×`, '≥ 3×', sp.median / su.median >= 3);
   line('warm reuse (unchanged requirements)', spread(sw, (v) => `${v.toFixed(1)} ms`), '< 0.5 s', sw.median < 500);
+}
+
+/** uv from PyPI into a scratch venv, once; only the uv binary goes on PATH, so python3 stays the machine's. */
+function installUv() {
+  const uvBin = path.join(root, 'uv-bin');
+  if (!fs.existsSync(uvBin)) {
+    const uvVenv = path.join(root, 'uv-venv');
+    execFileSync('python3', ['-m', 'venv', uvVenv]);
+    execFileSync(path.join(uvVenv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', 'uv'], { stdio: 'inherit' });
+    fs.mkdirSync(uvBin);
+    fs.symlinkSync(path.join(uvVenv, 'bin', 'uv'), path.join(uvBin, 'uv'));
+  }
+  return { bin: uvBin, version: execFileSync(path.join(uvBin, 'uv'), ['--version'], { encoding: 'utf8' }).trim() };
 }
 
 async function startup() {
@@ -556,6 +565,217 @@ function eventStream(count) {
   return events;
 }
 
+// ── fresh runner ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Every job on a hosted runner starts on a new machine: the same paths (home, workspace, tool
+ * cache), nothing in them. Each example is a program with its dependencies and a real provider
+ * plugin (scripts/mirror-plugin.mjs, from a local mirror), timed from the start of what a workflow
+ * runs to the first engine command: for the action, its process start to the moment it creates
+ * the engine's event log folder (in TMPDIR, watched); for pulumi/actions, the steps users put before
+ * it for the caches its documentation recommends, then its own start to its engine command (noted by
+ * a `pulumi` first on PATH, which runs `pulumi version` for it as the real one would: its Automation
+ * API hears the engine's events over gRPC, with no folder to watch). The cache service is a local stand-in of
+ * GitHub.com's (__tests__/support/cache-service.ts): no network between them, so a restore here is
+ * faster than on GitHub by the transfer time, which this machine cannot measure.
+ */
+async function fresh() {
+  const runs = Math.max(1, Math.min(RUNS, 3));
+  const examples = args.examples.split(',').map((e) => e.trim());
+  for (const e of examples) if (!['pip', 'uv', 'poetry', 'npm'].includes(e)) throw new Error(`unknown example '${e}': pip, uv, poetry or npm`);
+  const pulumiActions = args['pulumi-actions'] ? path.resolve(args['pulumi-actions']) : undefined;
+  console.log(`\n▶ fresh runner: start to the first engine command on a new machine, the cache empty or restored (${runs} runs each)`);
+  const { startCacheService } = await import(pathToFileURL(path.join(REPO, '__tests__', 'support', 'cache-service.ts')).href);
+  const { startPluginMirror } = await import(pathToFileURL(path.join(REPO, '__tests__', 'support', 'plugin-mirror.ts')).href);
+  const { ensurePoetry } = await import(pathToFileURL(path.join(REPO, 'scripts', 'poetry.mjs')).href);
+  const service = await startCacheService('bench-runtime-token');
+  const mirror = await startPluginMirror();
+  try {
+    const tools = { uv: installUv().bin, poetry: ensurePoetry() };
+    for (const id of examples) {
+      const example = freshExample(id, tools, mirror, service);
+      const times = { none: [], cache: [], others: [] };
+      const restores = new Map();
+      await example.run('cache');
+      if (pulumiActions) await example.othersWay(pulumiActions, { save: true });
+      for (let i = 0; i < runs; i++) {
+        times.none.push(await example.run('none'));
+        const cached = await example.run('cache', true);
+        times.cache.push(cached.ms);
+        // What the action reports of each restore: the time from its request to the install in place.
+        for (const [, what, secs] of cached.stdout.matchAll(/Actions cache: restored (.+?) \((\d+\.\d) s; key/g)) restores.set(what, [...(restores.get(what) ?? []), Number(secs) * 1000]);
+        if (pulumiActions) times.others.push(await example.othersWay(pulumiActions, { save: false }));
+      }
+      const s = (v) => `${(v / 1000).toFixed(2)} s`;
+      const none = stats(times.none);
+      const cached = stats(times.cache);
+      console.log(`  ${example.name}`);
+      line('  the action, no cache', spread(none, s));
+      line('  the action, cache restored', spread(cached, s), '≤ 2 s', cached.median <= 2_000);
+      line('  cache restored ÷ no cache', (cached.median / none.median).toFixed(2), '≤ 0.20', cached.median <= none.median / 5);
+      for (const [what, values] of restores) line(`    of which restoring ${what.replace(/ in \/.*/, '')}`, spread(stats(values), s));
+      if (pulumiActions) line('  pulumi/actions after its recommended caches', spread(stats(times.others), s));
+      else line('  pulumi/actions after its recommended caches', 'not run: give --pulumi-actions (see BENCHMARKS.md)');
+    }
+  } finally {
+    await Promise.all([service.close(), mirror.close()]);
+  }
+}
+
+/** Resolves with the time the action's engine log folder appears in `dir`; `stop()` ends the watch. */
+function engineStart(dir) {
+  let watcher;
+  const at = new Promise((resolve) => {
+    watcher = fs.watch(dir, (_, name) => {
+      if (name?.startsWith('pulumi-events-')) resolve(now());
+    });
+  });
+  return { at, stop: () => watcher.close() };
+}
+
+/** A `pulumi` first on PATH that notes (in BENCH_ENGINE_LOG) when a `preview` starts, then becomes the real one. */
+function previewNotingPulumi() {
+  const dir = path.join(root, 'fresh-wrap');
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'pulumi'), `#!/bin/sh\n[ "$1" = preview ] && date +%s%N >> "$BENCH_ENGINE_LOG"\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
+  }
+  return dir;
+}
+
+function freshExample(id, tools, mirror, service) {
+  const typescript = id === 'npm';
+  const name = { pip: 'examples/python, pip', uv: 'examples/python, uv', poetry: 'examples/python, poetry', npm: 'examples/typescript, npm' }[id];
+  const workspace = path.join(root, `fresh-${id}`);
+  const workDir = path.join(workspace, 'infra');
+  fs.cpSync(path.join(REPO, 'examples', typescript ? 'typescript' : 'python'), workDir, {
+    recursive: true,
+    filter: (src) => !['venv', '.venv', 'node_modules', 'out', '__pycache__'].includes(path.basename(src)) && !/^Pulumi\..+\.yaml$/.test(path.basename(src)),
+  });
+  const projectFile = path.join(workDir, 'Pulumi.yaml');
+  if (id === 'poetry') {
+    fs.rmSync(path.join(workDir, 'requirements.txt'));
+    const fixture = path.join(REPO, '__tests__', 'fixtures', 'python-poetry');
+    for (const file of fs.readdirSync(fixture)) fs.copyFileSync(path.join(fixture, file), path.join(workDir, file));
+  } else if (id === 'pip') {
+    // Named, so that a uv on PATH cannot make it uv's; uv is taken from PATH, as the action takes it
+    // (Pulumi's own `toolchain: uv` is for uv projects, with a pyproject.toml).
+    const project = yaml.load(fs.readFileSync(projectFile, 'utf8'));
+    project.runtime.options = { ...project.runtime.options, toolchain: 'pip' };
+    fs.writeFileSync(projectFile, yaml.dump(project));
+  }
+  // A resource of the mirror's plugin, which the engine then needs.
+  const { name: plugin, version } = mirror.plugin;
+  fs.appendFileSync(
+    path.join(workDir, typescript ? 'index.ts' : '__main__.py'),
+    typescript
+      ? `\nclass Thing extends pulumi.CustomResource {\n  constructor(name: string) {\n    super("${plugin}:index:Thing", name, { label: "bench" }, { version: "${version}" });\n  }\n}\nnew Thing("thing");\n`
+      : `\npulumi.CustomResource("${plugin}:index:Thing", "thing", {"label": "bench"}, opts=pulumi.ResourceOptions(version="${version}"))\n`,
+  );
+  const backendUrl = `file://${path.join(root, `fresh-state-${id}`)}`;
+  fs.mkdirSync(new URL(backendUrl).pathname);
+  const ws = { workspace, workDir };
+  const PATH = [id === 'uv' ? tools.uv : undefined, id === 'poetry' ? tools.poetry : undefined, baseEnv.PATH].filter(Boolean).join(path.delimiter);
+  execFileSync(realPulumi, ['stack', 'init', 'dev', '--non-interactive'], { cwd: workDir, env: { ...baseEnv, PULUMI_BACKEND_URL: backendUrl }, stdio: 'ignore' });
+  const home = path.join(root, `fresh-home-${id}`);
+
+  /** A new machine at the same paths: an empty home (caches, plugins), no install in the checkout, a new TMPDIR. */
+  const machine = () => {
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.mkdirSync(home);
+    for (const dir of ['venv', '.venv', 'node_modules']) fs.rmSync(path.join(workDir, dir), { recursive: true, force: true });
+    const tmp = fs.mkdtempSync(path.join(root, 'tmp-'));
+    return {
+      tmp,
+      env: {
+        PATH,
+        HOME: home,
+        PULUMI_HOME: path.join(home, '.pulumi'),
+        XDG_CACHE_HOME: path.join(home, '.cache'),
+        npm_config_cache: path.join(home, '.npm'),
+        TMPDIR: tmp,
+        PULUMI_BACKEND_URL: backendUrl,
+        PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: mirror.overrides,
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'false',
+      },
+    };
+  };
+
+  /** The action's preview: `none` with `cache: false`, `cache` with the stand-in. Resolves with the time to its first engine command (and the run, with `whole`). */
+  const run = (variant, whole = false) =>
+    sample(async () => {
+      const { tmp, env } = machine();
+      const watch = engineStart(tmp);
+      const result = await runAction(ws, { command: 'preview', stack: 'dev', cache: variant === 'cache' ? 'true' : 'false' }, { env: { ...env, ...service.env } });
+      watch.stop();
+      mustSucceed(result, `the action's preview of ${name} (${variant})`);
+      const engineAt = await Promise.race([watch.at, Promise.resolve(undefined)]);
+      if (engineAt === undefined) throw new Error(`no engine command seen for ${name} (${variant})`);
+      return { ...result, ms: engineAt - result.started };
+    }).then((r) => (whole ? r : r.ms));
+
+  /**
+   * What users run with pulumi/actions instead, as its documentation and the setup actions'
+   * recommend: the package manager's cache restored (setup-python's `cache: pip` or `poetry`,
+   * setup-uv's `enable-cache`, setup-node's `cache: npm`), the install step, actions/cache of
+   * ~/.pulumi/plugins, then pulumi/actions itself. Each step a process of its own, as the runner runs
+   * them; `save` plays the post steps that fill the cache once.
+   */
+  const othersWay = async (pulumiActions, { save }) => {
+    await whenIdle();
+    const { tmp, env } = machine();
+    const stepEnv = { ...baseEnv, ...env, ...service.env, RUNNER_TEMP: tmp, GITHUB_WORKSPACE: workspace, GITHUB_SERVER_URL: 'https://github.com' };
+    const hash = (file) => createHash('sha256').update(fs.readFileSync(path.join(workDir, file))).digest('hex');
+    const managerCache = {
+      pip: () => ({ key: `setup-python-pip-${hash('requirements.txt')}`, paths: [path.join(home, '.cache', 'pip')] }),
+      uv: () => ({ key: `setup-uv-${hash('requirements.txt')}`, paths: [path.join(home, '.cache', 'uv')] }),
+      poetry: () => ({ key: `setup-python-poetry-${hash('poetry.lock')}`, paths: [path.join(home, '.cache', 'pypoetry')] }),
+      npm: () => ({ key: `setup-node-npm-${hash('package-lock.json')}`, paths: [path.join(home, '.npm')] }),
+    }[id]();
+    const plugins = { key: `pulumi-plugins-${hash(typescript ? 'package-lock.json' : id === 'poetry' ? 'poetry.lock' : 'requirements.txt')}`, paths: [path.join(home, '.pulumi', 'plugins')] };
+    const venvPython = path.join(workDir, 'venv', 'bin', 'python');
+    const install = {
+      pip: [['python3', ['-m', 'venv', 'venv']], [venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', 'requirements.txt']]],
+      uv: [[path.join(tools.uv, 'uv'), ['venv', '--seed', 'venv']], [path.join(tools.uv, 'uv'), ['pip', 'install', '--python', venvPython, '-r', 'requirements.txt']]],
+      poetry: [[path.join(tools.poetry, 'poetry'), ['install', '--no-interaction', '--no-ansi']]],
+      npm: [['npm', ['ci', '--no-audit', '--no-fund']]],
+    }[id];
+    const cacheStep = (op, { key, paths }) => timed(NODE, [path.join(REPO, 'bench', 'cache-step.mjs'), op, key, ...paths], { cwd: workspace, env: stepEnv });
+    let ms = 0;
+    const step = async (run, what, ok = [0]) => {
+      const result = await run;
+      if (!ok.includes(result.code)) mustSucceed(result, what);
+      ms += result.ms;
+    };
+    await step(cacheStep('restore', managerCache), 'restoring the package manager cache', [0, 2]);
+    for (const [command, argv] of install) await step(timed(command, argv, { cwd: workDir, env: stepEnv }), `${command} ${argv.join(' ')}`);
+    await step(cacheStep('restore', plugins), 'restoring the plugins', [0, 2]);
+    const dir = path.join(root, 'runner', String(++runCounter));
+    const action = runnerEnv({
+      dir,
+      workspace,
+      inputs: { command: 'preview', 'stack-name': 'dev', 'work-dir': 'infra', 'cloud-url': backendUrl },
+      actionFile: path.join(pulumiActions, 'action.yml'),
+      base: { ...stepEnv, RUNNER_TEMP: tmp },
+    });
+    const engineLog = path.join(tmp, 'engine-started');
+    const result = await timed(NODE, [path.join(pulumiActions, 'dist', 'index.js')], {
+      cwd: workspace,
+      env: { ...action.env, PATH: `${previewNotingPulumi()}${path.delimiter}${action.env.PATH}`, BENCH_ENGINE_LOG: engineLog },
+    });
+    mustSucceed(result, `pulumi/actions on ${name}`);
+    if (!fs.existsSync(engineLog)) throw new Error(`no engine command seen for pulumi/actions on ${name}`);
+    ms += Number(fs.readFileSync(engineLog, 'utf8').trim().split('\n')[0]) / 1e6 - result.started;
+    for (const entry of save ? [managerCache, plugins] : []) {
+      // A package manager that cached nothing leaves nothing to save (pip's HTTP cache on a machine whose index sends no cache headers).
+      if (entry.paths.some((p) => fs.existsSync(p))) mustSucceed(await cacheStep('save', entry), `saving ${entry.key}`);
+      else console.log(`    (nothing to save under ${entry.key}: ${entry.paths.join(', ')} stayed empty)`);
+    }
+    return ms;
+  };
+  return { name, run, othersWay };
+}
+
 // ── main ─────────────────────────────────────────────────────────────────────────────────────
 
 const pulumiVersion = execFileSync(realPulumi, ['version'], { encoding: 'utf8', env: baseEnv }).trim();
@@ -565,7 +785,7 @@ for (const action of ACTIONS) console.log(`  ${action.label}: ${action.file}`);
 console.log(`  scratch: ${root}`);
 try {
   for (const section of SECTIONS.filter((s) => sections.includes(s))) {
-    await { overhead, deps, startup, report, memory }[section]();
+    await { overhead, deps, startup, report, memory, fresh }[section]();
   }
   if (disturbedSamples > 0) console.log(`\n⚠ ${disturbedSamples} timed sample(s) kept though other processes used the machine meanwhile.`);
 } finally {

@@ -30,6 +30,7 @@ export declare function runnerEnv(options: {
   env?: Record<string, string | undefined>;
   base?: NodeJS.ProcessEnv;
   token?: string;
+  actionFile?: string;
 }): { files: RunnerFiles; env: NodeJS.ProcessEnv };
 export interface ActionRun {
   code: number;

@@ -62,9 +62,10 @@ export const RUNNER_TOKEN = 'ghs_runnerEmulationToken000000000000000';
 /**
  * Prepares a runner-like folder under `dir` and returns the environment for one step.
  * `event` is the webhook payload; `env` is added last (PULUMI_*, GITHUB_API_URL, …); `token` is
- * `github.token`, which defaults such as `github-token`'s evaluate to.
+ * `github.token`, which defaults such as `github-token`'s evaluate to. `actionFile`: another
+ * action's action.yml, whose inputs the step then gets (the benchmarks run pulumi/actions so).
  */
-export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'workflow_dispatch', env = {}, base = process.env, token = RUNNER_TOKEN }) {
+export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'workflow_dispatch', env = {}, base = process.env, token = RUNNER_TOKEN, actionFile }) {
   fs.mkdirSync(path.join(dir, 'temp'), { recursive: true });
   const files = {
     output: path.join(dir, 'output.txt'),
@@ -103,7 +104,7 @@ export function runnerEnv({ dir, workspace, inputs, event = {}, eventName = 'wor
     },
     runner: { temp: runnerVars.RUNNER_TEMP, os: 'Linux' },
   };
-  return { files, env: { ...baseEnv, ...inputEnv(inputs, contexts), ...runnerVars } };
+  return { files, env: { ...baseEnv, ...inputEnv(inputs, contexts, declaredInputs(actionFile)), ...runnerVars } };
 }
 
 /** Runs the bundled action; resolves with its exit code and everything it printed. */
