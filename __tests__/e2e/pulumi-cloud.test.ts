@@ -3,12 +3,16 @@
 // searched for its secrets, the token among them; closing the stand-in fails the file on any
 // request it did not accept.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorsOf, makeWorkspace, runStep, type StepOptions, type StepResult, type Workspace } from '../support/e2e.js';
+import { cancelAsRunner, startAction } from '../../scripts/runner.mjs';
+import { errorsOf, filesIn, makeWorkspace, prepareStep, runStep, type StepOptions, type StepResult, type Workspace } from '../support/e2e.js';
+import { startGitHubApi } from '../support/github-api.js';
 import { cloudCliEnv, pulumi, startPulumiCloud, type PulumiCloud, type PulumiCloudUser } from '../support/pulumi-cloud.js';
 import { throwawayCertificate } from '../support/tls.js';
+import { prCommentPayload } from '../support/webhook-examples.js';
 
 /** In acme, which the service names as her default organization. */
 const ALICE: PulumiCloudUser = { token: 'pul-alice-e2e-0123456789abcdef', login: 'alice', organizations: ['acme'], defaultOrg: 'acme' };
@@ -42,11 +46,15 @@ const homeOf = (user: PulumiCloudUser) => path.join(dir, `home-${user.login}`);
 
 /** One step of the action as `user`, with Pulumi Cloud as the backend and the token in the environment. */
 function step(user: PulumiCloudUser, options: StepOptions): Promise<StepResult> {
-  return runStep(ws, {
+  return runStep(ws, stepOptions(user, options));
+}
+
+function stepOptions(user: PulumiCloudUser, options: StepOptions): StepOptions {
+  return {
     ...options,
     inputs: { 'backend-url': cloud.url, 'comment-on-pr': 'false', ...options.inputs },
     env: { ...cloud.trustEnv, PULUMI_ACCESS_TOKEN: user.token, PULUMI_HOME: homeOf(user), ...options.env },
-  });
+  };
 }
 
 function cli(user: PulumiCloudUser, args: string[]): string {
@@ -54,6 +62,18 @@ function cli(user: PulumiCloudUser, args: string[]): string {
 }
 
 const config = (extra: Record<string, unknown> = {}) => JSON.stringify({ outDir: ws.outDir, ...extra });
+/** The program's files for `stack`, each stack in a folder of its own. */
+const filesOf = (stack: string) => path.join(ws.root, 'files', stack);
+const stackConfig = (stack: string, extra: Record<string, unknown> = {}) => config({ outDir: filesOf(stack), ...extra });
+
+/** A `pulumi` first on PATH that records every call's arguments and runs the real CLI. */
+function recordingCli(): { PATH: string; calls: () => string } {
+  const bin = fs.mkdtempSync(path.join(dir, 'recording-'));
+  const log = path.join(bin, 'calls.log');
+  const real = execFileSync('sh', ['-c', 'command -v pulumi'], { encoding: 'utf8' }).trim();
+  fs.writeFileSync(path.join(bin, 'pulumi'), `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nexec "${real}" "$@"\n`, { mode: 0o755 });
+  return { PATH: [bin, process.env.PATH].join(path.delimiter), calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '') };
+}
 
 describe("the stack's name without 'org'", () => {
   it("is the CLI's: PULUMI_DEFAULT_ORGANIZATION, then `pulumi org set-default`, then the service's default, then the user", async () => {
@@ -70,5 +90,138 @@ describe("the stack's name without 'org'", () => {
     expect(await named(CAROL, 'names', { PULUMI_DEFAULT_ORGANIZATION: 'beta' })).toBe('beta/files-py/names');
     cli(CAROL, ['org', 'set-default', 'beta']);
     expect(await named(CAROL, 'names-2')).toBe('beta/files-py/names-2');
+  });
+});
+
+describe('a stack on Pulumi Cloud through the action', () => {
+  const SECRET = 'cloud-e2e-s3cret-first';
+  const CHANGED = 'cloud-e2e-s3cret-second';
+
+  it("keeps secret config with the service's secrets manager, none of it on a command line; drift, refresh, destroy and remove", async () => {
+    const recording = recordingCli();
+    const up = await step(ALICE, { inputs: { command: 'up', stack: 'life', config: stackConfig('life', { message: 'hi', token: { value: SECRET, secret: true } }) }, env: { PATH: recording.PATH } });
+    expect(errorsOf(up)).toEqual([]);
+    expect(up.outputs).toMatchObject({ stack: 'acme/files-py/life', greeting: 'hi, life!', connection: '[secret]' });
+    expect(filesIn(filesOf('life'))).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
+    const settings = fs.readFileSync(path.join(ws.root, ws.workDir, 'Pulumi.life.yaml'), 'utf8');
+    expect(settings).toMatch(/files-py:token:\n\s+secure: \S+/);
+    expect(settings).not.toMatch(/encryptionsalt/);
+    expect((await cloud.requests()).some((r) => /^\/api\/stacks\/acme\/files-py\/life\/(batch-)?encrypt$/.test(r.path))).toBe(true);
+    expect(cli(ALICE, ['config', 'get', 'token', '--stack', 'life']).trim()).toBe(SECRET);
+
+    // A changed secret: the service's key is not the action's, so again the CLI, on its standard input.
+    const changed = await step(ALICE, { inputs: { command: 'up', stack: 'life', config: stackConfig('life', { message: 'hi', token: { value: CHANGED, secret: true } }) }, env: { PATH: recording.PATH } });
+    expect(errorsOf(changed)).toEqual([]);
+    expect(cli(ALICE, ['config', 'get', 'token', '--stack', 'life']).trim()).toBe(CHANGED);
+    expect(recording.calls()).toMatch(/config set --secret/);
+    expect(recording.calls()).not.toContain(SECRET);
+    expect(recording.calls()).not.toContain(CHANGED);
+
+    fs.writeFileSync(path.join(filesOf('life'), 'file-1.txt'), 'edited by hand\n');
+    const drift = await step(ALICE, { inputs: { command: 'drift', stack: 'life' } });
+    expect(errorsOf(drift)).toEqual([]);
+    expect(drift.outputs.drifted).toBe('true');
+    expect((await step(ALICE, { inputs: { command: 'refresh', stack: 'life' } })).code).toBe(0);
+    expect((await step(ALICE, { inputs: { command: 'drift', stack: 'life' } })).outputs.drifted).toBe('false');
+
+    const destroy = await step(ALICE, { inputs: { command: 'destroy', stack: 'life', remove: 'true' }, env: { PULUMI_DESTROY_APPROVED: 'true' } });
+    expect(errorsOf(destroy)).toEqual([]);
+    expect(filesIn(filesOf('life'))).toEqual([]);
+    expect(await cloud.stack('acme/files-py/life')).toBeUndefined();
+  });
+
+  it("waits out Pulumi Cloud's 409 while another update runs, and with lock-timeout 0 fails at once naming it", async () => {
+    expect((await step(ALICE, { inputs: { command: 'up', stack: 'locked', config: stackConfig('locked') } })).code).toBe(0);
+    const other = await cloud.occupy('acme/files-py/locked');
+    const impatient = await step(ALICE, { inputs: { command: 'up', stack: 'locked', config: stackConfig('locked', { message: 'next' }), 'lock-timeout': '0' } });
+    expect(impatient.code).toBe(1);
+    expect(errorsOf(impatient)).toEqual([expect.stringContaining('the stack is locked by another update: error: [409] Conflict: Another update is currently in progress.')]);
+
+    const released = new Promise((resolve) => setTimeout(resolve, 3_000)).then(() => cloud.finish(other));
+    const patient = await step(ALICE, { inputs: { command: 'up', stack: 'locked', config: stackConfig('locked', { message: 'next' }), 'lock-timeout': '1m' } });
+    await released;
+    expect(errorsOf(patient)).toEqual([]);
+    expect(patient.stdout).toMatch(/The stack is locked by another update; waiting/);
+    expect(fs.readFileSync(path.join(filesOf('locked'), 'file-0.txt'), 'utf8')).toBe('next #0\n');
+  });
+
+  it("cancels the update it had to kill past the runner's deadline, so the next run does not wait", async () => {
+    expect((await step(ALICE, { inputs: { command: 'up', stack: 'killed', config: stackConfig('killed') } })).code).toBe(0);
+    // Every update takes 12 s: longer than the 10 s the runner gives a cancelled step.
+    const { env } = prepareStep(ws, stepOptions(ALICE, { inputs: { command: 'up', stack: 'killed', config: stackConfig('killed', { message: 'slow', delayMs: 12_000 }) } }));
+    let begun: () => void = () => undefined;
+    const updating = new Promise<void>((resolve) => (begun = resolve));
+    const { child, done } = startAction(env, { onStdout: (chunk: string) => /^ ~ .* updating/m.test(chunk) && begun() });
+    await updating;
+    await cancelAsRunner(child);
+    const cancelled = await done;
+    expect(cancelled.stdout).toContain("Removed the stack's lock left by the killed update (pulumi cancel).");
+    const killed = (await cloud.stack('acme/files-py/killed'))!;
+    expect(killed.running).toBeUndefined();
+    expect(killed.updates.filter((u) => u.status === 'cancelled')).toHaveLength(1);
+
+    const next = await step(ALICE, { inputs: { command: 'up', stack: 'killed', config: stackConfig('killed', { message: 'after' }), 'lock-timeout': '1m' } });
+    expect(errorsOf(next)).toEqual([]);
+    expect(next.stdout).not.toMatch(/The stack is locked by another update/);
+    expect(next.summary).toContain('which this run cleared');
+    expect(fs.readFileSync(path.join(filesOf('killed'), 'file-0.txt'), 'utf8')).toBe('after #0\n');
+  }, 120_000);
+
+  it('tags smoke stacks and removes them, and cleanup finds the expired ones by their tags', async () => {
+    const smoke = await step(ALICE, { inputs: { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', config: stackConfig('smoke-1'), 'expect-outputs': '{"greeting": "hello, smoke-1!"}' } });
+    expect(errorsOf(smoke)).toEqual([]);
+    expect(JSON.parse(smoke.outputs.checks!)).toEqual({ greeting: true });
+    expect((await cloud.requests()).filter((r) => r.method === 'PATCH' && r.path === '/api/stacks/acme/files-py/smoke-1/tags').length).toBeGreaterThan(0);
+    expect(await cloud.stack('acme/files-py/smoke-1')).toBeUndefined();
+
+    // Left behind by a smoke run that died: tagged as the action tags them, expired.
+    cli(ALICE, ['stack', 'init', 'smoke-2']);
+    for (const [name, value] of Object.entries({ ephemeral: 'true', 'ephemeral:expires': new Date(Date.now() - 60_000).toISOString() })) {
+      cli(ALICE, ['stack', 'tag', 'set', name, value, '--stack', 'smoke-2']);
+    }
+    const cleanup = await step(ALICE, { inputs: { command: 'cleanup', 'ephemeral-stacks': 'smoke-*' } });
+    expect(errorsOf(cleanup)).toEqual([]);
+    expect(JSON.parse(cleanup.outputs.removed!)).toEqual(['smoke-2']);
+    expect(await cloud.stack('acme/files-py/smoke-2')).toBeUndefined();
+  });
+
+  it("lists the workspace's stacks with detect, as on any backend", async () => {
+    fs.writeFileSync(path.join(ws.root, ws.workDir, 'Pulumi.prod.yaml'), 'config: {}\n');
+    const detect = await step(ALICE, { inputs: { command: 'detect', 'work-dir': '.' } });
+    expect(errorsOf(detect)).toEqual([]);
+    expect(JSON.parse(detect.outputs.matrix!).include).toContainEqual({ project: 'files-py', stack: 'prod', 'work-dir': ws.workDir });
+  });
+
+  it('answers a pull request comment command on a Pulumi Cloud stack', async () => {
+    const owner = 'Codertocat';
+    const repo = 'Hello-World';
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: ws.root, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'the pull request');
+    const api = await startGitHubApi({ tokens: [{ token: 'ghs_workflow', kind: 'installation' }] });
+    try {
+      api.setPermission(owner, repo, 'octocat', 'write');
+      const payload = prCommentPayload({ body: '/pulumi preview commented', login: 'octocat' });
+      api.setPullRequest(owner, repo, payload.issue.number, { headSha: git('rev-parse', 'HEAD') });
+      const [command] = api.seedComments(owner, repo, payload.issue.number, 1, { login: 'octocat', body: '/pulumi preview commented' });
+      payload.comment.id = command!.id;
+      const run = await step(ALICE, {
+        inputs: { command: 'comment', stack: 'commented', 'github-token': 'ghs_workflow', 'comment-on-pr': 'true', config: stackConfig('commented') },
+        env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${owner}/${repo}` },
+        eventName: 'issue_comment',
+        event: payload,
+      });
+      expect(errorsOf(run)).toEqual([]);
+      expect(run.outputs).toMatchObject({ 'pr-command': 'preview', stack: 'acme/files-py/commented' });
+      expect(api.reactions(command!.id).map((r) => r.content)).toEqual(['eyes', 'rocket']);
+      const sticky = api.comments(owner, repo, payload.issue.number).filter((c) => c.id !== command!.id);
+      expect(sticky).toHaveLength(1);
+      expect(sticky[0]!.body).toContain('<code>pulumi preview</code> succeeded on <code>acme/files-py/commented</code>');
+      expect(api.rejected).toEqual([]);
+    } finally {
+      await api.close();
+    }
   });
 });
