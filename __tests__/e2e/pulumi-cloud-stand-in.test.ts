@@ -11,7 +11,8 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { filesIn, preparedWorkspace, type Workspace } from '../support/e2e.js';
-import { cloudCliEnv, pulumi, startPulumiCloud, type PulumiCloud, type StandInStack } from '../support/pulumi-cloud.js';
+import { startIdTokenService, type IdTokenService } from '../support/github-id-token.js';
+import { cloudCliEnv, pulumi, pulumiAsync, startPulumiCloud, type PulumiCloud, type StandInStack } from '../support/pulumi-cloud.js';
 import { throwawayCertificate } from '../support/tls.js';
 
 const ALICE = { token: 'pul-alice-0123456789abcdef', login: 'alice', organizations: ['acme'], defaultOrg: 'acme' };
@@ -19,13 +20,20 @@ const BOB = { token: 'pul-bob-0123456789abcdef', login: 'bob', organizations: []
 const SECRET = 'stand-in-s3cret-value';
 
 let cloud: PulumiCloud;
+let idTokens: IdTokenService;
 let ws: Workspace;
 let dir: string;
 let home: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloud-proof-'));
-  cloud = await startPulumiCloud({ users: [ALICE, BOB], tls: throwawayCertificate(dir) });
+  const tls = throwawayCertificate(dir);
+  idTokens = await startIdTokenService({
+    tls,
+    run: { repository: 'octo-org/infra', ref: 'refs/heads/main', sha: 'a'.repeat(40), actor: 'octocat', workflow: 'deploy', event_name: 'push', run_id: '1' },
+  });
+  const policies = [{ tokenType: 'organization' as const, rules: { repository: 'octo-org/infra' } }];
+  cloud = await startPulumiCloud({ users: [ALICE, BOB], tls, oidcIssuers: [{ org: 'acme', url: idTokens.url, policies }] });
   home = path.join(dir, 'pulumi-home');
   ws = await preparedWorkspace();
   // The preparing run's stack file, with its passphrase salt, belongs to its file:// backend.
@@ -33,6 +41,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await idTokens?.close();
   await cloud?.close();
   if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -138,6 +147,35 @@ describe('the real CLI against the Pulumi Cloud stand-in', () => {
     expect(filesIn(ws.outDir)).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
   }, 120_000);
 });
+
+describe('the OIDC token exchange', () => {
+  it("logs the CLI in with an ID token, as `pulumi login --oidc-token` exchanges it, and refuses what no policy allows", async () => {
+    const idToken = await fetchIdToken('urn:pulumi:org:acme');
+    const oidcHome = path.join(dir, 'oidc-home');
+    const env = { ...cloud.trustEnv, PULUMI_HOME: oidcHome };
+    // Asynchronously: the stand-in fetches the issuer's keys from this process while the CLI waits.
+    await pulumiAsync(['login', '--oidc-token', idToken, '--oidc-org', 'acme', cloud.url], { cwd: program(), env });
+    expect(JSON.parse(pulumi(['whoami', '--json'], { cwd: program(), env }))).toMatchObject({ user: 'acme', organizations: ['acme'] });
+    expect((await cloud.requests()).filter((r) => r.path === '/api/oauth/token').map((r) => r.status)).toEqual([200]);
+    // A team token: the organization's policies allow none.
+    await expect(pulumiAsync(['login', '--oidc-token', idToken, '--oidc-org', 'acme', '--oidc-team', 'deployers', cloud.url], { cwd: program(), env })).rejects.toThrow(/invalid_grant/);
+  });
+});
+
+/** GitHub's ID token for `audience`, asked for as a job asks the runner. */
+function fetchIdToken(audience: string): Promise<string> {
+  const { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: token } = idTokens.jobEnv;
+  const ca = fs.readFileSync(cloud.trustEnv.SSL_CERT_FILE!, 'utf8');
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${url}&audience=${encodeURIComponent(audience)}`, { ca, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve((JSON.parse(body) as { value: string }).value));
+      })
+      .on('error', reject);
+  });
+}
 
 describe('what the stand-in does not accept', () => {
   it('fails the test on a route it does not know and on a body that does not fit its type', async () => {

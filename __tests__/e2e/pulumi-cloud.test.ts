@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { cancelAsRunner, startAction } from '../../scripts/runner.mjs';
 import { errorsOf, filesIn, makeWorkspace, prepareStep, runStep, type StepOptions, type StepResult, type Workspace } from '../support/e2e.js';
 import { startGitHubApi } from '../support/github-api.js';
+import { startIdTokenService, type IdTokenService } from '../support/github-id-token.js';
 import { cloudCliEnv, pulumi, startPulumiCloud, type PulumiCloud, type PulumiCloudUser } from '../support/pulumi-cloud.js';
 import { throwawayCertificate } from '../support/tls.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
@@ -22,12 +23,31 @@ const BOB: PulumiCloudUser = { token: 'pul-bob-e2e-0123456789abcdef', login: 'bo
 const CAROL: PulumiCloudUser = { token: 'pul-carol-e2e-0123456789abcdef', login: 'carol', organizations: ['acme', 'beta'], defaultOrg: 'acme' };
 
 let cloud: PulumiCloud;
+let idTokens: IdTokenService;
 let ws: Workspace;
 let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloud-e2e-'));
-  cloud = await startPulumiCloud({ users: [ALICE, BOB, CAROL], tls: throwawayCertificate(dir) });
+  const tls = throwawayCertificate(dir);
+  // GitHub's ID tokens for a run of octo-org/infra (the runner emulation's repository) on main.
+  idTokens = await startIdTokenService({
+    tls,
+    run: { repository: 'octo-org/infra', ref: 'refs/heads/main', sha: 'a'.repeat(40), actor: 'octocat', workflow: 'deploy', event_name: 'push', run_id: '4242' },
+  });
+  // acme trusts this repository's workflows with its organization token, and the team deployers'
+  // token only in the production environment.
+  const oidcIssuers = [
+    {
+      org: 'acme',
+      url: idTokens.url,
+      policies: [
+        { tokenType: 'organization' as const, rules: { sub: 'repo:octo-org/infra:*' } },
+        { tokenType: 'team' as const, teamName: 'deployers', rules: { sub: 'repo:octo-org/infra:environment:production' } },
+      ],
+    },
+  ];
+  cloud = await startPulumiCloud({ users: [ALICE, BOB, CAROL], tls, oidcIssuers });
   ws = makeWorkspace('python');
   // The program's virtual environment, made once by a preview on the workspace's file:// backend.
   const setup = await runStep(ws, { inputs: { command: 'preview', stack: 'warmup', 'comment-on-pr': 'false', config: JSON.stringify({ outDir: ws.outDir }) } });
@@ -36,6 +56,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await idTokens?.close();
   await cloud?.close();
   if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -223,5 +244,71 @@ describe('a stack on Pulumi Cloud through the action', () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('oidc-login', () => {
+  /** A step with the job's ID token and no stored Pulumi token. */
+  const oidcStep = (inputs: StepOptions['inputs'], env: Record<string, string> = idTokens.jobEnv) =>
+    runStep(ws, {
+      inputs: { 'backend-url': cloud.url, 'comment-on-pr': 'false', org: 'acme', ...inputs },
+      env: { ...cloud.trustEnv, PULUMI_HOME: path.join(dir, 'home-oidc'), ...env },
+    });
+
+  /** Every file under `root`, but a virtual environment's. */
+  function filesUnder(root: string): string[] {
+    return fs
+      .readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((f) => !f.split(path.sep).includes('venv'))
+      .map((f) => path.join(root, f))
+      .filter((f) => fs.statSync(f).isFile());
+  }
+
+  it("deploys with the job's ID token: the CLI uses the token Pulumi issued, both masked, neither on a command line or in a file", async () => {
+    const recording = recordingCli();
+    const run = await oidcStep({ command: 'up', stack: 'oidc', 'oidc-login': 'organization', 'oidc-expiration': '30m', config: stackConfig('oidc') }, { ...idTokens.jobEnv, PATH: recording.PATH });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.outputs.stack).toBe('acme/files-py/oidc');
+    expect(filesIn(filesOf('oidc'))).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
+    // The update was made with the organization's token, not a person's.
+    expect((await cloud.stack('acme/files-py/oidc'))!.updates.find((u) => u.kind === 'update' && !u.dryRun)!.author).toBe('acme');
+
+    const idToken = idTokens.issued.at(-1)!;
+    expect(idToken.audience).toBe('urn:pulumi:org:acme');
+    const accessToken = (await cloud.issuedTokens()).at(-1)!;
+    const shown = [run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'), run.stderr, JSON.stringify(run.outputs), run.summary, recording.calls()];
+    const files = [...filesUnder(path.join(dir, 'home-oidc')), ...filesUnder(ws.root)].map((f) => fs.readFileSync(f, 'latin1'));
+    for (const secret of [idToken.token, accessToken]) {
+      expect(run.stdout).toContain(`::add-mask::${secret}`);
+      expect(shown.filter((text) => text.includes(secret))).toEqual([]);
+      expect(files.filter((text) => text.includes(secret))).toEqual([]);
+    }
+  });
+
+  it('says what to do when Pulumi refuses the exchange, when the job has no ID token, and changes nothing', async () => {
+    const refused = await oidcStep({ command: 'up', stack: 'oidc-refused', 'oidc-login': 'team:deployers', config: stackConfig('oidc-refused') });
+    expect(refused.code).toBe(1);
+    expect(errorsOf(refused)).toEqual([
+      expect.stringMatching(
+        /^::error::login: Pulumi Cloud refused to exchange this job's ID token for a team token \(team:deployers\) in 'acme' \(401: invalid_grant: no authorization policy .*\): check the organization's OIDC issuer for GitHub Actions and its authorization policies in Pulumi Cloud \(Settings > Access Management > OIDC Issuers\)/,
+      ),
+    ]);
+    const unpermitted = await oidcStep({ command: 'up', stack: 'oidc-refused', 'oidc-login': 'organization', config: stackConfig('oidc-refused') }, {});
+    expect(unpermitted.code).toBe(1);
+    expect(errorsOf(unpermitted)).toEqual(["::error::login: GitHub gave this job no ID token to log in to Pulumi Cloud with ('oidc-login'): give the job 'permissions: id-token: write'."]);
+    expect(await cloud.stack('acme/files-py/oidc-refused')).toBeUndefined();
+    expect(filesIn(filesOf('oidc-refused'))).toEqual([]);
+  });
+
+  it("removes the organization's expired smoke stacks with cleanup", async () => {
+    cli(ALICE, ['stack', 'init', 'acme/files-py/smoke-oidc']);
+    for (const [name, value] of Object.entries({ ephemeral: 'true', 'ephemeral:expires': new Date(Date.now() - 60_000).toISOString() })) {
+      cli(ALICE, ['stack', 'tag', 'set', name, value, '--stack', 'acme/files-py/smoke-oidc']);
+    }
+    const cleanup = await oidcStep({ command: 'cleanup', 'oidc-login': 'organization', 'ephemeral-stacks': 'smoke-*' });
+    expect(errorsOf(cleanup)).toEqual([]);
+    expect(JSON.parse(cleanup.outputs.removed!)).toEqual(['smoke-oidc']);
+    expect(await cloud.stack('acme/files-py/smoke-oidc')).toBeUndefined();
   });
 });

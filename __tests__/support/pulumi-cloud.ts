@@ -5,7 +5,7 @@
  * an https:// backend URL and an access token. `close()` fails the test when the stand-in met a
  * route it does not know, a body that did not fit its type, or credentials of the wrong kind.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
@@ -27,7 +27,8 @@ export interface PulumiCloudUser {
 export interface OidcIssuer {
   org: string;
   url: string;
-  policies: { tokenType: 'organization' | 'team' | 'personal'; team?: string; user?: string; rules: Record<string, string> }[];
+  /** As Pulumi's authorization policies (all `allow`): each rule a glob a claim of the ID token must match. */
+  policies: { tokenType: 'organization' | 'team' | 'personal'; teamName?: string; userLogin?: string; rules: Record<string, string> }[];
 }
 
 export interface StandInRequest {
@@ -70,6 +71,8 @@ export interface PulumiCloud {
   requests(): Promise<StandInRequest[]>;
   stacks(): Promise<StandInStack[]>;
   stack(name: string): Promise<StandInStack | undefined>;
+  /** The access tokens the OIDC token exchange issued. */
+  issuedTokens(): Promise<string[]>;
   /** Starts an update of `stack` (org/project/stack) as another client would; returns its id. */
   occupy(stack: string): Promise<string>;
   /** Ends an update `occupy` started. */
@@ -99,6 +102,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
     requests: () => call('GET', '/_standin/requests'),
     stacks: () => call('GET', '/_standin/stacks'),
     stack: async (name) => (await call<StandInStack[]>('GET', '/_standin/stacks')).find((s) => s.name === name),
+    issuedTokens: () => call('GET', '/_standin/issued-tokens'),
     occupy: async (stack) => (await call<{ updateId: string }>('POST', `/_standin/stacks/${stack}/occupy`)).updateId,
     finish: async (id) => void (await call('POST', `/_standin/updates/${id}/finish`)),
     close: async () => {
@@ -162,4 +166,17 @@ export function pulumi(args: string[], options: { cwd: string; env: Record<strin
     const e = err as { stderr?: string; stdout?: string; message: string };
     throw new Error(`pulumi ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`);
   }
+}
+
+/**
+ * Runs the real CLI without blocking this process: for calls that reach a server this process
+ * serves itself (GitHub's ID-token issuer, whose keys the Pulumi Cloud stand-in fetches).
+ */
+export function pulumiAsync(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('pulumi', [...args, '--non-interactive'], { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`pulumi ${args.join(' ')} failed: ${stderr || err.message}\n${stdout}`));
+      else resolve(stdout);
+    });
+  });
 }

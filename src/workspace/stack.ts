@@ -189,6 +189,14 @@ export async function defaultOwner(cli: string, cwd: string, envVars: Record<str
   return owner;
 }
 
+/** The project's stacks by their short names (`pulumi stack ls`), those of `org` where one is given. */
+export async function projectStacks(cli: string, cwd: string, envVars: Record<string, string>, org?: string): Promise<string[]> {
+  const lines: string[] = [];
+  const args = ['stack', 'ls', '--json', ...(org ? ['--organization', org] : []), '--non-interactive'];
+  PulumiCommandError.throwIfFailed(await runProcess(cli, args, { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false }));
+  return (JSON.parse(lines.join('\n')) as { name: string }[]).map((s) => s.name.split('/').pop()!);
+}
+
 /** What `pulumi org get-default` prints when none of its sources names an organization. */
 const NO_DEFAULT_ORG = 'No Default Org Specified';
 const OWNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

@@ -34,6 +34,12 @@ func (s *server) listRequests(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, append([]requestRecord{}, s.requests...))
 }
 
+func (s *server) listIssuedTokens(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, append([]string{}, s.issued...))
+}
+
 type stackDescription struct {
 	Name          string                          `json:"name"`
 	Tags          map[apitype.StackTagName]string `json:"tags"`

@@ -102,6 +102,8 @@ type server struct {
 
 	problems []string
 	requests []requestRecord
+	// issued holds the access tokens the OIDC token exchange issued, for the tests to look for.
+	issued []string
 }
 
 func main() {
@@ -204,6 +206,7 @@ func (s *server) routes() {
 	m.HandleFunc("GET /_standin/problems", s.control(s.listProblems))
 	m.HandleFunc("GET /_standin/requests", s.control(s.listRequests))
 	m.HandleFunc("GET /_standin/stacks", s.control(s.describeStacks))
+	m.HandleFunc("GET /_standin/issued-tokens", s.control(s.listIssuedTokens))
 	m.HandleFunc("POST /_standin/stacks/{org}/{project}/{stack}/occupy", s.control(s.occupyStack))
 	m.HandleFunc("POST /_standin/updates/{id}/finish", s.control(s.finishOccupation))
 

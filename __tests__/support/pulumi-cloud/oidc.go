@@ -21,7 +21,7 @@ import (
 	"math/big"
 	"mime"
 	"net/http"
-	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -38,11 +38,12 @@ type oidcIssuer struct {
 }
 
 // oidcPolicy lets tokens whose claims match (each rule a glob over one claim) become tokens of one
-// type: `organization`, `team` (for Team) or `personal` (for User).
+// type: `organization`, `team` (of TeamName) or `personal` (of UserLogin). Pulumi's authorization
+// policies have these fields, and a decision, which here is always allow.
 type oidcPolicy struct {
 	TokenType string            `json:"tokenType"`
-	Team      string            `json:"team,omitempty"`
-	User      string            `json:"user,omitempty"`
+	TeamName  string            `json:"teamName,omitempty"`
+	UserLogin string            `json:"userLogin,omitempty"`
 	Rules     map[string]string `json:"rules"`
 }
 
@@ -118,6 +119,7 @@ func (s *server) tokenExchange(w http.ResponseWriter, r *http.Request) {
 	token := "pul-" + hex.EncodeToString(randomBytes(20))
 	s.mu.Lock()
 	s.identities[token] = issued
+	s.issued = append(s.issued, token)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, apitype.TokenExchangeGrantResponse{
 		AccessToken: token, IssuedTokenType: accessTokenPrefix + tokenType, TokenType: "Bearer",
@@ -239,7 +241,7 @@ func (s *server) policyAllows(org string, claims map[string]any, tokenType, team
 			continue
 		}
 		for _, p := range i.Policies {
-			if p.TokenType == tokenType && p.Team == team && p.User == user && rulesMatch(p.Rules, claims) {
+			if p.TokenType == tokenType && p.TeamName == team && p.UserLogin == user && rulesMatch(p.Rules, claims) {
 				return true
 			}
 		}
@@ -247,13 +249,18 @@ func (s *server) policyAllows(org string, claims map[string]any, tokenType, team
 	return false
 }
 
+// rulesMatch: every rule's claim is there and matches its pattern, where `*` stands for any text.
 func rulesMatch(rules map[string]string, claims map[string]any) bool {
 	for claim, pattern := range rules {
 		value, ok := claims[claim].(string)
 		if !ok {
 			return false
 		}
-		if matched, err := path.Match(pattern, value); err != nil || !matched {
+		parts := strings.Split(pattern, "*")
+		for i, part := range parts {
+			parts[i] = regexp.QuoteMeta(part)
+		}
+		if !regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(value) {
 			return false
 		}
 	}
