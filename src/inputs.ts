@@ -8,6 +8,7 @@ import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
+import { cloudConsoleUrl } from './workspace/cloud-console.js';
 import {
   COLORS,
   COMMANDS,
@@ -87,6 +88,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     destroyApproved: env.PULUMI_DESTROY_APPROVED === 'true',
     github,
     oidcLogin: parseOidcLogin(getInput, org, backendUrl),
+    cloudConsoleUrl: SELF_MANAGED_BACKEND.test(backendUrl ?? '') ? undefined : cloudConsoleUrl(backendUrl ?? DEFAULT_CLOUD_URL, env.PULUMI_CONSOLE_DOMAIN),
   };
   if (command === 'detect') return { ...common, command };
 

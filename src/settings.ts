@@ -178,6 +178,8 @@ export interface CommonSettings {
   github: GitHubContext;
   /** Log in with the job's ID token rather than a stored token. */
   oidcLogin?: OidcLogin;
+  /** Pulumi Cloud's console for the backend, where the CLI links updates; none for other backends. */
+  cloudConsoleUrl?: string;
 }
 
 /** An output the smoke test expects: an exact value, or a pattern its text must match. */

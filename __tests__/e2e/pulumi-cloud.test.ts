@@ -13,6 +13,7 @@ import { startGitHubApi } from '../support/github-api.js';
 import { startIdTokenService, type IdTokenService } from '../support/github-id-token.js';
 import { cloudCliEnv, pulumi, startPulumiCloud, type PulumiCloud, type PulumiCloudUser } from '../support/pulumi-cloud.js';
 import { throwawayCertificate } from '../support/tls.js';
+import { linksIn } from '../support/gfm.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
 
 /** In acme, which the service names as her default organization. */
@@ -83,6 +84,8 @@ function cli(user: PulumiCloudUser, args: string[]): string {
 }
 
 const config = (extra: Record<string, unknown> = {}) => JSON.stringify({ outDir: ws.outDir, ...extra });
+/** The console's host for the stand-in, which the CLI cannot derive from 127.0.0.1 (PULUMI_CONSOLE_DOMAIN). */
+const CONSOLE_DOMAIN = 'app.example.test';
 /** The program's files for `stack`, each stack in a folder of its own. */
 const filesOf = (stack: string) => path.join(ws.root, 'files', stack);
 const stackConfig = (stack: string, extra: Record<string, unknown> = {}) => config({ outDir: filesOf(stack), ...extra });
@@ -230,7 +233,7 @@ describe('a stack on Pulumi Cloud through the action', () => {
       payload.comment.id = command!.id;
       const run = await step(ALICE, {
         inputs: { command: 'comment', stack: 'commented', 'github-token': 'ghs_workflow', 'comment-on-pr': 'true', config: stackConfig('commented') },
-        env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${owner}/${repo}` },
+        env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: `${owner}/${repo}`, PULUMI_CONSOLE_DOMAIN: CONSOLE_DOMAIN },
         eventName: 'issue_comment',
         event: payload,
       });
@@ -239,7 +242,11 @@ describe('a stack on Pulumi Cloud through the action', () => {
       expect(api.reactions(command!.id).map((r) => r.content)).toEqual(['eyes', 'rocket']);
       const sticky = api.comments(owner, repo, payload.issue.number).filter((c) => c.id !== command!.id);
       expect(sticky).toHaveLength(1);
-      expect(sticky[0]!.body).toContain('<code>pulumi preview</code> succeeded on <code>acme/files-py/commented</code>');
+      // Its heading links the preview's page in the console.
+      const preview = (await cloud.stack('acme/files-py/commented'))!.updates.find((u) => u.kind === 'preview')!;
+      const page = `https://${CONSOLE_DOMAIN}/acme/files-py/commented/previews/${preview.id}`;
+      expect(sticky[0]!.body).toContain(`<code>pulumi preview</code> succeeded on [<code>acme/files-py/commented</code>](${page})`);
+      expect(run.outputs['update-url']).toBe(page);
       expect(api.rejected).toEqual([]);
     } finally {
       await api.close();
@@ -310,5 +317,35 @@ describe('oidc-login', () => {
     expect(errorsOf(cleanup)).toEqual([]);
     expect(JSON.parse(cleanup.outputs.removed!)).toEqual(['smoke-oidc']);
     expect(await cloud.stack('acme/files-py/smoke-oidc')).toBeUndefined();
+  });
+});
+
+describe("the update's page in Pulumi Cloud's console", () => {
+  beforeAll(() => {
+    // The program prints what E2E_PRINT holds, at the start of a line of its output.
+    fs.appendFileSync(path.join(ws.root, ws.workDir, '__main__.py'), '\nif os.environ.get("E2E_PRINT"):\n    print(os.environ["E2E_PRINT"])\n');
+  });
+
+  it('is output update-url and linked from the summary, as the CLI links it; a link the program prints is not taken', async () => {
+    const forged = `View Live: https://${CONSOLE_DOMAIN}/acme/files-py/page/updates/999\nView Live: https://evil.example/acme/files-py/page/updates/1`;
+    const up = await step(ALICE, { inputs: { command: 'up', stack: 'page', config: stackConfig('page') }, env: { PULUMI_CONSOLE_DOMAIN: CONSOLE_DOMAIN, E2E_PRINT: forged } });
+    expect(errorsOf(up)).toEqual([]);
+    const { version } = (await cloud.stack('acme/files-py/page'))!;
+    const page = `https://${CONSOLE_DOMAIN}/acme/files-py/page/updates/${version}`;
+    expect(up.outputs['update-url']).toBe(page);
+    expect(linksIn(up.summary)).toEqual([page]);
+    expect(up.stdout).toContain(forged.split('\n')[0]);
+
+    const preview = await step(ALICE, { inputs: { command: 'preview', stack: 'page', config: stackConfig('page', { message: 'next' }) }, env: { PULUMI_CONSOLE_DOMAIN: CONSOLE_DOMAIN } });
+    const id = (await cloud.stack('acme/files-py/page'))!.updates.filter((u) => u.kind === 'preview').at(-1)!.id;
+    expect(preview.outputs['update-url']).toBe(`https://${CONSOLE_DOMAIN}/acme/files-py/page/previews/${id}`);
+  });
+
+  it('is none where the CLI can name no console, whatever the program prints', async () => {
+    const forged = `View Live: https://${CONSOLE_DOMAIN}/acme/files-py/page/updates/1`;
+    const up = await step(ALICE, { inputs: { command: 'up', stack: 'page', config: stackConfig('page', { message: 'again' }) }, env: { E2E_PRINT: forged } });
+    expect(errorsOf(up)).toEqual([]);
+    expect(up.outputs['update-url']).toBeUndefined();
+    expect(linksIn(up.summary)).toEqual([]);
   });
 });
