@@ -8,7 +8,7 @@ import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
 import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
-import { cloudConsoleUrl } from './workspace/cloud-console.js';
+import { cloudConsoleUrl } from './workspace/console-url.js';
 import {
   COLORS,
   COMMANDS,

@@ -5,7 +5,7 @@ import { updatePage } from '../../src/report/build.js';
 import { renderComment } from '../../src/report/comment.js';
 import { stepOutputs } from '../../src/report/outputs.js';
 import { renderJobSummary } from '../../src/report/summary.js';
-import { cloudConsoleUrl } from '../../src/workspace/cloud-console.js';
+import { cloudConsoleUrl } from '../../src/workspace/console-url.js';
 import { linksIn } from '../support/gfm.js';
 import { reportFrom } from '../support/events.js';
 

@@ -120,7 +120,7 @@ export interface Report {
   interruptedOperations?: { operations: string[]; cleared: boolean };
   /** For a command that looks for drift: whether it found some. */
   drifted?: boolean;
-  /** The update's (or preview's) page in Pulumi Cloud's console. */
+  /** The update's (or preview's) page in Pulumi Cloud's console, as the CLI links it. */
   updateUrl?: string;
 }
 

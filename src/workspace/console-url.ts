@@ -1,6 +1,6 @@
 // Where Pulumi Cloud's console is, for a backend: the rule the CLI itself uses for the links it
-// prints (CloudConsoleURL in the CLI's pkg/backend/httpstate/client/console.go). PULUMI_CONSOLE_DOMAIN
-// names the console's host outright; otherwise an API host `api.<domain>` has its console at
+// prints (CloudConsoleURL in the CLI's pkg/backend/httpstate/client). PULUMI_CONSOLE_DOMAIN names
+// the console's host outright; otherwise an API host `api.<domain>` has its console at
 // `app.<domain>` (api.pulumi.com: app.pulumi.com; a self-hosted api.pulumi.acme.com:
 // app.pulumi.acme.com), `localhost:8080` at `localhost:3000`, and any other host has none the CLI
 // can name.
