@@ -349,3 +349,43 @@ describe("the update's page in Pulumi Cloud's console", () => {
     expect(linksIn(up.summary)).toEqual([]);
   });
 });
+
+describe('ESC environments', () => {
+  const ESC_SECRET = 'esc-s3cret-from-the-environment';
+
+  it("previews and deploys a stack that imports an environment, with its values; the environment's secret in no log, comment, summary or output", async () => {
+    const definition = path.join(dir, 'shared.yaml');
+    fs.writeFileSync(definition, `values:\n  pulumiConfig:\n    message: hello from esc\n    token:\n      fn::secret: ${ESC_SECRET}\n`);
+    cli(ALICE, ['env', 'init', 'acme/files-py/shared', '--file', definition]);
+    fs.writeFileSync(path.join(ws.root, ws.workDir, 'Pulumi.esc.yaml'), 'environment:\n  - files-py/shared\n');
+    const api = await startGitHubApi({ tokens: [{ token: 'ghs_workflow', kind: 'installation' }] });
+    try {
+      const onPullRequest = (command: string) =>
+        step(ALICE, {
+          inputs: { command, stack: 'esc', config: stackConfig('esc'), 'comment-on-pr': 'true', 'pr-number': '7', 'github-token': 'ghs_workflow' },
+          env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo-org/infra' },
+        });
+      const preview = await onPullRequest('preview');
+      expect(errorsOf(preview)).toEqual([]);
+      expect(JSON.parse(preview.outputs.changes!)).toMatchObject({ create: 5 });
+      const up = await onPullRequest('up');
+      expect(errorsOf(up)).toEqual([]);
+      expect(up.outputs).toMatchObject({ greeting: 'hello from esc, esc!', connection: '[secret]' });
+      expect(fs.readFileSync(path.join(filesOf('esc'), 'file-0.txt'), 'utf8')).toBe('hello from esc #0\n');
+      // The program had the secret: it is in the stack's secret output.
+      expect(JSON.parse(cli(ALICE, ['stack', 'output', '--json', '--show-secrets', '--stack', 'esc'])).connection).toBe(`token=${ESC_SECRET}`);
+      expect((await cloud.requests()).filter((r) => r.path === '/api/esc/environments/acme/yaml/open').length).toBeGreaterThanOrEqual(2);
+
+      const comments = api.comments('octo-org', 'infra', 7).map((c) => c.body);
+      expect(comments).toHaveLength(2);
+      for (const run of [preview, up]) {
+        const shown = [run.stdout, run.stderr, JSON.stringify(run.outputs), run.summary];
+        expect(shown.filter((text) => text.includes(ESC_SECRET))).toEqual([]);
+      }
+      expect(comments.filter((body) => body.includes(ESC_SECRET))).toEqual([]);
+      expect(api.rejected).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -213,30 +214,27 @@ func (noProviders) LoadRotator(_ context.Context, name string) (esc.Rotator, err
 	return nil, fmt.Errorf("the stand-in runs no ESC rotator (%s)", name)
 }
 
-// openYAMLEnvironment evaluates a literal environment (the CLI sends a stack's `environment:`
-// imports as one) and keeps the result for the CLI to fetch by its id.
-func (s *server) openYAMLEnvironment(w http.ResponseWriter, r *http.Request) {
-	id, org, ok := s.escOrg(w, r)
-	if !ok {
-		return
-	}
+// literalEnvironment evaluates the literal environment in the body (the CLI sends a stack's
+// `environment:` imports as one), opening it or, for `check`, evaluating it symbolically. Nil when
+// it answered already.
+func (s *server) literalEnvironment(w http.ResponseWriter, r *http.Request, id *identity, org string, check bool, query ...string) *esc.Environment {
 	for name := range r.URL.Query() {
-		if name != "duration" {
+		if !slices.Contains(query, name) {
 			s.refuse(w, r, http.StatusBadRequest, "the stand-in does not take the query parameter "+name)
-			return
+			return nil
 		}
 	}
 	yaml, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.refuse(w, r, http.StatusBadRequest, err.Error())
-		return
+		return nil
 	}
 	decl, diags, err := eval.LoadYAMLBytes("<yaml>", yaml)
 	if err != nil {
 		s.refuse(w, r, http.StatusBadRequest, "the environment could not be read: "+err.Error())
-		return
+		return nil
 	}
-	var opened *esc.Environment
+	var evaluated *esc.Environment
 	if !diags.HasErrors() {
 		context, cerr := esc.NewExecContext(map[string]esc.Value{
 			"pulumi": esc.NewValue(map[string]esc.Value{"user": esc.NewValue(map[string]esc.Value{"login": esc.NewValue(id.Login)})}),
@@ -244,10 +242,39 @@ func (s *server) openYAMLEnvironment(w http.ResponseWriter, r *http.Request) {
 		if cerr != nil {
 			panic(cerr)
 		}
-		opened, diags = eval.EvalEnvironment(r.Context(), "<yaml>", decl, s.escCrypter(org), noProviders{}, environmentLoader{s, org}, context, eval.EvalOptions{})
+		loader, decrypter := environmentLoader{s, org}, s.escCrypter(org)
+		if check {
+			evaluated, diags = eval.CheckEnvironment(r.Context(), "<yaml>", decl, decrypter, noProviders{}, loader, context, r.URL.Query().Get("showSecrets") == "true", eval.EvalOptions{})
+		} else {
+			evaluated, diags = eval.EvalEnvironment(r.Context(), "<yaml>", decl, decrypter, noProviders{}, loader, context, eval.EvalOptions{})
+		}
 	}
 	if diags.HasErrors() {
 		writeJSON(w, http.StatusBadRequest, environmentErrorResponse{Code: http.StatusBadRequest, Message: "Bad Request", Diagnostics: diagnosticsOf(diags)})
+		return nil
+	}
+	return evaluated
+}
+
+// checkYAMLEnvironment is what `pulumi config` shows a stack's environment with.
+func (s *server) checkYAMLEnvironment(w http.ResponseWriter, r *http.Request) {
+	id, org, ok := s.escOrg(w, r)
+	if !ok {
+		return
+	}
+	if checked := s.literalEnvironment(w, r, id, org, true, "showSecrets"); checked != nil {
+		writeJSON(w, http.StatusOK, checked)
+	}
+}
+
+// openYAMLEnvironment opens a literal environment and keeps the result for the CLI to fetch by its id.
+func (s *server) openYAMLEnvironment(w http.ResponseWriter, r *http.Request) {
+	id, org, ok := s.escOrg(w, r)
+	if !ok {
+		return
+	}
+	opened := s.literalEnvironment(w, r, id, org, false, "duration")
+	if opened == nil {
 		return
 	}
 	s.mu.Lock()

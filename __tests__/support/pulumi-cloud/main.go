@@ -200,6 +200,7 @@ func (s *server) routes() {
 	m.HandleFunc("POST /api/esc/environments/{org}", s.createEnvironment)
 	m.HandleFunc("GET /api/esc/environments/{org}/{project}/{env}", s.getEnvironment)
 	m.HandleFunc("PATCH /api/esc/environments/{org}/{project}/{env}", s.updateEnvironment)
+	m.HandleFunc("POST /api/esc/environments/{org}/yaml/check", s.checkYAMLEnvironment)
 	m.HandleFunc("POST /api/esc/environments/{org}/yaml/open", s.openYAMLEnvironment)
 	m.HandleFunc("GET /api/esc/environments/{org}/yaml/open/{id}", s.getOpenEnvironment)
 
