@@ -6,7 +6,7 @@ import { throwIfCancelled, type RunContext } from './run-context.js';
 import type { CleanupSettings } from './settings.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
 import { prepare } from './workspace/prepare.js';
-import { localWorkspace, PulumiStack } from './workspace/stack.js';
+import { localWorkspace, projectStacks, PulumiStack } from './workspace/stack.js';
 
 /** A stack `cleanup` removed, or tried to. */
 export interface Removal {
@@ -16,16 +16,18 @@ export interface Removal {
 }
 
 export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<{ removed: Removal[]; examined: number }> {
-  const { cli, programEnv } = await prepare(settings, settings.installDependencies, context);
+  const { cli, programEnv, loginEnv } = await prepare(settings, settings.installDependencies, context);
   context.phase = 'stack';
   const options = {
     workDir: settings.workDir,
     pulumiCommand: (await cli).command,
-    envVars: { ...programEnv, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
+    envVars: { ...programEnv, ...loginEnv, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
   };
   const workspace = await localWorkspace(options);
-  const names = (await workspace.listStacks()).map((s) => s.name.split('/').pop()!);
-  const tagged = await Promise.all(names.map(async (name) => ({ name, tags: await workspace.listTags(name) })));
+  const names = await projectStacks(options.pulumiCommand.command, settings.workDir, options.envVars, settings.org);
+  // With `org`, every call names the stack in full: that organization's, whatever the CLI's default.
+  const qualified = (name: string) => (settings.org ? `${settings.org}/${settings.project.name}/${name}` : name);
+  const tagged = await Promise.all(names.map(async (name) => ({ name, tags: await workspace.listTags(qualified(name)) })));
   const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), settings.closedPullRequest);
 
   context.phase = 'operation';
@@ -33,7 +35,7 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
   for (const { name, why } of doomed) {
     throwIfCancelled(context.signal, `before removing ${name}`);
     try {
-      const stack = new PulumiStack(options, name, Promise.resolve(name), false);
+      const stack = new PulumiStack(options, qualified(name), Promise.resolve(name), false);
       await log.group(`pulumi destroy --remove ${name} (${why})`, () =>
         stack.run(['destroy', '--yes', '--skip-preview', '--remove', '--color', 'never'], {
           signal: context.signal,

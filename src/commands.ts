@@ -51,8 +51,10 @@ export interface OtherCommandRecord {
   inputs: readonly InputName[];
 }
 
-/** Inputs that every stack command takes: which stack, and its config. */
-const STACK = ['stack', 'org', 'project', 'config'] as const;
+/** Logging in to Pulumi Cloud with the job's ID token. */
+const OIDC = ['oidc-login', 'oidc-expiration'] as const;
+/** Inputs that every stack command takes: which stack, its config, and how to log in. */
+const STACK = ['stack', 'org', 'project', 'config', ...OIDC] as const;
 /** And the engine's own options. */
 const ENGINE = ['parallel', 'message'] as const;
 /** How the engine writes its log, for every command that runs it. */
@@ -144,7 +146,7 @@ const PR_COMMAND_INPUTS: readonly InputName[] = [
 
 export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {
   ...STACK_COMMAND_RECORDS,
-  cleanup: { inputs: ['project'] },
+  cleanup: { inputs: ['project', 'org', ...OIDC] },
   detect: { inputs: [] },
   comment: { inputs: PR_COMMAND_INPUTS },
 };

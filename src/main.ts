@@ -115,9 +115,9 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
 
 /** Dependencies (beside the CLI lookup, which runs meanwhile), then the stack itself. */
 async function openWorkspace(settings: StackSettings, plan: Plan, context: RunContext) {
-  const { cli, programEnv } = await prepare(settings, plan.needsDependencies, context);
+  const { cli, programEnv, loginEnv } = await prepare(settings, plan.needsDependencies, context);
   context.phase = 'stack';
-  return openStack(settings, (await cli).command, programEnv, plan.mayCreateStack);
+  return openStack(settings, (await cli).command, { ...programEnv, ...loginEnv }, plan.mayCreateStack);
 }
 
 async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {

@@ -1,13 +1,15 @@
 // reviewed-plan.yml, monorepo.yml and the repository's own CI under nektos/act: a plan saved on a
-// pull request and applied after the merge (its digest carried in step outputs), a `detect` job
-// whose matrix output (`needs.detect.outputs.matrix`) fans out into preview jobs, and ci.yml's
-// `action` job, which runs the action with `uses: ./` as GitHub will.
+// pull request and applied after the merge (its digest carried in step outputs), on Pulumi Cloud
+// (the stand-in); a `detect` job whose matrix output (`needs.detect.outputs.matrix`) fans out into
+// preview jobs, on the S3 backend monorepo.yml names (a file:// folder here); and ci.yml's `action`
+// job, which runs the action with `uses: ./` as GitHub will.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   actionSteps,
   addWorkflow,
+  CLOUD_TOKEN,
   copyProgram,
   EXAMPLE_REPOSITORY,
   exampleWorkflow,
@@ -45,8 +47,8 @@ describe('reviewed-plan.yml', () => {
     const repo = suite.repository();
     const outDir = path.join(path.dirname(repo.dir), 'prod-files');
     stackFile(path.join(repo.dir, 'infra'), 'prod', outDir);
-    // As the team did when it set the stack up: `pulumi stack init` writes the passphrase's salt into
-    // Pulumi.prod.yaml, which is committed, so every job decrypts what another encrypted.
+    // As the team did when it set the stack up; Pulumi Cloud keeps the stack's secrets key, so every
+    // job decrypts what another encrypted.
     pulumiCli(repo, 'infra', ['stack', 'init', 'prod']);
     const workflow = addWorkflow(repo, 'reviewed-plan.yml', exampleWorkflow('reviewed-plan.yml'), {
       // The step asks GitHub (`gh`) which pull-request run made the plan; act's artifacts stand-in
@@ -70,7 +72,7 @@ describe('reviewed-plan.yml', () => {
     expect(stepOf(apply, 'up').outputs).toMatchObject({ 'plan-digest': digest, 'has-changes': 'true' });
     expect(apply.summary).toContain(`Applied plan digest \`${digest}\``);
     expect(fs.readdirSync(outDir).sort()).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
-    expect(secretsIn(planned.log + applied.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(planned.log + applied.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });
 

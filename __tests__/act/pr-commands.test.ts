@@ -1,5 +1,5 @@
-// pr-commands.yml under nektos/act, on GitHub's example issue_comment payload made a comment on a
-// pull request: the `if:` that starts no runner for other comments, the job that reads the named
+// pr-commands.yml under nektos/act, against Pulumi Cloud (the stand-in), on GitHub's example
+// issue_comment payload made a comment on a pull request: the `if:` that starts no runner for other comments, the job that reads the named
 // stack for the concurrency group, and the action answering the command on the checked-out head,
 // refusing a fork's pull request, and saying nothing at all to a commenter without write access.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -85,7 +85,7 @@ describe('pr-commands.yml', () => {
     expect(stack.steps.find((s) => s.id === 'named')?.outputs).toEqual({ name: 'staging' });
     const command = jobOf(run, 'command');
     expect(resultOf(run, command)).toEqual({ job: command.name, result: 'success' });
-    expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': 'up', 'pr-head-sha': head, stack: 'organization/files-py/staging', 'has-changes': 'true' });
+    expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': 'up', 'pr-head-sha': head, stack: 'octo-org/files-py/staging', 'has-changes': 'true' });
     expect(suite.api.reactions(commentId).map((r) => r.content)).toEqual(['eyes', 'rocket']);
     const sticky = suite.api.comments(owner, name, pull).filter((c) => c.body.includes('<code>pulumi up</code> succeeded'));
     expect(sticky).toHaveLength(1);

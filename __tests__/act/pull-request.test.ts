@@ -1,4 +1,4 @@
-// Pull-request workflows under nektos/act, on GitHub's example payloads for a pull request opened
+// Pull-request workflows under nektos/act, against Pulumi Cloud (the stand-in), on GitHub's example payloads for a pull request opened
 // and then synchronized: the README's own example, and pr-preview.yml with its matrix of stacks.
 // act reads action.yml and fills every input the way a runner does, so a default the action
 // mishandles fails here.
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   actionSteps,
   addWorkflow,
+  CLOUD_TOKEN,
   EXAMPLE_REPOSITORY,
   exampleWorkflow,
   jobOf,
@@ -44,14 +45,14 @@ describe("the README's workflow", () => {
     expect(run.jobs.map((j) => j.id)).toEqual(['preview']);
 
     const [step] = actionSteps(preview);
-    expect(step?.outputs).toMatchObject({ stack: 'organization/files-py/prod', 'has-changes': 'true', 'has-deletes': 'false' });
+    expect(step?.outputs).toMatchObject({ stack: 'octo-org/files-py/prod', 'has-changes': 'true', 'has-deletes': 'false' });
     // The stack, three files and the manifest.
     expect(JSON.parse(step!.outputs.changes!)).toMatchObject({ create: 5 });
     expect(preview.summary).toMatch(/files-py\/prod/);
     const comments = suite.api.comments(owner, name, opened.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.user.login).toBe('github-actions[bot]');
-    expect(comments[0]!.body).toContain('<code>pulumi preview</code> succeeded on <code>organization/files-py/prod</code>');
+    expect(comments[0]!.body).toContain('<code>pulumi preview</code> succeeded on <code>octo-org/files-py/prod</code>');
     expect(comments[0]!.body).toMatch(/Create \| 5 \|/);
     // GitHub Enterprise Server: the run's link is on the server act names, not github.com.
     expect(comments[0]!.body).toContain(`(${suite.api.serverUrl}/${owner}/${name}/actions/runs/`);
@@ -62,7 +63,7 @@ describe("the README's workflow", () => {
     expect(after.map((c) => c.id)).toEqual([comments[0]!.id]);
     expect(after[0]!.updated_at >= comments[0]!.updated_at).toBe(true);
     expect(suite.api.rejected).toEqual([]);
-    expect(secretsIn(run.log + synchronized.log, [DB_PASSWORD, PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(run.log + synchronized.log, [DB_PASSWORD, PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });
 
@@ -84,6 +85,6 @@ describe('pr-preview.yml', () => {
     expect(bodies.filter((b) => b.includes('Stack <code>staging</code>'))).toHaveLength(1);
     expect(bodies.filter((b) => b.includes('Stack <code>prod</code>'))).toHaveLength(1);
     expect(suite.api.rejected).toEqual([]);
-    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });

@@ -128,7 +128,10 @@ export function renderHeading(report: Report): string {
   const { emoji, outcome } = RESULT_HEADINGS[report.result];
   const facts = [`Project ${code(report.project)}`, `Stack ${code(report.stack)}`];
   if (report.changes.durationSeconds !== undefined) facts.push(`Duration ${formatDuration(report.changes.durationSeconds)}`);
-  return `## ${emoji} ${code(`pulumi ${report.command}`)} ${outcome} on ${code(report.stackRef)}\n\n${facts.join(' · ')}`;
+  const href = report.updateUrl !== undefined ? safeHref(report.updateUrl) : undefined;
+  // The stack's name links the update's (or preview's) page in Pulumi Cloud, where there is one.
+  const stack = href ? `[${code(report.stackRef)}](${href})` : code(report.stackRef);
+  return `## ${emoji} ${code(`pulumi ${report.command}`)} ${outcome} on ${stack}\n\n${facts.join(' · ')}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -120,6 +120,8 @@ export interface Report {
   interruptedOperations?: { operations: string[]; cleared: boolean };
   /** For a command that looks for drift: whether it found some. */
   drifted?: boolean;
+  /** The update's (or preview's) page in Pulumi Cloud's console, as the CLI links it. */
+  updateUrl?: string;
 }
 
 export type { EngineEvent, PropertyChange };

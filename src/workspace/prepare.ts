@@ -1,15 +1,18 @@
-// Stage 3's first half: the program's dependencies, while the CLI lookup runs beside them.
+// Stage 3's first half: the program's dependencies, while the CLI lookup and the OIDC login run beside them.
 import * as log from '../log.js';
 import type { CleanupSettings, StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
+import { oidcLogin } from './pulumi-login.js';
 
 export interface Prepared {
   /** Awaited where the stack is opened, so a failed lookup is reported in the 'stack' phase. */
   cli: Promise<ResolvedCli>;
   /** Environment the program needs to find its dependencies. */
   programEnv: Record<string, string>;
+  /** Environment the CLI needs to use the token an OIDC login issued; empty without `oidc-login`. */
+  loginEnv: Record<string, string>;
 }
 
 export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
@@ -18,10 +21,14 @@ export async function prepare(settings: StackSettings | CleanupSettings, needsDe
     return resolved;
   });
   cli.catch(() => undefined);
+  const login = settings.oidcLogin ? oidcLogin(settings.oidcLogin, context.env) : Promise.resolve({});
+  login.catch(() => undefined);
   context.phase = 'dependencies';
   const programEnv = await prepareDependencies(settings, needsDependencies, context);
+  context.phase = 'login';
+  const loginEnv = await login;
   throwIfCancelled(context.signal, 'before the stack was touched');
-  return { cli, programEnv };
+  return { cli, programEnv, loginEnv };
 }
 
 async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {

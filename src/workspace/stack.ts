@@ -36,7 +36,7 @@ export class PulumiStack {
     private readonly options: StackOptions,
     /** The name every call passes as `--stack`. */
     readonly name: string,
-    /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, from `whoami`). */
+    /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, as the CLI names it: see defaultOwner). */
     readonly ref: Promise<string>,
     private readonly mayCreate: boolean,
   ) {}
@@ -148,7 +148,7 @@ export class PulumiStack {
   }
 }
 
-/** Opens the stack: no CLI process on the way (`whoami`, when needed, runs in the background). */
+/** Opens the stack: no CLI process on the way (the default organization, when needed, is looked up in the background). */
 export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
   const org = settings.org ?? (SELF_MANAGED_BACKEND.test(settings.backendUrl ?? '') ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
@@ -158,11 +158,48 @@ export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand,
     envVars: { ...envVars, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
     secretsProvider: settings.secretsProvider,
   };
-  // whoami is a round trip to Pulumi Cloud that only the report needs: it runs beside the operation.
-  const owner = org ? Promise.resolve(org) : localWorkspace(options).then((ws) => ws.whoAmI()).then((who) => who.user, () => '(unknown owner)');
+  // A round trip to Pulumi Cloud that only the report needs: it runs beside the operation.
+  const owner = org ? Promise.resolve(org) : defaultOwner(pulumiCommand.command, options.workDir, options.envVars).catch(() => '(unknown owner)');
   const ref = owner.then((name) => `${name}/${settings.project.name}/${settings.stack}`);
   return new PulumiStack(options, stackName, ref, mayCreate);
 }
+
+/**
+ * Whose a stack named without an organization is, by the CLI's own rule: `PULUMI_DEFAULT_ORGANIZATION`, else
+ * the default `pulumi org set-default` saved for the backend, else the service's default for the
+ * user (`pulumi org get-default` applies the three), else the user (`pulumi whoami`). A backend
+ * without organizations (one logged in to as `file://…`) has only `organization`.
+ */
+export async function defaultOwner(cli: string, cwd: string, envVars: Record<string, string>): Promise<string> {
+  const answer = async (args: string[]) => {
+    const lines: string[] = [];
+    const result = await runProcess(cli, [...args, '--non-interactive'], { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false });
+    PulumiCommandError.throwIfFailed(result);
+    return lines.map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+  };
+  let org: string;
+  try {
+    org = await answer(['org', 'get-default']);
+  } catch (err) {
+    if (/do not support organizations/.test(pulumiErrorMessage(err))) return 'organization';
+    throw err;
+  }
+  const owner = org && org !== NO_DEFAULT_ORG ? org : await answer(['whoami']);
+  if (!OWNER_NAME.test(owner)) throw new Error(`the backend named the stack's owner ${JSON.stringify(owner)}`);
+  return owner;
+}
+
+/** The project's stacks by their short names (`pulumi stack ls`), those of `org` where one is given. */
+export async function projectStacks(cli: string, cwd: string, envVars: Record<string, string>, org?: string): Promise<string[]> {
+  const lines: string[] = [];
+  const args = ['stack', 'ls', '--json', ...(org ? ['--organization', org] : []), '--non-interactive'];
+  PulumiCommandError.throwIfFailed(await runProcess(cli, args, { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false }));
+  return (JSON.parse(lines.join('\n')) as { name: string }[]).map((s) => s.name.split('/').pop()!);
+}
+
+/** What `pulumi org get-default` prints when none of its sources names an organization. */
+const NO_DEFAULT_ORG = 'No Default Org Specified';
+const OWNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 const pathFlag = (path: boolean) => (path ? ['--path'] : []);
 
