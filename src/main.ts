@@ -116,13 +116,7 @@ async function unlock(settings: CommentSettings, command: PrCommand, stack: stri
   const location = { ...settings.stackSettings, stack };
   const lockIo = stackLockIo(openStack(location, (await cli).command, { ...programEnv, ...loginEnv }, false), { ...settings.github, token: settings.comment.token }, context.signal);
   const lock = new StackLock(lockIo, stack, command.pullNumber, log.warning);
-  const step = unlockStep(
-    await lock.inspect().catch((err: unknown) => {
-      // A stack that does not exist holds no lock.
-      if (err instanceof MissingStackError) return { others: [], stale: [] };
-      throw err;
-    }),
-  );
+  const step = unlockStep(await lock.inspect());
   if (step.kind === 'release') {
     await lock.release();
     log.info(`Released the lock of pull request #${command.pullNumber} on stack ${stack}.`);
@@ -170,10 +164,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
     }
   } else if (lock) {
     // Only reported (and claims of closed pull requests released): it runs beside the operation.
-    lookedAt = lock.inspect().catch((err: unknown) => {
-      // A missing stack is the operation's to report.
-      if (!(err instanceof MissingStackError)) log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`);
-    });
+    lookedAt = lock.inspect().catch((err: unknown) => log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`));
   }
 
   context.phase = 'config';

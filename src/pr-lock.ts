@@ -114,17 +114,19 @@ export function claimSettled(view: LockView): boolean {
 /**
  * What a run does with the stack's lock. `claim`: it changes the stack for a pull request (`up`,
  * `refresh`, `destroy`), so it must hold the lock first. `look`: it reports who holds the stack and
- * releases claims of closed pull requests, beside its operation: a `preview` (which changes nothing),
- * a run outside any pull request (a push to the default branch is held by no lock: branch protection
- * with the merge check keeps other pull requests from merging), and a command a gate refused. `none`:
- * a throwaway stack (`smoke`, one matching `ephemeral-stacks`), or a command that neither changes the
- * stack nor previews a change to it (`output`, `drift`).
+ * releases claims of closed pull requests, beside its operation: a pull request's `preview` (which
+ * changes nothing, and whose reviewers want to know), a command a gate refused, and a change outside
+ * any pull request (a push to the default branch is held by no lock: branch protection with the
+ * merge check keeps other pull requests from merging; its `up` after a merge is what releases the
+ * merged pull request's claim). `none`: a throwaway stack (`smoke`, one matching `ephemeral-stacks`),
+ * a preview outside any pull request, and a command that neither changes the stack nor previews a
+ * change to it (`output`, `drift`): no CLI call for a lock they have no use for.
  */
 export type LockMode = 'claim' | 'look' | 'none';
 
 export function lockMode(command: string, ephemeral: boolean, forPullRequest: boolean, refused: boolean): LockMode {
   const changes = command === 'up' || command === 'refresh' || command === 'destroy';
-  if (ephemeral || !(changes || command === 'preview')) return 'none';
+  if (ephemeral || !(changes || (command === 'preview' && forPullRequest))) return 'none';
   return changes && forPullRequest && !refused ? 'claim' : 'look';
 }
 

@@ -188,9 +188,17 @@ describe('a stack applied from a pull request belongs to it until it merges or c
     expect(tagsOf('dev')).toEqual({});
   }, 120_000);
 
-  it("never honours a closed pull request's lock, even one no run released", async () => {
+  it("never honours a closed pull request's lock, even one no run released (and a token without statuses: write costs one warning)", async () => {
+    const checks = api.statuses(OWNER, REPO, headOf[1]!).length;
+    api.failNext({ method: 'POST', path: /\/statuses\//, status: 403 });
     const first = await comment(1, '/pulumi up dev');
+    expect(errorsOf(first.run)).toEqual([]);
     expect(first.run.outputs).toMatchObject({ lock: '1' });
+    expect(first.reactions).toEqual(['eyes', 'rocket']);
+    expect(first.run.stdout.split('\n').filter((line) => line.startsWith('::warning'))).toEqual([
+      `::warning::Could not set the merge check ${CONTEXT} on ${headOf[1]!.slice(0, 12)}: GitHub answered 403 (Resource not accessible by integration - https://docs.github.com/rest/commits/statuses#create-a-commit-status): give the job 'statuses: write'.`,
+    ]);
+    expect(api.statuses(OWNER, REPO, headOf[1]!)).toHaveLength(checks);
     api.setPullRequest(OWNER, REPO, 1, { state: 'closed' });
     const { run, sticky } = await comment(3, '/pulumi up dev');
     expect(errorsOf(run)).toEqual([]);

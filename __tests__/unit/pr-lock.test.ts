@@ -71,7 +71,7 @@ describe('lockMode', () => {
     ['destroy', false, true, true, 'look'],
     ['preview', false, true, false, 'look'],
     ['up', false, false, false, 'look'],
-    ['preview', false, false, false, 'look'],
+    ['preview', false, false, false, 'none'],
     ['up', true, true, false, 'none'],
     ['smoke', true, true, false, 'none'],
     ['drift', false, true, false, 'none'],

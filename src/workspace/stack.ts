@@ -109,14 +109,22 @@ export class PulumiStack {
 
   /**
    * The stack's tags, by the CLI itself (`pulumi stack tag ls --json`) rather than the Automation
-   * API's workspace, which a preview or an update of an existing stack never has to load.
+   * API's workspace, which a preview or an update of an existing stack never has to load. A stack
+   * that does not exist has none, and is not created for asking: the operation that runs beside
+   * this, or the first tag written, creates it where the command may.
    */
-  tags(): Promise<Record<string, string>> {
-    return this.use(async () => {
-      const listed: unknown = JSON.parse(await this.cli(['stack', 'tag', 'ls', '--json']));
-      if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new Error(`pulumi stack tag ls gave no object of tags`);
-      return Object.fromEntries(Object.entries(listed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    });
+  async tags(): Promise<Record<string, string>> {
+    let text: string;
+    try {
+      text = await this.cli(['stack', 'tag', 'ls', '--json']);
+    } catch (err) {
+      if (isStackNotFound(err)) return {};
+      throw err;
+    }
+    this.exists = true;
+    const listed: unknown = JSON.parse(text);
+    if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new Error('pulumi stack tag ls gave no object of tags');
+    return Object.fromEntries(Object.entries(listed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
   /** Sets one tag. The CLI rewrites all of the stack's tags to do it (see pr-lock-claim.ts). */
