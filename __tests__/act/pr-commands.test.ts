@@ -2,7 +2,7 @@
 // issue_comment payload made a comment on a pull request: the `if:` that starts no runner for other comments, the job that reads the named
 // stack for the concurrency group, and the action answering the command on the checked-out head,
 // refusing a fork's pull request, and saying nothing at all to a commenter without write access.
-// Then the stack's lock: the pull request that applied it holds it, another's up is refused, a
+// Then the stack's lock, in Pulumi Cloud's tags: the pull request that applied it holds it, another's up is refused, a
 // closed holder's lock is not honoured, and GitHub's example pull_request `closed` payload starts
 // the release job, which removes the closed pull request's lock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -109,7 +109,7 @@ describe('pr-commands.yml', () => {
     // The stack is #1's now, and the head's merge check says it is applied.
     expect(actionSteps(command)[0]!.outputs).toMatchObject({ lock: '1' });
     expect(sticky[0]!.body).toContain('🔒 This pull request holds stack <code>staging</code>');
-    expect(Object.keys(tagsOf('staging'))).toEqual(['pr-lock:1']);
+    expect(claimsOf('staging')).toEqual(['pr-lock:1']);
     expect(latestCheck()).toMatchObject({ state: 'success', description: `Applied ${head.slice(0, 7)}: nothing left to change` });
     expect(suite.api.rejected).toEqual([]);
   });
@@ -125,7 +125,7 @@ describe('pr-commands.yml', () => {
     expect(step.outputs).toMatchObject({ 'pr-command': 'up', lock: '1' });
     expect(suite.api.reactions(commentId).map((r) => r.content)).toEqual(['eyes', 'confused']);
     expect(replies()).toEqual([expect.objectContaining({ body: expect.stringContaining('comment <code>/pulumi unlock staging</code> on #1') })]);
-    expect(Object.keys(tagsOf('staging'))).toEqual(['pr-lock:1']);
+    expect(claimsOf('staging')).toEqual(['pr-lock:1']);
     expect(suite.api.rejected).toEqual([]);
   });
 
@@ -137,7 +137,7 @@ describe('pr-commands.yml', () => {
     expect(resultOf(run, command)).toEqual({ job: command.name, result: 'success' });
     expect(actionSteps(command)[0]!.outputs).toMatchObject({ 'pr-command': 'up', lock: '2' });
     expect(suite.api.reactions(commentId).map((r) => r.content)).toEqual(['eyes', 'rocket']);
-    expect(Object.keys(tagsOf('staging'))).toEqual(['pr-lock:2']);
+    expect(claimsOf('staging')).toEqual(['pr-lock:2']);
     expect(suite.api.rejected).toEqual([]);
   });
 
@@ -150,15 +150,16 @@ describe('pr-commands.yml', () => {
     expect(resultOf(run, release)).toEqual({ job: release.name, result: 'success' });
     expect(run.jobs.filter((j) => j.id !== 'release' && j.result !== undefined && j.result !== 'skipped')).toEqual([]);
     expect(release.summary).toContain('🔓 Released the lock of #2 on <code>staging</code>.');
-    expect(tagsOf('staging')).toEqual({});
+    expect(claimsOf('staging')).toEqual([]);
     expect(stacksOf(repo)).toEqual(['staging']);
     expect(suite.api.rejected).toEqual([]);
   });
 });
 
-/** The stack's tags, as `pulumi stack tag ls` lists them. */
-function tagsOf(stack: string): Record<string, string> {
-  return JSON.parse(pulumiCli(repo, 'infra', ['stack', 'tag', 'ls', '--json', '--stack', stack])) as Record<string, string>;
+/** The stack's claims among its tags (Pulumi Cloud keeps tags of its own beside them), as `pulumi stack tag ls` lists them. */
+function claimsOf(stack: string): string[] {
+  const tags = JSON.parse(pulumiCli(repo, 'infra', ['stack', 'tag', 'ls', '--json', '--stack', stack])) as Record<string, string>;
+  return Object.keys(tags).filter((name) => name.startsWith('pr-lock:'));
 }
 
 /** The merge check of staging on the head, as last set. */
