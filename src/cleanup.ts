@@ -1,7 +1,9 @@
 // `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
-// closed. Which ones is decided by ephemeral.ts's cleanupCandidates; this is the part that acts.
+// closed, and releases the closed pull request's locks on every stack. Which stacks go is decided by
+// ephemeral.ts's cleanupCandidates; this is the part that acts.
 import { cleanupCandidates } from './ephemeral.js';
 import * as log from './log.js';
+import { lockTag } from './pr-lock.js';
 import { throwIfCancelled, type RunContext } from './run-context.js';
 import type { CleanupSettings } from './settings.js';
 import { pulumiErrorMessage } from './workspace/engine.js';
@@ -15,7 +17,14 @@ export interface Removal {
   error?: string;
 }
 
-export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<{ removed: Removal[]; examined: number }> {
+/** A stack whose lock the closed pull request held, released by `cleanup`, or not. */
+export interface Release {
+  name: string;
+  pullNumber: number;
+  error?: string;
+}
+
+export async function cleanup(settings: CleanupSettings, context: RunContext): Promise<{ removed: Removal[]; examined: number; released: Release[] }> {
   const { cli, programEnv, loginEnv } = await prepare(settings, settings.installDependencies, context);
   context.phase = 'stack';
   const options = {
@@ -31,6 +40,21 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
   const doomed = cleanupCandidates(tagged, settings.ephemeralStacks, new Date(), settings.closedPullRequest);
 
   context.phase = 'operation';
+  // A closed pull request holds no stack: its claims go, on every stack, whatever else cleanup does.
+  const released: Release[] = [];
+  const pullNumber = settings.closedPullRequest;
+  const claim = pullNumber === undefined ? undefined : lockTag(pullNumber);
+  for (const { name, tags } of tagged) {
+    if (pullNumber === undefined || claim === undefined || !(claim in tags) || doomed.some((d) => d.name === name)) continue;
+    try {
+      await workspace.removeTag(name, claim);
+      log.info(`Released the lock of pull request #${pullNumber} on stack ${name}.`);
+      released.push({ name, pullNumber });
+    } catch (err) {
+      released.push({ name, pullNumber, error: pulumiErrorMessage(err) });
+    }
+  }
+
   const removed: Removal[] = [];
   for (const { name, why } of doomed) {
     throwIfCancelled(context.signal, `before removing ${name}`);
@@ -50,11 +74,14 @@ export async function cleanup(settings: CleanupSettings, context: RunContext): P
     }
   }
 
-  return { removed, examined: names.length };
+  return { removed, examined: names.length, released };
 }
 
-/** Why the step fails: a stack that could not be removed. */
-export function cleanupFailure(removed: readonly Removal[]): string | undefined {
-  const failed = removed.filter((r) => r.error);
-  return failed.length > 0 ? `could not remove ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}` : undefined;
+/** Why the step fails: a stack that could not be removed, or whose lock could not be released. */
+export function cleanupFailure(removed: readonly Removal[], released: readonly Release[]): string | undefined {
+  const failed = [
+    ...removed.filter((r) => r.error).map((f) => `could not remove ${f.name} (${f.error})`),
+    ...released.filter((r) => r.error).map((f) => `could not release the lock of #${f.pullNumber} on ${f.name} (${f.error})`),
+  ];
+  return failed.length > 0 ? failed.join('; ') : undefined;
 }

@@ -1,7 +1,7 @@
 // What each command is, in one record: the inputs it takes, the steps it runs, and what its result
 // means. The inputs stage checks inputs against it, the plan is built from it and the operation
 // runs from it, so a command, or an input of one, is added here and nowhere else.
-import { PR_COMMANDS } from './pr-command.js';
+import { PR_STACK_COMMANDS } from './pr-command.js';
 import { hasChanges, type ChangeSummary, type Result } from './report/model.js';
 import type { Command, InputName, StackCommand, StackSettings } from './settings.js';
 
@@ -137,7 +137,7 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
  * may comment. Not `plan`: a plan saved by one comment's run is not there for the next one's.
  */
 const PR_COMMAND_INPUTS: readonly InputName[] = [
-  ...new Set(PR_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
+  ...new Set(PR_STACK_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
   'pr-command-permission',
   'pr-command-requirements',
   'pr-command-stale-approvals',

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
-import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
+import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrStackCommandName } from './pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
 import { cloudConsoleUrl } from './workspace/console-url.js';
 import {
@@ -106,7 +106,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
       `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
     );
   }
-  return { ...stackOptions(getInput, common, project, org), command, stack, ephemeral };
+  return { ...stackOptions(getInput, common, project, org), command, stack, ephemeral, pullRequest: github.openPullRequest };
 }
 
 function parseOrg(getInput: GetInput, backendUrl: string | undefined): string | undefined {
@@ -214,7 +214,7 @@ function asInputError<T>(parse: () => T): T {
  * that pull request. Options of other commands the step gives (`refresh` for a `/pulumi refresh`,
  * `require-approval` for a preview) do not apply to it.
  */
-export function settingsForPrCommand(settings: CommentSettings, command: PrCommandName, stack: string, pullNumber: number): StackSettings {
+export function settingsForPrCommand(settings: CommentSettings, command: PrStackCommandName, stack: string, pullNumber: number, headSha: string): StackSettings {
   const base = settings.stackSettings;
   return {
     ...base,
@@ -224,6 +224,7 @@ export function settingsForPrCommand(settings: CommentSettings, command: PrComma
     refresh: base.refresh && takes(command, 'refresh'),
     requireApproval: takes(command, 'require-approval') ? base.requireApproval : undefined,
     comment: { ...base.comment, issueNumber: pullNumber },
+    pullRequest: { number: pullNumber, headSha },
   };
 }
 
@@ -692,6 +693,7 @@ function githubContext(env: Env, event: unknown): GitHubContext {
     runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     pullRequest: pullRequest.number,
     closedPullRequest: pullRequest.closed ? pullRequest.number : undefined,
+    openPullRequest: pullRequest.open && pullRequest.number !== undefined ? { number: pullRequest.number, headSha: pullRequest.headSha } : undefined,
     runId: /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? Number(env.GITHUB_RUN_ID) : undefined,
     actor: env.GITHUB_ACTOR || undefined,
     triggeringActor: env.GITHUB_TRIGGERING_ACTOR || undefined,
@@ -709,9 +711,14 @@ function readEvent(eventPath: string | undefined): unknown {
   }
 }
 
-/** `pull_request` and `pull_request_target` payloads carry the number and what happened to it. */
-function pullRequestOfEvent(event: unknown): { number?: number; closed: boolean } {
-  const { action, pull_request: pull } = (event ?? {}) as { action?: unknown; pull_request?: { number?: unknown } };
+/**
+ * `pull_request` and `pull_request_target` payloads (and the review events') carry the pull request:
+ * its number, what happened to it, whether it is open, and its head.
+ */
+function pullRequestOfEvent(event: unknown): { number?: number; closed: boolean; open: boolean; headSha?: string } {
+  const { action, pull_request: pull } = (event ?? {}) as { action?: unknown; pull_request?: { number?: unknown; state?: unknown; head?: { sha?: unknown } } };
   const number = pull?.number;
-  return typeof number === 'number' && Number.isSafeInteger(number) ? { number, closed: action === 'closed' } : { closed: false };
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) return { closed: false, open: false };
+  const sha = pull?.head?.sha;
+  return { number, closed: action === 'closed', open: pull?.state === 'open' && action !== 'closed', ...(typeof sha === 'string' && /^[0-9a-f]{40}$/i.test(sha) ? { headSha: sha } : {}) };
 }

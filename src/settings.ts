@@ -206,6 +206,18 @@ export interface StackSettings extends CommonSettings {
   /** An `up` that deletes or replaces anything in a lasting stack needs the destroy approval. */
   deletesNeedApproval: boolean;
   smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
+  /**
+   * The open pull request the run acts for: the event's (`pull_request` and the like, while open), or
+   * a comment command's. It claims the stack's lock for `up`, `refresh` and `destroy`, and its head
+   * (`headSha`) gets the merge check.
+   */
+  pullRequest?: OpenPullRequest;
+}
+
+export interface OpenPullRequest {
+  number: number;
+  /** The commit the run is for: the event's `pull_request.head.sha`, or the head a comment command was admitted at. */
+  headSha?: string;
 }
 
 export interface CleanupSettings extends CommonSettings {
@@ -251,6 +263,8 @@ export interface GitHubContext {
   pullRequest?: number;
   /** The pull request a `pull_request: closed` event is about. */
   closedPullRequest?: number;
+  /** The pull request an event of an open pull request is about (`pull_request`, `pull_request_target`, …). */
+  openPullRequest?: OpenPullRequest;
   runId?: number;
   /** Who started the run. */
   actor?: string;

@@ -56,7 +56,9 @@ describe('reviewed-plan.yml', () => {
       standIns: { "Find the reviewed plan's run": 'echo "run-id=1" >> "$GITHUB_OUTPUT"' },
     });
 
-    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestEvent('opened') });
+    const opened = pullRequestEvent('opened');
+    suite.api.setPullRequest(owner, name, opened.number, { headSha: opened.pull_request.head.sha });
+    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: opened });
     const plan = jobOf(planned, 'plan');
     expect(resultOf(planned, plan)).toEqual({ job: plan.name, result: 'success' });
     const digest = stepOf(plan, 'preview').outputs['plan-digest'];
@@ -65,6 +67,7 @@ describe('reviewed-plan.yml', () => {
     expect(plan.summary).toContain(`digest \`${digest}\``);
     expect(fs.existsSync(path.join(repo.artifacts, 'pulumi-plan-prod', 'plan.json'))).toBe(true);
     expect(fs.existsSync(outDir)).toBe(false);
+    expect(suite.api.statuses(owner, name, opened.pull_request.head.sha).map((s) => `${s.context} ${s.state}`)).toEqual(['pulumi/files-py/prod pending']);
 
     const applied = await suite.run(repo, { workflow, event: 'push', payload: pushToMain() });
     const apply = jobOf(applied, 'apply');
@@ -92,6 +95,7 @@ describe('monorepo.yml', () => {
     });
     const payload = pullRequestEvent('opened');
     suite.api.seedPullFiles(owner, name, payload.number, ['infra/files/__main__.py', 'README.md']);
+    suite.api.setPullRequest(owner, name, payload.number, { headSha: payload.pull_request.head.sha });
     const workflow = addWorkflow(repo, 'monorepo.yml', exampleWorkflow('monorepo.yml'));
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
 

@@ -38,6 +38,8 @@ describe("the README's workflow", () => {
   it('previews a pull request when opened, and keeps one sticky comment when synchronized', async () => {
     const workflow = addWorkflow(repo, 'readme.yml', readmeWorkflow());
     const opened = pullRequestEvent('opened');
+    const head: string = opened.pull_request.head.sha;
+    suite.api.setPullRequest(owner, name, opened.number, { headSha: head });
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload: opened, secrets: { DB_PASSWORD } });
     const preview = jobOf(run, 'preview');
     expect(resultOf(run, preview)).toEqual({ job: preview.name, result: 'success' });
@@ -56,6 +58,12 @@ describe("the README's workflow", () => {
     expect(comments[0]!.body).toMatch(/Create \| 5 \|/);
     // GitHub Enterprise Server: the run's link is on the server act names, not github.com.
     expect(comments[0]!.body).toContain(`(${suite.api.serverUrl}/${owner}/${name}/actions/runs/`);
+    // Nobody holds the stack; the merge check on the head says its changes are not applied.
+    expect(step?.outputs).toMatchObject({ lock: '' });
+    expect(comments[0]!.body).toContain('🔓 No pull request holds stack <code>prod</code>.');
+    expect(suite.api.statuses(owner, name, head)).toEqual([
+      expect.objectContaining({ context: 'pulumi/files-py/prod', state: 'pending', description: 'Not applied: 5 to create', login: 'github-actions[bot]' }),
+    ]);
 
     const synchronized = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestEvent('synchronize'), secrets: { DB_PASSWORD } });
     expect(resultOf(synchronized, jobOf(synchronized, 'preview'))).toMatchObject({ result: 'success' });
@@ -73,6 +81,7 @@ describe('pr-preview.yml', () => {
     const payload = pullRequestEvent('opened');
     payload.number = 3;
     payload.pull_request.number = 3;
+    suite.api.setPullRequest(owner, name, 3, { headSha: payload.pull_request.head.sha });
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
     for (const stack of ['staging', 'prod']) {
       const job = jobOf(run, 'preview', { stack });
@@ -84,6 +93,9 @@ describe('pr-preview.yml', () => {
     expect(bodies).toHaveLength(2);
     expect(bodies.filter((b) => b.includes('Stack <code>staging</code>'))).toHaveLength(1);
     expect(bodies.filter((b) => b.includes('Stack <code>prod</code>'))).toHaveLength(1);
+    // The example's head is the README test's too: its prod check was set there before.
+    const checks = new Set(suite.api.statuses(owner, name, payload.pull_request.head.sha).map((s) => `${s.context} ${s.state}`));
+    expect([...checks].sort()).toEqual(['pulumi/files-py/prod pending', 'pulumi/files-py/staging pending']);
     expect(suite.api.rejected).toEqual([]);
     expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });

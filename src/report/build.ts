@@ -3,6 +3,7 @@
 import { STACK_COMMAND_RECORDS } from '../commands.js';
 import type { Outcome } from '../operation.js';
 import type { Plan } from '../plan.js';
+import type { LockReport } from '../pr-lock.js';
 import type { StackSettings } from '../settings.js';
 import type { Report, Result } from './model.js';
 
@@ -12,6 +13,8 @@ export interface ReportFacts {
   stackRef: string;
   /** SHA-256 of the update plan file, when there is one. */
   planDigest?: string;
+  /** The stack's pull-request lock, where the command takes or looks at it. */
+  lock?: LockReport;
 }
 
 export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcome, facts: ReportFacts): Report {
@@ -36,6 +39,7 @@ export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcom
     interruptedOperations: outcome.interrupted,
     ...(record.detectsDrift ? { drifted: result === 'drifted' } : {}),
     updateUrl: updatePage(outcome.permalink, settings.cloudConsoleUrl, facts.stackRef),
+    ...(facts.lock ? { lock: facts.lock } : {}),
   };
 }
 

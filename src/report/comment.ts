@@ -32,6 +32,7 @@ import {
   type ResourceChange,
   type Result,
 } from './model.js';
+import { lockLine } from '../pr-lock.js';
 import { formatValue, isSecret, type PropertyChange } from './properties.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
@@ -105,6 +106,7 @@ export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
   const { changes } = report;
   const blocks: (Block | undefined)[] = [
     renderHeading(report),
+    report.lock ? lockLine(report.lock) : undefined,
     changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
     renderPendingOperations(report.pendingOperations ?? [], 'The interrupted update left'),
     renderInterruptedOperations(report.interruptedOperations),

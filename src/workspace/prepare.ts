@@ -1,6 +1,6 @@
 // Stage 3's first half: the program's dependencies, while the CLI lookup and the OIDC login run beside them.
 import * as log from '../log.js';
-import type { CleanupSettings, StackSettings } from '../settings.js';
+import type { StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
@@ -15,7 +15,10 @@ export interface Prepared {
   loginEnv: Record<string, string>;
 }
 
-export async function prepare(settings: StackSettings | CleanupSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
+/** What the dependencies and the CLI lookup need: every stack command's settings, and `cleanup`'s. */
+export type PrepareSettings = Pick<StackSettings, 'pulumiVersion' | 'workDir' | 'project' | 'oidcLogin'>;
+
+export async function prepare(settings: PrepareSettings, needsDependencies: boolean, context: RunContext): Promise<Prepared> {
   const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck).then((resolved) => {
     log.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
@@ -31,7 +34,7 @@ export async function prepare(settings: StackSettings | CleanupSettings, needsDe
   return { cli, programEnv, loginEnv };
 }
 
-async function prepareDependencies(settings: StackSettings | CleanupSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
+async function prepareDependencies(settings: PrepareSettings, needed: boolean, context: RunContext): Promise<Record<string, string>> {
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = planDependencies(settings.workDir, settings.project, context.env);
   if (!deps) return {};

@@ -89,20 +89,52 @@ export class PulumiStack {
   }
 
   /** A `pulumi config` subcommand, for a stack that may not exist yet. */
-  private config(args: string[], input?: string): Promise<void> {
-    return this.use(() => this.cli(['config', ...args], input));
+  private async config(args: string[], input?: string): Promise<void> {
+    await this.use(() => this.cli(['config', ...args], input));
   }
 
-  /** A CLI command other than the engine's on this stack; its arguments end with positional ones after `--`, if any. */
-  private async cli(args: string[], input?: string): Promise<void> {
+  /**
+   * A CLI command other than the engine's on this stack; its arguments end with positional ones after
+   * `--`, if any. Returns what it printed to stdout.
+   */
+  private async cli(args: string[], input?: string): Promise<string> {
     const { pulumiCommand, workDir, envVars } = this.options;
     const end = args.includes('--') ? args.indexOf('--') : args.length;
     const full = [...args.slice(0, end), '--stack', this.name, '--non-interactive', ...args.slice(end)];
-    PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input }));
+    const stdout: string[] = [];
+    const result = await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input, onLine: (line) => stdout.push(line), logStderr: false });
+    PulumiCommandError.throwIfFailed(result);
+    return stdout.join('\n');
   }
 
-  setTag(key: string, value: string): Promise<void> {
-    return this.use(async () => (await this.local()).setTag(this.name, key, value));
+  /**
+   * The stack's tags, by the CLI itself (`pulumi stack tag ls --json`) rather than the Automation
+   * API's workspace, which a preview or an update of an existing stack never has to load. A stack
+   * that does not exist has none, and is not created for asking: the operation that runs beside
+   * this, or the first tag written, creates it where the command may.
+   */
+  async tags(): Promise<Record<string, string>> {
+    let text: string;
+    try {
+      text = await this.cli(['stack', 'tag', 'ls', '--json']);
+    } catch (err) {
+      if (isStackNotFound(err)) return {};
+      throw err;
+    }
+    this.exists = true;
+    const listed: unknown = JSON.parse(text);
+    if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new Error('pulumi stack tag ls gave no object of tags');
+    return Object.fromEntries(Object.entries(listed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /** Sets one tag. The CLI rewrites all of the stack's tags to do it (see pr-lock-claim.ts). */
+  async setTag(name: string, value: string): Promise<void> {
+    await this.use(() => this.cli(['stack', 'tag', 'set', '--', name, value]));
+  }
+
+  /** Removes one tag; one that is not there is no error. */
+  async removeTag(name: string): Promise<void> {
+    await this.use(() => this.cli(['stack', 'tag', 'rm', '--', name]));
   }
 
   exportStack(): Promise<Deployment> {
@@ -148,8 +180,11 @@ export class PulumiStack {
   }
 }
 
+/** What names the stack and where it is. */
+export type StackLocation = Pick<StackSettings, 'stack' | 'org' | 'project' | 'workDir' | 'backendUrl' | 'secretsProvider'>;
+
 /** Opens the stack: no CLI process on the way (the default organization, when needed, is looked up in the background). */
-export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
+export function openStack(settings: StackLocation, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
   const org = settings.org ?? (SELF_MANAGED_BACKEND.test(settings.backendUrl ?? '') ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
   const options = {
