@@ -3,7 +3,8 @@ export declare function runnableWorkflow(
   text: string,
   options: {
     checkout: string;
-    backend: { url: string; env?: Record<string, string> };
+    cloud: { url: string };
+    selfManaged: { url: string; env?: Record<string, string> };
     artifacts: string;
     standIns?: Record<string, string>;
     dropEnv?: string[];

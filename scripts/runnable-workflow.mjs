@@ -10,9 +10,11 @@
 //   - actions that set up the machine (setup-python, setup-node, cloud credentials) become a step
 //     that says the machine provides it;
 //   - artifacts go to a folder instead of GitHub's storage;
-//   - Pulumi Cloud and cloud backends become the test's backend: PULUMI_ACCESS_TOKEN is dropped, the
-//     backend and its passphrase are set for the whole workflow, `backend-url` inputs point at it
-//     and `secrets-provider` inputs (cloud KMS) are dropped;
+//   - Pulumi Cloud stays Pulumi Cloud: the stand-in the test runs takes the place of api.pulumi.com,
+//     the CLI's default backend (PULUMI_BACKEND_URL for the whole workflow), and the workflow's
+//     PULUMI_ACCESS_TOKEN is kept; cloud storage backends (`backend-url: s3://…`) become the test's
+//     self-managed backend, with its passphrase for the whole workflow, and their `secrets-provider`
+//     inputs (cloud KMS) are dropped;
 //   - named `run:` steps that call services out of reach (`gh` against GitHub) are replaced by the
 //     test's stand-in script, only where the test names them.
 // Any other action a workflow uses is an error: a new example must say how it runs here.
@@ -30,49 +32,65 @@ const MACHINE_SETUP = /^(actions\/setup-python|actions\/setup-node|aws-actions\/
  * @param {string} text the workflow file
  * @param {object} options
  * @param {string} options.checkout shell script standing for actions/checkout
- * @param {{ url: string; env?: Record<string, string> }} options.backend the state backend, and
- *   workflow-level variables it needs (the passphrase, usually as `${{ secrets.… }}`)
+ * @param {{ url: string }} options.cloud the Pulumi Cloud stand-in, for api.pulumi.com
+ * @param {{ url: string; env?: Record<string, string> }} options.selfManaged the backend for cloud
+ *   storage URLs, and workflow-level variables it needs (the passphrase, usually as `${{ secrets.… }}`)
  * @param {string} options.artifacts folder standing for GitHub's artifact storage
  * @param {Record<string, string>} [options.standIns] step name to the script that replaces it
  * @param {string[]} [options.dropEnv] variables to remove from every `env:` (a test of what the
  *   workflow does without them)
  * @returns {string} the runnable workflow
  */
-export function runnableWorkflow(text, { checkout, backend, artifacts, standIns = {}, dropEnv = [] }) {
+export function runnableWorkflow(text, { checkout, cloud, selfManaged, artifacts, standIns = {}, dropEnv = [] }) {
   const workflow = yaml.load(text);
   const unused = new Set(Object.keys(standIns));
-  const drop = new Set(['PULUMI_ACCESS_TOKEN', ...dropEnv]);
-  const withoutDropped = (env) => {
+  const drop = new Set(dropEnv);
+  const withoutDropped = (env, where) => {
     if (!env || typeof env !== 'object') return env;
+    if ('PULUMI_BACKEND_URL' in env) {
+      throw new Error(`runnableWorkflow: ${where} sets PULUMI_BACKEND_URL: say in scripts/runnable-workflow.mjs which backend stands in for it`);
+    }
     const kept = Object.entries(env).filter(([k]) => !drop.has(k));
     return kept.length > 0 ? Object.fromEntries(kept) : undefined;
   };
+  const backends = { cloud, selfManaged, usesSelfManaged: false };
 
-  workflow.env = { ...withoutDropped(workflow.env), PULUMI_BACKEND_URL: backend.url, ...backend.env };
+  const workflowEnv = withoutDropped(workflow.env, 'the workflow');
   for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
-    job.env = withoutDropped(job.env);
+    job.env = withoutDropped(job.env, `job ${id}`);
     job.steps = (job.steps ?? []).map((step) => {
       const name = step.name;
       if (name && name in standIns) {
         unused.delete(name);
         return { ...step, run: standIns[name] };
       }
-      const runnable = runnableStep(step, { id, checkout, backend, artifacts });
-      runnable.env = withoutDropped(runnable.env);
+      const runnable = runnableStep(step, { id, checkout, backends, artifacts });
+      runnable.env = withoutDropped(runnable.env, `a step of job ${id}`);
       return runnable;
     });
   }
   if (unused.size > 0) throw new Error(`runnableWorkflow: no step is named ${[...unused].join(', ')}`);
+  workflow.env = { ...workflowEnv, PULUMI_BACKEND_URL: cloud.url, ...(backends.usesSelfManaged ? selfManaged.env : {}) };
   return yaml.dump(workflow, { lineWidth: -1, noRefs: true });
 }
 
-function runnableStep(step, { id, checkout, backend, artifacts }) {
+/** Backends the CLI runs itself against storage it is given: no Pulumi Cloud account involved. */
+const SELF_MANAGED = /^(file|s3|gs|azblob|postgres):\/\//;
+
+function runnableStep(step, { id, checkout, backends, artifacts }) {
   const uses = step.uses;
   if (!uses || uses.startsWith('./')) return { ...step };
   if (PUBLISHED_ACTION.test(uses)) {
     const inputs = { ...step.with };
-    if ('backend-url' in inputs) inputs['backend-url'] = backend.url;
-    delete inputs['secrets-provider'];
+    if ('backend-url' in inputs) {
+      if (SELF_MANAGED.test(inputs['backend-url'])) {
+        inputs['backend-url'] = backends.selfManaged.url;
+        backends.usesSelfManaged = true;
+        delete inputs['secrets-provider'];
+      } else {
+        inputs['backend-url'] = backends.cloud.url;
+      }
+    }
     return { ...step, uses: './', with: inputs };
   }
   const { uses: _, with: inputs = {}, ...rest } = step;
@@ -103,7 +121,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   process.stdout.write(
     runnableWorkflow(fs.readFileSync(file, 'utf8'), {
       checkout: 'cp -R "$TEST_REPOSITORY/." .',
-      backend: { url: 'file:///tmp/pulumi-state', env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
+      cloud: { url: 'https://127.0.0.1:8443' },
+      selfManaged: { url: 'file:///tmp/pulumi-state', env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
       artifacts: '/tmp/artifacts',
     }),
   );

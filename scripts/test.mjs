@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: makes the Pulumi toolchain available, builds nektos/act for the act suite when it is
-// not cached (scripts/act.mjs), starts a throwaway PostgreSQL server for the postgres:// backend
-// tests (scripts/postgres.mjs), then runs every test suite (unit, end-to-end, act) under Node 24
+// `npm test`: makes the Pulumi toolchain available, builds nektos/act for the act suite and the
+// Pulumi Cloud stand-in when they are not cached (scripts/act.mjs, scripts/pulumi-cloud.mjs),
+// starts a throwaway PostgreSQL server for the postgres:// backend tests (scripts/postgres.mjs), then runs every test suite (unit, end-to-end, act) under Node 24
 // with the toolchain first on PATH, and stops the server when jest ends, fails or is interrupted.
 // Extra arguments go to jest.
 //
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAct } from './act.mjs';
 import { findPostgresBin, startPostgres } from './postgres.mjs';
+import { ensurePulumiCloud } from './pulumi-cloud.mjs';
 import { ensureToolchain, toolchainEnv } from './toolchain.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +51,8 @@ const selected = (name) => projects.length === 0 || projects.includes(name);
 
 // Built here rather than inside a test: a first build takes about two minutes.
 if (selected('act')) ensureAct();
+// The Pulumi Cloud stand-in (Go): about 30 s the first time.
+if (selected('e2e') || selected('act')) ensurePulumiCloud();
 
 if (env.PULUMI_TEST_POSTGRES_URL) {
   try {

@@ -1,7 +1,7 @@
 // What each command is, in one record: the inputs it takes, the steps it runs, and what its result
 // means. The inputs stage checks inputs against it, the plan is built from it and the operation
 // runs from it, so a command, or an input of one, is added here and nowhere else.
-import { PR_COMMANDS } from './pr-command.js';
+import { PR_STACK_COMMANDS } from './pr-command.js';
 import { hasChanges, type ChangeSummary, type Result } from './report/model.js';
 import type { Command, InputName, StackCommand, StackSettings } from './settings.js';
 
@@ -51,8 +51,10 @@ export interface OtherCommandRecord {
   inputs: readonly InputName[];
 }
 
-/** Inputs that every stack command takes: which stack, and its config. */
-const STACK = ['stack', 'org', 'project', 'config'] as const;
+/** Logging in to Pulumi Cloud with the job's ID token. */
+const OIDC = ['oidc-login', 'oidc-expiration'] as const;
+/** Inputs that every stack command takes: which stack, its config, and how to log in. */
+const STACK = ['stack', 'org', 'project', 'config', ...OIDC] as const;
 /** And the engine's own options. */
 const ENGINE = ['parallel', 'message'] as const;
 /** How the engine writes its log, for every command that runs it. */
@@ -135,7 +137,7 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
  * may comment. Not `plan`: a plan saved by one comment's run is not there for the next one's.
  */
 const PR_COMMAND_INPUTS: readonly InputName[] = [
-  ...new Set(PR_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
+  ...new Set(PR_STACK_COMMANDS.flatMap((command) => STACK_COMMAND_RECORDS[command].inputs).filter((input) => input !== 'plan')),
   'pr-command-permission',
   'pr-command-requirements',
   'pr-command-stale-approvals',
@@ -144,7 +146,7 @@ const PR_COMMAND_INPUTS: readonly InputName[] = [
 
 export const COMMAND_RECORDS: Record<Command, StackCommandRecord | OtherCommandRecord> = {
   ...STACK_COMMAND_RECORDS,
-  cleanup: { inputs: ['project'] },
+  cleanup: { inputs: ['project', 'org', ...OIDC] },
   install: { inputs: ['project'] },
   detect: { inputs: [] },
   comment: { inputs: PR_COMMAND_INPUTS },

@@ -6,6 +6,7 @@
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from './plan.js';
 import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState, RepositoryRef } from './pr-command.js';
+import type { MergeCheck } from './report/merge-check.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -202,5 +203,16 @@ export async function replyOnPullRequest(github: GitHub, owner: string, repo: st
       const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullNumber, per_page: 100 });
       return comments.find((c) => (c.body ?? '').replace(/\r\n/g, '\n') === body)?.html_url;
     },
+  );
+}
+
+/**
+ * Sets a commit status. Setting the same state again is harmless (GitHub keeps the latest status of
+ * each context), so unlike other creates it may be repeated after a server error.
+ */
+export async function setCommitStatus(github: GitHub, owner: string, repo: string, sha: string, check: MergeCheck, targetUrl: string | undefined): Promise<void> {
+  await createOnce(
+    () => github.rest.repos.createCommitStatus({ owner, repo, sha, state: check.state, context: check.context, description: check.description, ...(targetUrl ? { target_url: targetUrl } : {}) }),
+    async () => undefined,
   );
 }

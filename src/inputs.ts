@@ -6,12 +6,14 @@ import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { commandsTaking, takes } from './commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
-import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrCommandName } from './pr-command.js';
+import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrStackCommandName } from './pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
+import { cloudConsoleUrl } from './workspace/console-url.js';
 import {
   COLORS,
   COMMANDS,
   DECLARED_INPUTS,
+  DEFAULT_CLOUD_URL,
   PINNED_PULUMI_VERSION,
   SELF_MANAGED_BACKEND,
   type Command,
@@ -21,6 +23,7 @@ import {
   type EngineLog,
   type GitHubContext,
   type InputName,
+  type OidcLogin,
   type OperationOptions,
   type OutputExpectation,
   type ProjectFile,
@@ -64,6 +67,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   const prNumber = parseOptionalInteger(getInput, 'pr-number', 1);
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const github = githubContext(env, event);
+  const org = parseOrg(getInput, backendUrl);
   const common: CommonSettings = {
     workspace,
     workDir,
@@ -84,16 +88,18 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
     },
     destroyApproved: env.PULUMI_DESTROY_APPROVED === 'true',
     github,
+    oidcLogin: parseOidcLogin(getInput, org, backendUrl),
+    cloudConsoleUrl: SELF_MANAGED_BACKEND.test(backendUrl ?? '') ? undefined : cloudConsoleUrl(backendUrl ?? DEFAULT_CLOUD_URL, env.PULUMI_CONSOLE_DOMAIN),
   };
   if (command === 'detect') return { ...common, command };
 
   const project = readProjectFile(workDir);
   checkProjectInput(getInput, project, workDir);
   checkProjectPaths(project, workDir, workspace);
-  if (command === 'cleanup') return { ...common, command, project, closedPullRequest: github.closedPullRequest ?? prNumber };
+  if (command === 'cleanup') return { ...common, command, project, org, closedPullRequest: github.closedPullRequest ?? prNumber };
   if (command === 'install') return { ...common, command, project };
 
-  if (command === 'comment') return parseCommentSettings(getInput, stackOptions(getInput, common, project), event);
+  if (command === 'comment') return parseCommentSettings(getInput, stackOptions(getInput, common, project, org), event);
 
   const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
   const ephemeral = isEphemeral(stack, common.ephemeralStacks);
@@ -102,18 +108,56 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
       `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
     );
   }
-  return { ...stackOptions(getInput, common, project), command, stack, ephemeral };
+  return { ...stackOptions(getInput, common, project, org), command, stack, ephemeral, pullRequest: github.openPullRequest };
 }
 
-/** What a stack command runs with, but for the command and the stack. */
-function stackOptions(getInput: GetInput, common: CommonSettings, project: ProjectFile): CommentSettings['stackSettings'] {
+function parseOrg(getInput: GetInput, backendUrl: string | undefined): string | undefined {
   const orgInput = getInput('org').trim();
   const org = orgInput ? parseName('org', orgInput, ORG_NAME, NAME_RULE) : undefined;
-  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(common.backendUrl ?? '')) {
+  if (org && org !== 'organization' && SELF_MANAGED_BACKEND.test(backendUrl ?? '')) {
     throw new InputError(
       `Input 'org' is '${org}', but self-managed backends (file://, s3://, postgres://, …) know only the organization 'organization': leave 'org' empty or use a Pulumi Cloud backend.`,
     );
   }
+  return org;
+}
+
+const OIDC_LOGIN = /^(?:(organization)|team:([A-Za-z0-9][A-Za-z0-9_.-]{0,99})|user:([A-Za-z0-9][A-Za-z0-9_.-]{0,99}))$/;
+
+/** `oidc-login`: the kind of Pulumi token the job's ID token is exchanged for, in `org`, at the backend's token endpoint. */
+function parseOidcLogin(getInput: GetInput, org: string | undefined, backendUrl: string | undefined): OidcLogin | undefined {
+  const raw = getInput('oidc-login').trim();
+  const expiration = getInput('oidc-expiration').trim();
+  if (!raw) {
+    if (expiration) throw new InputError(`Input 'oidc-expiration' is set, but 'oidc-login' is not: set 'oidc-login' too, or remove 'oidc-expiration'.`);
+    return undefined;
+  }
+  const kind = OIDC_LOGIN.exec(raw);
+  if (!kind) {
+    throw new InputError(`Input 'oidc-login' is '${printable(raw)}': use organization, team:<team name> or user:<login>, the kind of Pulumi access token to ask for.`);
+  }
+  if (!org) {
+    throw new InputError(
+      `Input 'oidc-login' needs 'org': name the Pulumi organization whose OIDC trust policy admits this workflow (the ID token's audience is urn:pulumi:org:<org>).`,
+    );
+  }
+  const apiUrl = backendUrl ?? DEFAULT_CLOUD_URL;
+  if (!/^https?:\/\//.test(apiUrl)) {
+    throw new InputError(`Input 'oidc-login' logs in to Pulumi Cloud, but the backend is ${printable(apiUrl)}: remove 'oidc-login', or use a Pulumi Cloud backend.`);
+  }
+  const expirationMs = expiration ? parseDuration(getInput, 'oidc-expiration') : undefined;
+  if (expirationMs === 0) throw new InputError(`Input 'oidc-expiration' is '0': give how long the Pulumi token lasts, such as 30m or 2h, or remove it for Pulumi's default.`);
+  return {
+    org,
+    tokenType: kind[1] ? 'organization' : kind[2] ? 'team' : 'personal',
+    scope: kind[2] ? `team:${kind[2]}` : kind[3] ? `user:${kind[3]}` : undefined,
+    expirationSeconds: expirationMs === undefined ? undefined : expirationMs / 1000,
+    apiUrl,
+  };
+}
+
+/** What a stack command runs with, but for the command and the stack. */
+function stackOptions(getInput: GetInput, common: CommonSettings, project: ProjectFile, org: string | undefined): CommentSettings['stackSettings'] {
   const requireApproval = getInput('require-approval').trim() || undefined;
   const { github } = common;
   if (requireApproval && (!github.repository || github.runId === undefined || !common.comment.token)) {
@@ -172,7 +216,7 @@ function asInputError<T>(parse: () => T): T {
  * that pull request. Options of other commands the step gives (`refresh` for a `/pulumi refresh`,
  * `require-approval` for a preview) do not apply to it.
  */
-export function settingsForPrCommand(settings: CommentSettings, command: PrCommandName, stack: string, pullNumber: number): StackSettings {
+export function settingsForPrCommand(settings: CommentSettings, command: PrStackCommandName, stack: string, pullNumber: number, headSha: string): StackSettings {
   const base = settings.stackSettings;
   return {
     ...base,
@@ -182,6 +226,7 @@ export function settingsForPrCommand(settings: CommentSettings, command: PrComma
     refresh: base.refresh && takes(command, 'refresh'),
     requireApproval: takes(command, 'require-approval') ? base.requireApproval : undefined,
     comment: { ...base.comment, issueNumber: pullNumber },
+    pullRequest: { number: pullNumber, headSha },
   };
 }
 
@@ -215,7 +260,7 @@ function checkProjectInput(getInput: GetInput, project: ProjectFile, workDir: st
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-function parseDuration(getInput: GetInput, name: 'ttl' | 'lock-timeout'): number {
+function parseDuration(getInput: GetInput, name: 'ttl' | 'lock-timeout' | 'oidc-expiration'): number {
   const value = getInput(name).trim() || DECLARED_INPUTS[name];
   const match = DURATION.exec(value);
   if (value === '0') return 0;
@@ -650,6 +695,7 @@ function githubContext(env: Env, event: unknown): GitHubContext {
     runUrl: env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     pullRequest: pullRequest.number,
     closedPullRequest: pullRequest.closed ? pullRequest.number : undefined,
+    openPullRequest: pullRequest.open && pullRequest.number !== undefined ? { number: pullRequest.number, headSha: pullRequest.headSha } : undefined,
     runId: /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? Number(env.GITHUB_RUN_ID) : undefined,
     actor: env.GITHUB_ACTOR || undefined,
     triggeringActor: env.GITHUB_TRIGGERING_ACTOR || undefined,
@@ -667,9 +713,14 @@ function readEvent(eventPath: string | undefined): unknown {
   }
 }
 
-/** `pull_request` and `pull_request_target` payloads carry the number and what happened to it. */
-function pullRequestOfEvent(event: unknown): { number?: number; closed: boolean } {
-  const { action, pull_request: pull } = (event ?? {}) as { action?: unknown; pull_request?: { number?: unknown } };
+/**
+ * `pull_request` and `pull_request_target` payloads (and the review events') carry the pull request:
+ * its number, what happened to it, whether it is open, and its head.
+ */
+function pullRequestOfEvent(event: unknown): { number?: number; closed: boolean; open: boolean; headSha?: string } {
+  const { action, pull_request: pull } = (event ?? {}) as { action?: unknown; pull_request?: { number?: unknown; state?: unknown; head?: { sha?: unknown } } };
   const number = pull?.number;
-  return typeof number === 'number' && Number.isSafeInteger(number) ? { number, closed: action === 'closed' } : { closed: false };
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) return { closed: false, open: false };
+  const sha = pull?.head?.sha;
+  return { number, closed: action === 'closed', open: pull?.state === 'open' && action !== 'closed', ...(typeof sha === 'string' && /^[0-9a-f]{40}$/i.test(sha) ? { headSha: sha } : {}) };
 }

@@ -28,3 +28,10 @@ export function info(text: string): void {
 }
 
 export const { warning, group, setSecret, setFailed } = core;
+
+/**
+ * GitHub's OIDC ID token for `audience`, which the runner hands out through
+ * ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. Here because @actions/core registers the token as a
+ * secret with a workflow command of its own (`::add-mask::`), as it does the masks above.
+ */
+export const { getIDToken } = core;

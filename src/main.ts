@@ -12,10 +12,13 @@ import { install } from './install.js';
 import { parseInputs, settingsForPrCommand } from './inputs.js';
 import * as log from './log.js';
 import { runSteps } from './operation.js';
-import { approvalGate, planRun, type GateDecision } from './plan.js';
-import { admitPrCommand, finishPrCommand, gitHubPrCommandIo } from './pr-command-admission.js';
+import { approvalGate, planRun, refusedByLock, type GateDecision, type Plan } from './plan.js';
+import { admitPrCommand, finishPrCommand, gitHubPrCommandIo, replyToCommand, type PrCommandIo } from './pr-command-admission.js';
+import type { PrCommand } from './pr-command.js';
+import { lockMode, lockRefusal, unlockReply, unlockStep } from './pr-lock.js';
+import { StackLock, stackLockIo, type Hold } from './pr-lock-claim.js';
 import { buildReport, failureOf } from './report/build.js';
-import { publishCleanup, publishDetect, publishPrCommand, publishReport } from './report/publish.js';
+import { publishCleanup, publishDetect, publishPrCommand, publishReport, publishUnlock } from './report/publish.js';
 import { Redactor } from './report/redact.js';
 import type { Cancellation, RunContext, StartedEarly } from './run-context.js';
 import type { Runner } from './runner.js';
@@ -54,7 +57,7 @@ async function command(settings: Settings, context: RunContext): Promise<string 
       const cleaned = await cleanup(settings, context);
       context.phase = 'report';
       publishCleanup(cleaned, settings.jobSummary, context.runner);
-      return cleanupFailure(cleaned.removed);
+      return cleanupFailure(cleaned.removed, cleaned.released);
     }
     case 'comment':
       return prCommand(settings, context);
@@ -62,7 +65,7 @@ async function command(settings: Settings, context: RunContext): Promise<string 
       await install(settings, context);
       return undefined;
     default:
-      return stackCommand(settings, context);
+      return (await stackCommand(settings, context)).failure;
   }
 }
 
@@ -82,46 +85,123 @@ async function prCommand(settings: CommentSettings, context: RunContext): Promis
     return undefined;
   }
   const { command, stack, headSha } = admission;
+  if (command.command === 'unlock') {
+    publishPrCommand(context.runner, { command: command.command, headSha: '' });
+    let released = false;
+    try {
+      released = await unlock(settings, command, stack, io, context);
+    } finally {
+      await finishPrCommand(command, released, io, log.warning);
+    }
+    return undefined;
+  }
   log.info(`Running /pulumi ${command.command} on stack ${stack}, for ${command.commenter}, at ${headSha}.`);
-  publishPrCommand(context.runner, { command: command.command, headSha });
+  publishPrCommand(context.runner, { command: command.command, headSha: headSha! });
   let failure: string | undefined = 'it stopped with an error';
   try {
-    failure = await stackCommand(settingsForPrCommand(settings, command.command, stack, command.pullNumber), context);
+    const ran = await stackCommand(settingsForPrCommand(settings, command.command, stack, command.pullNumber, headSha!), context);
+    if (ran.lockRefusal) await replyToCommand(command, ran.lockRefusal, io, log.warning);
+    failure = ran.failure;
     return failure;
   } finally {
     await finishPrCommand(command, failure === undefined, io, log.warning);
   }
 }
 
-async function stackCommand(settings: StackSettings, context: RunContext): Promise<string | undefined> {
+/**
+ * `/pulumi unlock [stack]`: releases the lock of the pull request it is commented on, or replies
+ * naming the pull request that holds the stack, as any refused command is answered (the step stays
+ * green). It runs no code: no dependencies, no program. Says whether the stack is free of the pull
+ * request's lock now.
+ */
+async function unlock(settings: CommentSettings, command: PrCommand, stack: string, io: PrCommandIo, context: RunContext): Promise<boolean> {
+  const { cli, programEnv, loginEnv } = await prepare(settings.stackSettings, { dependencies: false, plugins: false }, context);
+  context.phase = 'stack';
+  const location = { ...settings.stackSettings, stack };
+  const lockIo = stackLockIo(openStack(location, (await cli).command, { ...programEnv, ...loginEnv }, false), { ...settings.github, token: settings.comment.token }, context.signal);
+  const lock = new StackLock(lockIo, stack, command.pullNumber, log.warning);
+  const step = unlockStep(await lock.inspect());
+  if (step.kind === 'release') {
+    await lock.release();
+    log.info(`Released the lock of pull request #${command.pullNumber} on stack ${stack}.`);
+  } else if (step.kind === 'free') {
+    log.info(`Stack ${stack} is not locked by any pull request: nothing to release.`);
+  } else {
+    log.info(`Stack ${stack} is locked by pull request #${step.holder.pullNumber}, not by #${command.pullNumber}: nothing released.`);
+    await replyToCommand(command, unlockReply(stack, command.pullNumber, step.holder), io, log.warning);
+  }
+  context.phase = 'report';
+  publishUnlock(lock.report(), settings.jobSummary, context.runner);
+  return step.kind !== 'held-by-other';
+}
+
+/** How a stack command ended: why the step fails, if it does, and the reply a lock's refusal makes. */
+interface StackRun {
+  failure?: string;
+  /** Another pull request holds the stack: the reply for a comment command. */
+  lockRefusal?: string;
+}
+
+async function stackCommand(settings: StackSettings, context: RunContext): Promise<StackRun> {
   const redactor = new Redactor(log.setSecret).add(settings.config.filter((c) => c.secret).map((c) => c.value));
 
   context.phase = 'plan';
-  const plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
+  let plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
   const crypter = secretCrypter(settings, context.env, context.keyDerivation);
-  const { cli, programEnv, cache } = await prepare(settings, { dependencies: plan.needsDependencies, plugins: plan.needsPlugins }, context);
+  const { cli, programEnv, loginEnv, cache } = await prepare(settings, { dependencies: plan.needsDependencies, plugins: plan.needsPlugins }, context);
   try {
     context.phase = 'stack';
-    const stack = openStack(settings, (await cli).command, programEnv, plan.mayCreateStack);
+    const stack = openStack(settings, (await cli).command, { ...programEnv, ...loginEnv }, plan.mayCreateStack);
     if (STACK_COMMAND_RECORDS[settings.command].ephemeral) await tagEphemeralStack(stack, settings);
-
-    context.phase = 'config';
-    await applyConfig(stack, settings, crypter);
-
-    context.phase = 'operation';
-    const outcome = await runSteps(stack, settings, plan, context, redactor);
-
-    context.phase = 'report';
-    const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
-    const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest });
-    await publishReport(report, settings, redactor, context.runner);
-    return failureOf(report, settings);
+    return await runOnStack(stack, settings, plan, crypter, redactor, context);
   } finally {
     // What the run installed is worth keeping whatever the operation did; the cache never fails a run.
     await cache.save();
   }
+}
+
+async function runOnStack(stack: PulumiStack, settings: StackSettings, plan: Plan, crypter: ReturnType<typeof secretCrypter>, redactor: Redactor, context: RunContext): Promise<StackRun> {
+  const mode = lockMode(settings.command, settings.ephemeral, settings.pullRequest !== undefined, plan.refusal !== undefined);
+  const lockIo = stackLockIo(stack, { ...settings.github, token: settings.comment.token }, context.signal);
+  const lock = mode === 'none' ? undefined : new StackLock(lockIo, settings.stack, settings.pullRequest?.number, log.warning, closedPullRequests(settings));
+  let hold: Hold | undefined;
+  let lockReplyText: string | undefined;
+  let lookedAt: Promise<unknown> | undefined;
+  if (lock && mode === 'claim') {
+    hold = await lock.hold();
+    if (!hold.holds) {
+      const refusal = lockRefusal(settings.stack, settings.command, hold.holder);
+      plan = refusedByLock(plan, refusal.message);
+      lockReplyText = refusal.reply;
+    }
+  } else if (lock) {
+    // Only reported (and claims of closed pull requests released): it runs beside the operation.
+    lookedAt = lock.inspect().catch((err: unknown) => log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`));
+  }
+
+  context.phase = 'config';
+  if (plan.steps.length > 0) await applyConfig(stack, settings, crypter);
+
+  context.phase = 'operation';
+  const outcome = await runSteps(stack, settings, plan, context, redactor);
+  await lookedAt;
+  // A gate that refused after the claim (deletes-need-approval) applied nothing: the claim goes too.
+  if (lock && hold?.holds && hold.claimed && outcome.refusal) {
+    await lock.release().catch((err: unknown) => log.warning(`Could not release the lock this run claimed: ${pulumiErrorMessage(err)}`));
+  }
+
+  context.phase = 'report';
+  const planDigest = settings.planFile && fs.existsSync(settings.planFile) ? sha256(settings.planFile) : undefined;
+  const report = buildReport(settings, plan, outcome, { stackRef: await stack.ref, planDigest, ...(lock ? { lock: lock.report() } : {}) });
+  await publishReport(report, settings, redactor, context.runner);
+  return { failure: failureOf(report, settings), ...(lockReplyText ? { lockRefusal: lockReplyText } : {}) };
+}
+
+/** Pull requests known closed without asking GitHub: a `pull_request: closed` event's. */
+function closedPullRequests(settings: StackSettings): number[] {
+  return settings.github.closedPullRequest === undefined ? [] : [settings.github.closedPullRequest];
 }
 
 async function checkApproval(settings: StackSettings, environment: string): Promise<GateDecision> {

@@ -32,6 +32,8 @@ export interface Outcome {
   refusal?: string;
   /** What an earlier, interrupted update had left pending, and whether this run cleared it. */
   interrupted?: { operations: string[]; cleared: boolean };
+  /** The link the CLI printed to the page of the operation the report shows, in Pulumi Cloud's console; unchecked. */
+  permalink?: string;
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
@@ -55,6 +57,7 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
   const files = new RunFiles();
   // The update applies the plan the gate's preview saved: a step outside it is the gate's business, not a reviewer's.
   const gatePlanApplied = plan.steps.includes('up-as-previewed');
+  let permalink: string | undefined;
 
   const runStep = async (step: Step, { signal, terminate }: Cancellation): Promise<void> => {
     const record = STEPS[step];
@@ -71,9 +74,12 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
               return stack.run(record.args!(settings, files), { onEvent, onOutput, signal, terminate });
             })
           : {};
+        // The page of the operation whose events the report shows.
+        if (record.keepsEvents) permalink = engine.permalink ?? permalink;
         return (await record.after?.(stack, settings, { events: attempt, engine, outputs, files })) ?? {};
       });
     } catch (err) {
+      if (record.keepsEvents) permalink = (err as { permalink?: string }).permalink ?? permalink;
       if (record.keepsEvents || err instanceof Refused) events.push(...attempt);
       lifecycle.push({ step, ok: false, detail: redactor.text(err instanceof Refused ? err.message : pulumiErrorMessage(err)) });
       throw err;
@@ -132,6 +138,7 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
     cancelled,
     refusal,
     interrupted: interrupted.length > 0 ? { operations: interrupted, cleared } : undefined,
+    permalink,
   };
 }
 

@@ -220,6 +220,14 @@ export function planRun(settings: StackSettings, approval?: GateDecision): Plan 
   };
 }
 
+/**
+ * The plan of a run that another pull request's lock refuses (pr-lock.ts decides): nothing runs,
+ * not even what a refused command shows otherwise, and the report says why.
+ */
+export function refusedByLock(plan: Plan, refusal: string): Plan {
+  return { ...plan, steps: [], always: [], refusal, clearsPending: false };
+}
+
 const GATES: Record<Gate, (settings: StackSettings) => GateDecision> = {
   'destroy-approval': (s) => destroyGate(s.stack, s.destroyApproved, s.ephemeralStacks),
   'state-loss': (s) => (s.allowEphemeralState || s.ephemeral ? { allowed: true, reason: 'a throwaway stack' } : stateLossGuard(s.backendUrl, s.runnerTemp)),

@@ -60,12 +60,13 @@ export function gitHubPrCommandIo(github: GitHub, owner: string, repo: string, w
  * `ignored`: not a command, or one by someone without the role; nothing to do, no feedback, only
  * the reason for the log. `refused`: answered with a reply (its URL,
  * unless posting it failed) and 😕. `admitted`: 👀 given; run `command.command` on `stack`, with the
- * pipeline's own gates (the destroy gate among them), then call `finishPrCommand`.
+ * pipeline's own gates (the destroy gate among them), then call `finishPrCommand`. `headSha` is the
+ * head it runs; an `unlock` runs no code and has none.
  */
 export type Admission =
   | { kind: 'ignored'; reason: string }
   | { kind: 'refused'; command?: PrCommand; reply: string; replyUrl?: string }
-  | { kind: 'admitted'; command: PrCommand; stack: string; headSha: string };
+  | { kind: 'admitted'; command: PrCommand; stack: string; headSha?: string };
 
 /** A check could not be made (GitHub or git failed): the command did not run, and says why. */
 export class AdmissionError extends Error {
@@ -88,8 +89,7 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
     }
   };
   const refuse = async (to: { commentId: number; commentUrl?: string; pullNumber: number }, reply: string, command?: PrCommand): Promise<Admission> => {
-    let replyUrl: string | undefined;
-    await feedback('reply on the pull request', async () => (replyUrl = await io.reply(to.pullNumber, replyBody(to, reply))));
+    const replyUrl = await replyToCommand(to, reply, io, warn);
     await feedback('react to the command', () => io.react(to.commentId, REACTIONS.failed));
     return { kind: 'refused', ...(command ? { command } : {}), reply, ...(replyUrl ? { replyUrl } : {}) };
   };
@@ -121,6 +121,8 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
 
   const stack = stackGate(command, settings.stacks);
   if (!stack.allowed) return refused(stack);
+  // Releasing the pull request's own lock takes the role and nothing more: it runs no code.
+  if (command.command === 'unlock') return { kind: 'admitted', command, stack: stack.stack };
 
   const held = requirementsApply(command.command);
   const pull = await read('the pull request', () => io.pullRequest(command.pullNumber, held && settings.requirements.includes('mergeable')));
@@ -144,6 +146,21 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
   if (!head.allowed) return refused(head);
 
   return { kind: 'admitted', command, stack: stack.stack, headSha: pull.headSha };
+}
+
+/** Posts a reply to the command on its pull request; returns its URL, or undefined (and a warning) when it could not be posted. */
+export async function replyToCommand(
+  to: { commentId: number; commentUrl?: string; pullNumber: number },
+  text: string,
+  io: PrCommandIo,
+  warn: (message: string) => void,
+): Promise<string | undefined> {
+  try {
+    return await io.reply(to.pullNumber, replyBody(to, text));
+  } catch (err) {
+    warn(`Could not reply on the pull request: ${gitHubFailure(err)}.`);
+    return undefined;
+  }
 }
 
 /** Marks the command comment with how the admitted command ended: 🚀, or 😕 (a failure or a gate's refusal). */

@@ -10,7 +10,11 @@
 // fork's code, every command: approved), `headGate` (is the checked-out code the PR's head).
 import { code, escapeText } from './report/markdown.js';
 
-export const PR_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;
+/** The commands that run a command of the same name on the stack. */
+export const PR_STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;
+/** And `unlock`, which releases the pull request's lock on the stack (pr-lock.ts) and runs no code. */
+export const PR_COMMANDS = [...PR_STACK_COMMANDS, 'unlock'] as const;
+export type PrStackCommandName = (typeof PR_STACK_COMMANDS)[number];
 export type PrCommandName = (typeof PR_COMMANDS)[number];
 
 /** A command comment, as the event describes it. */

@@ -4,7 +4,7 @@ import type { Runner } from './runner.js';
 import type { KeyDerivation } from './workspace/passphrase-key.js';
 import type { VersionCheck } from './workspace/version-check.js';
 
-export type Phase = 'inputs' | 'plan' | 'dependencies' | 'stack' | 'config' | 'operation' | 'report';
+export type Phase = 'inputs' | 'plan' | 'dependencies' | 'login' | 'stack' | 'config' | 'operation' | 'report';
 
 /**
  * The runner cancels a step with SIGINT (or SIGTERM), then SIGTERM 7.5 s later, and kills it 2.5 s

@@ -72,6 +72,8 @@ export const DECLARED_INPUTS = {
   'log-flow': 'false',
   debug: 'false',
   'comment-on-summary': 'true',
+  'oidc-login': '',
+  'oidc-expiration': '',
 } as const;
 export type InputName = keyof typeof DECLARED_INPUTS;
 
@@ -132,6 +134,26 @@ export interface EngineLog {
   debug: boolean;
 }
 
+/**
+ * Logging in to Pulumi Cloud with the job's GitHub ID token instead of a stored token (`oidc-login`):
+ * Pulumi's OAuth token exchange issues a short-lived access token for the CLI of this step.
+ */
+export interface OidcLogin {
+  /** The organization whose OIDC trust policy admits the job: the ID token's audience is `urn:pulumi:org:<org>`. */
+  org: string;
+  /** What Pulumi issues: an organization's token, a team's or a person's. */
+  tokenType: 'organization' | 'team' | 'personal';
+  /** `team:<name>` or `user:<login>`; none for an organization's token. */
+  scope?: string;
+  /** How long the issued token lasts; Pulumi's default when not given. */
+  expirationSeconds?: number;
+  /** The Pulumi Cloud API whose token endpoint makes the exchange. */
+  apiUrl: string;
+}
+
+/** The Pulumi Cloud API the CLI uses when no backend is given or logged in to. */
+export const DEFAULT_CLOUD_URL = 'https://api.pulumi.com';
+
 /** What every command shares. */
 export interface CommonSettings {
   /** Real path of the checked-out repository (GITHUB_WORKSPACE): every path input stays inside it. */
@@ -157,6 +179,10 @@ export interface CommonSettings {
   /** `PULUMI_DESTROY_APPROVED` is exactly `true`. */
   destroyApproved: boolean;
   github: GitHubContext;
+  /** Log in with the job's ID token rather than a stored token. */
+  oidcLogin?: OidcLogin;
+  /** Pulumi Cloud's console for the backend, where the CLI links updates; none for other backends. */
+  cloudConsoleUrl?: string;
 }
 
 /** An output the smoke test expects: an exact value, or a pattern its text must match. */
@@ -183,11 +209,25 @@ export interface StackSettings extends CommonSettings {
   /** An `up` that deletes or replaces anything in a lasting stack needs the destroy approval. */
   deletesNeedApproval: boolean;
   smoke: { ttlMs: number; expectOutputs: OutputExpectation[] };
+  /**
+   * The open pull request the run acts for: the event's (`pull_request` and the like, while open), or
+   * a comment command's. It claims the stack's lock for `up`, `refresh` and `destroy`, and its head
+   * (`headSha`) gets the merge check.
+   */
+  pullRequest?: OpenPullRequest;
+}
+
+export interface OpenPullRequest {
+  number: number;
+  /** The commit the run is for: the event's `pull_request.head.sha`, or the head a comment command was admitted at. */
+  headSha?: string;
 }
 
 export interface CleanupSettings extends CommonSettings {
   command: 'cleanup';
   project: ProjectFile;
+  /** The organization whose stacks are examined; the CLI's default one when not given. */
+  org?: string;
   /** The pull request whose stacks go: a `closed` event's, or `pr-number`; never an open one's. */
   closedPullRequest?: number;
 }
@@ -232,6 +272,8 @@ export interface GitHubContext {
   pullRequest?: number;
   /** The pull request a `pull_request: closed` event is about. */
   closedPullRequest?: number;
+  /** The pull request an event of an open pull request is about (`pull_request`, `pull_request_target`, …). */
+  openPullRequest?: OpenPullRequest;
   runId?: number;
   /** Who started the run. */
   actor?: string;

@@ -1,4 +1,4 @@
-// smoke-stack.yml and drift-and-cleanup.yml under nektos/act: a throwaway stack per pull request,
+// smoke-stack.yml and drift-and-cleanup.yml under nektos/act, against Pulumi Cloud (the stand-in): a throwaway stack per pull request,
 // removed by its own run; leftovers removed when their pull request closes or their time is up; a
 // scheduled drift check of each stack. Events are GitHub's example payloads; a schedule has none
 // (GitHub sends no webhook for it), so its event is the `schedule` field a run's context holds.
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   actionSteps,
   addWorkflow,
+  CLOUD_TOKEN,
   exampleWorkflow,
   jobOf,
   pullRequestEvent,
@@ -45,13 +46,13 @@ describe('smoke-stack.yml', () => {
     expect(resultOf(run, smoke)).toEqual({ job: smoke.name, result: 'success' });
     const [step] = actionSteps(smoke);
     // smoke-${{ github.run_id }}; its url output matched expect-outputs before the teardown.
-    expect(step!.outputs.stack).toMatch(/^organization\/files-py\/smoke-\d+$/);
+    expect(step!.outputs.stack).toMatch(/^octo-org\/files-py\/smoke-\d+$/);
     expect(JSON.parse(step!.outputs.checks!)).toEqual({ url: true });
     expect(smoke.summary).toMatch(/destroy/i);
     expect(stacksOf(repo)).toEqual([]);
     // comment-on-pr: false
     expect(suite.api.comments('Codertocat', 'Hello-World', payload.number)).toEqual([]);
-    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });
 
@@ -87,6 +88,6 @@ describe('drift-and-cleanup.yml', () => {
     expect(resultOf(run, cleanup)).toEqual({ job: cleanup.name, result: 'success' });
     expect(JSON.parse(actionSteps(cleanup)[0]!.outputs.removed!)).toEqual(['smoke-103']);
     expect(stacksOf(repo)).toEqual(['dev', 'prod', 'smoke-102', 'staging']);
-    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(run.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });

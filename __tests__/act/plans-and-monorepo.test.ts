@@ -1,13 +1,15 @@
 // reviewed-plan.yml, monorepo.yml and the repository's own CI under nektos/act: a plan saved on a
-// pull request and applied after the merge (its digest carried in step outputs), a `detect` job
-// whose matrix output (`needs.detect.outputs.matrix`) fans out into preview jobs, and ci.yml's
-// `action` job, which runs the action with `uses: ./` as GitHub will.
+// pull request and applied after the merge (its digest carried in step outputs), on Pulumi Cloud
+// (the stand-in); a `detect` job whose matrix output (`needs.detect.outputs.matrix`) fans out into
+// preview jobs, on the S3 backend monorepo.yml names (a file:// folder here); and ci.yml's `action`
+// job, which runs the action with `uses: ./` as GitHub will.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   actionSteps,
   addWorkflow,
+  CLOUD_TOKEN,
   copyProgram,
   EXAMPLE_REPOSITORY,
   exampleWorkflow,
@@ -45,8 +47,8 @@ describe('reviewed-plan.yml', () => {
     const repo = suite.repository();
     const outDir = path.join(path.dirname(repo.dir), 'prod-files');
     stackFile(path.join(repo.dir, 'infra'), 'prod', outDir);
-    // As the team did when it set the stack up: `pulumi stack init` writes the passphrase's salt into
-    // Pulumi.prod.yaml, which is committed, so every job decrypts what another encrypted.
+    // As the team did when it set the stack up; Pulumi Cloud keeps the stack's secrets key, so every
+    // job decrypts what another encrypted.
     pulumiCli(repo, 'infra', ['stack', 'init', 'prod']);
     const workflow = addWorkflow(repo, 'reviewed-plan.yml', exampleWorkflow('reviewed-plan.yml'), {
       // The step asks GitHub (`gh`) which pull-request run made the plan; act's artifacts stand-in
@@ -54,7 +56,9 @@ describe('reviewed-plan.yml', () => {
       standIns: { "Find the reviewed plan's run": 'echo "run-id=1" >> "$GITHUB_OUTPUT"' },
     });
 
-    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: pullRequestEvent('opened') });
+    const opened = pullRequestEvent('opened');
+    suite.api.setPullRequest(owner, name, opened.number, { headSha: opened.pull_request.head.sha });
+    const planned = await suite.run(repo, { workflow, event: 'pull_request', payload: opened });
     const plan = jobOf(planned, 'plan');
     expect(resultOf(planned, plan)).toEqual({ job: plan.name, result: 'success' });
     const digest = stepOf(plan, 'preview').outputs['plan-digest'];
@@ -63,6 +67,7 @@ describe('reviewed-plan.yml', () => {
     expect(plan.summary).toContain(`digest \`${digest}\``);
     expect(fs.existsSync(path.join(repo.artifacts, 'pulumi-plan-prod', 'plan.json'))).toBe(true);
     expect(fs.existsSync(outDir)).toBe(false);
+    expect(suite.api.statuses(owner, name, opened.pull_request.head.sha).map((s) => `${s.context} ${s.state}`)).toEqual(['pulumi/files-py/prod pending']);
 
     const applied = await suite.run(repo, { workflow, event: 'push', payload: pushToMain() });
     const apply = jobOf(applied, 'apply');
@@ -70,7 +75,7 @@ describe('reviewed-plan.yml', () => {
     expect(stepOf(apply, 'up').outputs).toMatchObject({ 'plan-digest': digest, 'has-changes': 'true' });
     expect(apply.summary).toContain(`Applied plan digest \`${digest}\``);
     expect(fs.readdirSync(outDir).sort()).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
-    expect(secretsIn(planned.log + applied.log, [PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(planned.log + applied.log, [PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });
 
@@ -90,6 +95,7 @@ describe('monorepo.yml', () => {
     });
     const payload = pullRequestEvent('opened');
     suite.api.seedPullFiles(owner, name, payload.number, ['infra/files/__main__.py', 'README.md']);
+    suite.api.setPullRequest(owner, name, payload.number, { headSha: payload.pull_request.head.sha });
     const workflow = addWorkflow(repo, 'monorepo.yml', exampleWorkflow('monorepo.yml'));
     const run = await suite.run(repo, { workflow, event: 'pull_request', payload });
 

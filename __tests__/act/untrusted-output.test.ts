@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyExample } from '../support/e2e.js';
-import { actionSteps, addWorkflow, jobOf, PASSPHRASE, pushToMain, secretsIn, startActSuite, stepOf, WORKFLOW_TOKEN, type ActRepository, type ActSuite } from '../support/act.js';
+import { actionSteps, addWorkflow, CLOUD_TOKEN, jobOf, PASSPHRASE, pushToMain, secretsIn, startActSuite, stepOf, WORKFLOW_TOKEN, type ActRepository, type ActSuite } from '../support/act.js';
 
 const HOSTILE_POSTINSTALL = `
 const fs = require('node:fs');
@@ -30,6 +30,8 @@ permissions:
 jobs:
   deploy:
     runs-on: ubuntu-latest
+    env:
+      PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
     steps:
       - uses: actions/checkout@v4
       - id: up
@@ -79,7 +81,7 @@ describe('a program whose install prints workflow commands and writes GITHUB_ENV
     const run = await suite.run(repo, { workflow, event: 'push', payload: pushToMain(), secrets: { APP_TOKEN } });
     const job = jobOf(run, 'deploy');
     const [up, destroy] = actionSteps(job);
-    expect({ up: up!.result, outputs: up!.outputs }).toMatchObject({ up: 'success', outputs: { stack: 'organization/files-ts/dev', greeting: 'hello, dev!' } });
+    expect({ up: up!.result, outputs: up!.outputs }).toMatchObject({ up: 'success', outputs: { stack: 'octo-org/files-ts/dev', greeting: 'hello, dev!' } });
     // Nothing the script printed was taken as a command: no output, no mask, no annotation.
     expect(up!.outputs.forged).toBeUndefined();
     expect(up!.errors).toEqual([]);
@@ -90,6 +92,6 @@ describe('a program whose install prints workflow commands and writes GITHUB_ENV
     expect(destroy!.errors).toEqual([expect.stringContaining("Destroying stack 'dev' needs approval")]);
     expect(fs.readdirSync(outDir).sort()).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
     // The action's own masking was not silenced: the secret is nowhere in act's log.
-    expect(secretsIn(run.log, [APP_TOKEN, PASSPHRASE, WORKFLOW_TOKEN])).toEqual([]);
+    expect(secretsIn(run.log, [APP_TOKEN, PASSPHRASE, WORKFLOW_TOKEN, CLOUD_TOKEN])).toEqual([]);
   });
 });

@@ -3,8 +3,10 @@
 // version), no `stack select`, no config call for plain
 // values (the action writes them into the stack's file), none for secrets either once the stack's
 // file has its passphrase salt (the action encrypts them), and after an update nothing at all (the
-// outputs come from the engine's events). A `pulumi` first on PATH records every call, with its
-// arguments, and runs the real CLI.
+// outputs come from the engine's events). Beside an update or a refresh outside a pull request, one
+// listing of the stack's tags, for the pull-request lock (its claims of merged pull requests are
+// released there). A `pulumi` first on PATH records every call, with its arguments, and runs the
+// real CLI.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +22,8 @@ let wrapper: string;
 let wrappedPath: string;
 /** The step outputs of the last step `callsOf` ran. */
 let lastOutputs: Record<string, string> = {};
+/** Its `stack tag` calls, which run beside the operation, in no fixed order with it. */
+let tagCalls: string[] = [];
 
 beforeAll(() => {
   ws = makeWorkspace('python');
@@ -48,11 +52,14 @@ async function callsOf(inputs: Record<string, string>, PATH = wrappedPath): Prom
   expect(errorsOf(run)).toEqual([]);
   expect(run.code).toBe(0);
   lastOutputs = run.outputs;
-  return fs
+  const calls = fs
     .readFileSync(log, 'utf8')
     .trim()
     .split('\n')
-    .map((line) => line.split(' --')[0]!.split(' ').slice(0, 2).join(' ').replace(/ organization\/.*$/, ''));
+    .map((line) => line.split(' --')[0]!.split(' ').slice(0, 3).join(' ').replace(/ organization\/.*$/, ''))
+    .map((call) => (call.startsWith('stack tag') ? call : call.split(' ').slice(0, 2).join(' ')));
+  tagCalls = calls.filter((c) => c.startsWith('stack tag'));
+  return calls.filter((c) => !c.startsWith('stack tag'));
 }
 
 const config = (fileCount: number) => JSON.stringify({ outDir: ws.outDir, fileCount, token: { value: 'cli-calls-token', secret: true } });
@@ -61,10 +68,13 @@ describe('CLI processes per step', () => {
   it('the first run on a new stack: the version check; its first call finds the stack missing, creates it, and is made again', async () => {
     // No salt in a stack file yet: the secret goes through the CLI, on its standard input.
     expect(await callsOf({ command: 'up', config: config(2) })).toEqual(['version', 'config set', 'stack init', 'config set', 'up']);
+    // The lock's listing finds no stack yet, and creates none.
+    expect(tagCalls).toEqual(['stack tag ls']);
   }, 300_000);
 
   it('the next run remembers the version and encrypts the secret itself: the update alone', async () => {
     expect(await callsOf({ command: 'up', config: config(3) })).toEqual(['up']);
+    expect(tagCalls).toEqual(['stack tag ls']);
     expect(pulumiCli(ws, ['config', 'get', 'token', '--stack', 'dev']).trim()).toBe('cli-calls-token');
   }, 300_000);
 
@@ -103,12 +113,15 @@ describe('CLI processes per step', () => {
   it('a new stack with plain config: the operation finds it missing, creates it, and runs again', async () => {
     const plainConfig = JSON.stringify({ outDir: path.join(ws.outDir, 'fresh'), fileCount: 1, message: 'fresh' });
     expect(await callsOf({ command: 'up', stack: 'fresh', config: plainConfig })).toEqual(['up', 'stack init', 'up']);
+    expect(tagCalls).toEqual(['stack tag ls']);
     expect(lastOutputs.greeting).toBe('fresh, fresh!');
   }, 300_000);
 
-  it('a preview or an up without config: the operation alone', async () => {
+  it('a preview or an up without config: the operation alone (and the listing beside the up)', async () => {
     expect(await callsOf({ command: 'preview' })).toEqual(['preview']);
+    expect(tagCalls).toEqual([]);
     expect(await callsOf({ command: 'up' })).toEqual(['up']);
+    expect(tagCalls).toEqual(['stack tag ls']);
   }, 300_000);
 
   it('a binary rewritten in place is checked again', async () => {

@@ -227,8 +227,8 @@ describe('an endless line', () => {
     started.child.kill('SIGINT');
     const run = await started.done;
     expect(answeredAt).toBeGreaterThan(0);
-    // The runner waits 7.5 s before its second signal: the first is answered well before.
-    expect(answeredAt - sentAt).toBeLessThan(5_000);
+    // Within a second (about 20 ms here): the runner's second signal comes 7.5 s after the first.
+    expect(answeredAt - sentAt).toBeLessThan(1_000);
     const longest = Math.max(...run.stdout.split('\n').map((line) => line.length));
     expect(longest).toBeLessThan(70 * 1024);
     expect(run.stdout).toMatch(/x … \(\d+ more characters cut\)/);

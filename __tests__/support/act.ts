@@ -12,6 +12,7 @@ import { runnableWorkflow } from '../../scripts/runnable-workflow.mjs';
 import { REPO } from '../../scripts/runner.mjs';
 import { copyExample } from './e2e.js';
 import { startGitHubApi, type GitHubApiServer } from './github-api.js';
+import { startPulumiCloud, type PulumiCloud, type PulumiCloudUser } from './pulumi-cloud.js';
 import { throwawayCertificate } from './tls.js';
 import { examplePayload } from './webhook-examples.js';
 
@@ -20,12 +21,25 @@ export const EXAMPLE_REPOSITORY = { owner: 'Codertocat', repo: 'Hello-World' };
 /** The state passphrase, handed to workflows as the secret PULUMI_CONFIG_PASSPHRASE. */
 export const PASSPHRASE = 'act-suite-passphrase';
 
+/**
+ * The Pulumi Cloud account whose token workflows get as the secret PULUMI_ACCESS_TOKEN: a member of
+ * the organization `octo-org`, which the service names as its default, so stacks named without
+ * `org` are `octo-org/<project>/<stack>`.
+ */
+export const CLOUD_ACCOUNT: PulumiCloudUser = { token: 'pul-act-suite-deployer-0123456789', login: 'octo-deployer', organizations: ['octo-org'], defaultOrg: 'octo-org' };
+export const CLOUD_TOKEN = CLOUD_ACCOUNT.token;
+
 export interface ActRepository {
   /** The git repository act runs in, and the one the checkout step copies. */
   dir: string;
+  /** The self-managed backend (a `file://` folder) that cloud storage URLs such as `s3://…` become. */
   stateDir: string;
   backendUrl: string;
   artifacts: string;
+  /** Pulumi Cloud (the stand-in), which workflows reach as the CLI's default backend. */
+  cloudUrl: string;
+  /** What the CLI needs, by hand, to reach Pulumi Cloud as the workflows' account. */
+  cloudEnv: Record<string, string>;
 }
 
 /**
@@ -33,7 +47,7 @@ export interface ActRepository {
  * the example Python program in `infra/` (or as `layout` arranges it), and git with GitHub's
  * example repository as `origin`.
  */
-export function makeRepository(options: { layout?: (dir: string) => void; backendUrl?: string } = {}): ActRepository {
+export function makeRepository(cloud: { url: string; env: Record<string, string> }, options: { layout?: (dir: string) => void } = {}): ActRepository {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'act-'));
   const dir = path.join(root, 'repository');
   const stateDir = path.join(root, 'state');
@@ -46,21 +60,21 @@ export function makeRepository(options: { layout?: (dir: string) => void; backen
   (options.layout ?? ((d) => copyProgram(path.join(d, 'infra'))))(dir);
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['remote', 'add', 'origin', `https://github.com/${EXAMPLE_REPOSITORY.owner}/${EXAMPLE_REPOSITORY.repo}.git`]);
-  return { dir, stateDir, backendUrl: options.backendUrl ?? `file://${stateDir}`, artifacts };
+  return { dir, stateDir, backendUrl: `file://${stateDir}`, artifacts, cloudUrl: cloud.url, cloudEnv: cloud.env };
 }
 
-/** Runs the real CLI on a program of the repository, as a person would by hand. */
+/** Runs the real CLI on a program of the repository against Pulumi Cloud, as a person would by hand. */
 export function pulumiCli(repo: ActRepository, workDir: string, args: string[]): string {
   const result = spawnSync('pulumi', [...args, '--non-interactive'], {
     cwd: path.join(repo.dir, workDir),
-    env: { ...process.env, PULUMI_BACKEND_URL: repo.backendUrl, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE },
+    env: { ...process.env, ...repo.cloudEnv },
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`pulumi ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
 }
 
-/** The stacks of the backend, by name, as `pulumi stack ls` lists them. */
+/** The stacks of Pulumi Cloud, by name, as `pulumi stack ls` lists them. */
 export function stacksOf(repo: ActRepository, workDir = 'infra'): string[] {
   const listed = JSON.parse(pulumiCli(repo, workDir, ['stack', 'ls', '--all', '--json'])) as { name: string }[];
   return listed.map((s) => s.name.split('/').pop()!).sort();
@@ -80,7 +94,8 @@ export function addWorkflow(
 ): string {
   const runnable = runnableWorkflow(text, {
     checkout: `cp -R '${repo.dir}/.' .`,
-    backend: { url: repo.backendUrl, env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
+    cloud: { url: repo.cloudUrl },
+    selfManaged: { url: repo.backendUrl, env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
     artifacts: repo.artifacts,
     ...options,
   });
@@ -162,8 +177,10 @@ export interface ActOptions {
   event: string;
   payload: Record<string, unknown>;
   api: GitHubApiServer;
-  /** The CA file that makes Node trust the API stand-in's certificate. */
+  /** The CA file that makes Node and the CLI trust the stand-ins' certificate. */
   caFile: string;
+  /** The folder the CLI keeps its credentials and workspaces in (PULUMI_HOME), not the user's. */
+  pulumiHome: string;
   token: string;
   secrets?: Record<string, string>;
   env?: Record<string, string>;
@@ -185,7 +202,7 @@ export async function runAct(repo: ActRepository, options: ActOptions): Promise<
   const eventFile = path.join(path.dirname(repo.dir), `event-${Date.now()}.json`);
   fs.writeFileSync(eventFile, JSON.stringify(options.payload));
   const host = new URL(options.api.url).host;
-  const secrets = { GITHUB_TOKEN: options.token, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, ...options.secrets };
+  const secrets = { GITHUB_TOKEN: options.token, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_ACCESS_TOKEN: CLOUD_TOKEN, ...options.secrets };
   const args = [
     options.event,
     '--workflows', path.join(repo.dir, '.github', 'workflows', options.workflow),
@@ -196,7 +213,10 @@ export async function runAct(repo: ActRepository, options: ActOptions): Promise<
     '--container-daemon-socket', '-',
     '--github-instance', host,
     ...Object.entries(secrets).flatMap(([name, value]) => ['--secret', `${name}=${value}`]),
+    // Node (the action) and Go (the CLI) trust the stand-ins' certificate.
     '--env', `NODE_EXTRA_CA_CERTS=${options.caFile}`,
+    '--env', `SSL_CERT_FILE=${options.caFile}`,
+    '--env', `PULUMI_HOME=${options.pulumiHome}`,
     ...Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
     ...(options.job ? ['--job', options.job] : []),
   ];
@@ -272,29 +292,40 @@ export const WORKFLOW_TOKEN = 'ghs_actSuiteWorkflowToken';
 export interface ActSuite {
   /** GitHub's API over HTTPS at `https://127.0.0.1:PORT/api/v3`, as act addresses it. */
   api: GitHubApiServer;
+  /** Pulumi Cloud over HTTPS, with CLOUD_ACCOUNT, which workflows reach as the CLI's default backend. */
+  cloud: PulumiCloud;
   /** A repository (see makeRepository), removed by `close()`. */
-  repository(options?: Parameters<typeof makeRepository>[0]): ActRepository;
-  run(repo: ActRepository, options: Omit<ActOptions, 'api' | 'caFile' | 'token'>): Promise<ActRun>;
+  repository(options?: Parameters<typeof makeRepository>[1]): ActRepository;
+  run(repo: ActRepository, options: Omit<ActOptions, 'api' | 'caFile' | 'token' | 'pulumiHome'>): Promise<ActRun>;
+  /** Stops both stand-ins; fails when Pulumi Cloud's met a request it does not accept. */
   close(): Promise<void>;
 }
 
-/** The API stand-in with a throwaway certificate that the action's Node trusts, and act to run against it. */
+/** The API stand-in and Pulumi Cloud's, with one throwaway certificate that the action and the CLI trust, and act to run against them. */
 export async function startActSuite(): Promise<ActSuite> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-tls-'));
   const cert = throwawayCertificate(dir);
   const api = await startGitHubApi({ tokens: [{ token: WORKFLOW_TOKEN, kind: 'installation' }], tls: cert, pathPrefix: '/api/v3' });
+  const cloud = await startPulumiCloud({ users: [CLOUD_ACCOUNT], tls: cert });
+  const pulumiHome = path.join(dir, 'pulumi-home');
+  const cloudEnv = { ...cloud.trustEnv, PULUMI_BACKEND_URL: cloud.url, PULUMI_ACCESS_TOKEN: CLOUD_TOKEN, PULUMI_HOME: pulumiHome };
   const made: string[] = [dir];
   return {
     api,
+    cloud,
     repository: (options) => {
-      const repo = makeRepository(options);
+      const repo = makeRepository({ url: cloud.url, env: cloudEnv }, options);
       made.push(path.dirname(repo.dir));
       return repo;
     },
-    run: (repo, options) => runAct(repo, { ...options, api, caFile: cert.certFile, token: WORKFLOW_TOKEN }),
+    run: (repo, options) => runAct(repo, { ...options, api, caFile: cert.certFile, token: WORKFLOW_TOKEN, pulumiHome }),
     close: async () => {
       await api.close();
-      for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
+      try {
+        await cloud.close();
+      } finally {
+        for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -63,9 +63,9 @@ export async function runStep(ws: Workspace, options: StepOptions): Promise<Step
   return result;
 }
 
-/** The secret values a step was given: `{"secret": true}` config entries and the passphrase. */
+/** The secret values a step was given: `{"secret": true}` config entries, the passphrase and a Pulumi Cloud token. */
 export function secretsOf(options: StepOptions, env: NodeJS.ProcessEnv): string[] {
-  const secrets: string[] = env.PULUMI_CONFIG_PASSPHRASE ? [env.PULUMI_CONFIG_PASSPHRASE] : [];
+  const secrets = [env.PULUMI_CONFIG_PASSPHRASE, env.PULUMI_ACCESS_TOKEN].filter((s): s is string => Boolean(s));
   try {
     const config = JSON.parse(String(options.inputs.config ?? '{}')) as Record<string, unknown>;
     for (const value of Object.values(config)) {

@@ -5,7 +5,8 @@
  * Every request is checked against GitHub's own OpenAPI description (@octokit/openapi), so a
  * request that GitHub would refuse is refused here too, and is listed in `server.rejected`.
  * Only a handful of operations keep in-memory state (comments and their reactions, run approvals, pull
- * requests with their files and reviews, collaborators' permissions); any other operation of the description
+ * requests with their files and reviews, open, closed or merged, collaborators' permissions, commit
+ * statuses on the pull requests' commits); any other operation of the description
  * answers 404 and is listed in `server.unhandled`. Of GraphQL it answers one query, `query { viewer
  * { login } }`, with the token's identity, and refuses (400, listed in `rejected`) any other.
  *
@@ -221,6 +222,18 @@ export interface ReactionRecord {
   login: string;
 }
 
+export type CommitStatusState = 'error' | 'failure' | 'pending' | 'success';
+
+/** A commit status as the server keeps it, for a test to read. */
+export interface StatusRecord {
+  context: string;
+  state: CommitStatusState;
+  description: string | null;
+  targetUrl: string | null;
+  /** Who set it (the token's account). */
+  login: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // GitHub's constants
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +245,10 @@ const VIEWER_LOGIN_QUERY = /^\s*(?:query(?:\s+\w+)?\s*)?\{\s*viewer\s*\{\s*login
 /** Where `html_url` fields point unless the server is laid out as GitHub Enterprise Server. */
 const GITHUB_WEB_ROOT = 'https://github.com';
 const COMMENT_MAX_CHARS = 65_536;
+/** GitHub refuses a longer commit status description (422, "description is too long (maximum is 140 characters)"). */
+const STATUS_DESCRIPTION_MAX_CHARS = 140;
+/** "there is a limit of 1000 statuses per `sha` and `context` within a repository" (GitHub's description). */
+const STATUSES_PER_CONTEXT = 1_000;
 const PULL_FILES_CAP = 3_000;
 const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 /** The real ids of `github-actions[bot]`, which code under test may compare against. */
@@ -695,6 +712,18 @@ interface StoredReaction {
   createdAt: Date;
 }
 
+interface StoredStatus {
+  id: number;
+  repository: Repository;
+  sha: string;
+  state: CommitStatusState;
+  description: string | null;
+  targetUrl: string | null;
+  context: string;
+  creator: Account;
+  createdAt: Date;
+}
+
 /** What the server's URLs start with: its API (`url` fields, Links) and its web pages (`html_url`). */
 interface Roots {
   api: string;
@@ -805,6 +834,24 @@ function reactionJson(roots: Roots, reaction: StoredReaction): JsonObject {
     user: userJson(roots, reaction.user),
     content: reaction.content,
     created_at: timestamp(reaction.createdAt),
+  };
+}
+
+function statusJson(roots: Roots, status: StoredStatus): JsonObject {
+  const repoPath = `${status.repository.owner}/${status.repository.name}`;
+  const creator = userJson(roots, status.creator);
+  return {
+    url: `${roots.api}/repos/${repoPath}/statuses/${status.sha}`,
+    avatar_url: creator.avatar_url,
+    id: status.id,
+    node_id: legacyNodeId('StatusContext', status.id),
+    state: status.state,
+    description: status.description,
+    target_url: status.targetUrl,
+    context: status.context,
+    created_at: timestamp(status.createdAt),
+    updated_at: timestamp(status.createdAt),
+    creator,
   };
 }
 
@@ -1213,6 +1260,9 @@ export class GitHubApiServer {
   private readonly reviews = new Map<string, StoredReview[]>();
   private readonly permissions = new Map<string, PermissionSeed>();
   private readonly storedReactions = new Map<number, StoredReaction[]>();
+  private readonly storedStatuses: StoredStatus[] = [];
+  /** Commits the repository has, by `repository id:sha`: every head and base a pull request was given. */
+  private readonly commits = new Set<string>();
   private readonly faults: PendingRule<FaultRule>[] = [];
   private readonly hangs: PendingRule<RequestMatcher>[] = [];
   private readonly handlers: Map<string, Handler>;
@@ -1220,6 +1270,7 @@ export class GitHubApiServer {
   private nextCommentId = 2_000_000_001;
   private nextReviewId = 3_000_000_001;
   private nextReactionId = 4_000_000_001;
+  private nextStatusId = 5_000_000_001;
   private nextAccountId = 10_000_001;
   private nextRepositoryId = 700_000_001;
 
@@ -1327,6 +1378,18 @@ export class GitHubApiServer {
     if (merged !== undefined) pull.merged = merged;
     pull.state = state ?? (pull.merged ? 'closed' : pull.state);
     this.pulls.set(key, pull);
+    // A head, once pushed, stays a commit of the repository (refs/pull/N/head keeps it).
+    this.commits.add(this.commitKey(repository, pull.headSha));
+    this.commits.add(this.commitKey(repository, fakeSha(`${owner}/${repo}`, pull.baseRef)));
+  }
+
+  /** The commit statuses set on `sha`, newest first, as GitHub lists them. */
+  statuses(owner: string, repo: string, sha: string): StatusRecord[] {
+    const repository = this.repository(owner, repo);
+    return this.storedStatuses
+      .filter((s) => s.repository === repository && s.sha === sha.toLowerCase())
+      .reverse()
+      .map((s) => ({ context: s.context, state: s.state, description: s.description, targetUrl: s.targetUrl, login: s.creator.login }));
   }
 
   /** Adds reviews to a pull request set with `setPullRequest`, after any before (GitHub lists them oldest first). */
@@ -1623,6 +1686,7 @@ export class GitHubApiServer {
       ['GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', (c) => this.listReviews(c)],
       ['GET /repos/{owner}/{repo}/collaborators/{username}/permission', (c) => this.getPermission(c)],
       ['POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', (c) => this.createReaction(c)],
+      ['POST /repos/{owner}/{repo}/statuses/{sha}', (c) => this.createStatus(c)],
     ]);
     // A handler whose operation left the description would silently never run.
     for (const key of handlers.keys()) {
@@ -1772,6 +1836,45 @@ export class GitHubApiServer {
     const reaction = { id: this.nextReactionId++, user: context.caller.account, content, createdAt: new Date() };
     this.storedReactions.set(comment.id, [...reactions, reaction]);
     return { status: 201, body: reactionJson(this.roots, reaction) };
+  }
+
+  private commitKey(repository: Repository, sha: string): string {
+    return `${repository.id}:${sha.toLowerCase()}`;
+  }
+
+  /**
+   * A status on a commit of the repository; GitHub answers 422 for a SHA it does not have (which is
+   * what a status on the wrong commit, a workflow's GITHUB_SHA for a pull request's head, gets where
+   * that commit is not pushed), for a description over 140 characters, and past 1000 statuses of one
+   * context on one commit.
+   */
+  private createStatus(context: HandlerContext): Reply {
+    const repository = this.contextRepository(context);
+    const sha = String(context.params.sha).toLowerCase();
+    if (!this.commits.has(this.commitKey(repository, sha))) throw rejection(422, `No commit found for SHA: ${context.params.sha}`);
+    const body = context.body as { state: CommitStatusState; target_url?: string | null; description?: string | null; context?: string };
+    const description = body.description ?? null;
+    if (description !== null && characterCount(description) > STATUS_DESCRIPTION_MAX_CHARS) {
+      throw validationFailed('Status', { code: 'custom', field: 'description', message: `description is too long (maximum is ${STATUS_DESCRIPTION_MAX_CHARS} characters)` });
+    }
+    const name = body.context ?? 'default';
+    const same = this.storedStatuses.filter((s) => s.repository === repository && s.sha === sha && s.context.toLowerCase() === name.toLowerCase());
+    if (same.length >= STATUSES_PER_CONTEXT) {
+      throw validationFailed('Status', { code: 'custom', message: 'This SHA and context has reached the maximum number of statuses.' });
+    }
+    const status: StoredStatus = {
+      id: this.nextStatusId++,
+      repository,
+      sha,
+      state: body.state,
+      description,
+      targetUrl: body.target_url ?? null,
+      context: name,
+      creator: context.caller.account,
+      createdAt: new Date(),
+    };
+    this.storedStatuses.push(status);
+    return { status: 201, body: statusJson(this.roots, status) };
   }
 
   /** One page of `items`, with the Link header GitHub sends (rels in GitHub's order). */

@@ -10,8 +10,10 @@ export interface ThrowawayCertificate {
   /** PEM texts, for `https.createServer` (key and cert) or a client's `ca` (cert). */
   key: string;
   cert: string;
-  /** The certificate's file, for child processes to trust as NODE_EXTRA_CA_CERTS. */
+  /** The certificate's file, for child processes to trust: NODE_EXTRA_CA_CERTS for Node, SSL_CERT_FILE for Go programs on Linux. */
   certFile: string;
+  /** The private key's file, for servers that read it from a file. */
+  keyFile: string;
 }
 
 /**
@@ -31,5 +33,5 @@ export function throwawayCertificate(dir: string): ThrowawayCertificate {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw missing ? new Error('throwawayCertificate needs openssl on PATH', { cause: error }) : error;
   }
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, keyFile };
 }

@@ -23,6 +23,8 @@ export interface PrCommentOptions {
   action?: 'created' | 'edited' | 'deleted';
   /** Leave the issue an issue rather than a pull request. */
   onIssue?: boolean;
+  /** Another pull request of the example's repository than its #1, for a test of several. */
+  pullNumber?: number;
 }
 
 /**
@@ -34,6 +36,13 @@ export function prCommentPayload(options: PrCommentOptions): Payload {
   const payload = examplePayload('issue_comment', (p) => p.action === (options.action ?? 'created'));
   const { issue, comment, repository } = payload;
   comment.body = options.body;
+  if (options.pullNumber !== undefined) {
+    for (const key of ['url', 'repository_url', 'labels_url', 'comments_url', 'events_url', 'html_url'] as const) {
+      if (typeof issue[key] === 'string') issue[key] = issue[key].replace(`/issues/${issue.number}`, `/issues/${options.pullNumber}`);
+    }
+    comment.issue_url = issue.url;
+    issue.number = options.pullNumber;
+  }
   if (options.login !== undefined) renameUser(comment.user, options.login);
   if (!options.onIssue) {
     issue.pull_request = {

@@ -25,6 +25,7 @@ const PULL = '/repos/{owner}/{repo}/pulls/{pull_number}';
 const REVIEWS = '/repos/{owner}/{repo}/pulls/{pull_number}/reviews';
 const PERMISSION = '/repos/{owner}/{repo}/collaborators/{username}/permission';
 const REACTIONS = '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions';
+const STATUSES = '/repos/{owner}/{repo}/statuses/{sha}';
 
 interface Answer {
   status: number;
@@ -499,6 +500,51 @@ describe('GitHub API test server', () => {
     expect(responseProblem('GET', PULL, 200, merged)).toBeUndefined();
     expect((await call(server, 'GET', '/repos/acme/other/pulls/7')).status).toBe(404);
     expect(server.rejected).toEqual([]);
+  });
+
+  it('serves a pull request closed without a merge', async () => {
+    const server = await start();
+    server.setPullRequest('acme', 'infra', 7, { state: 'closed' });
+    const closed = (await call(server, 'GET', '/repos/acme/infra/pulls/7')).json;
+    expect(closed).toMatchObject({ state: 'closed', merged: false, merged_at: null, merged_by: null });
+    expect(closed.closed_at).toMatch(/Z$/);
+    expect(responseProblem('GET', PULL, 200, closed)).toBeUndefined();
+    // Reopened.
+    server.setPullRequest('acme', 'infra', 7, { state: 'open' });
+    expect((await call(server, 'GET', '/repos/acme/infra/pulls/7')).json).toMatchObject({ state: 'open', closed_at: null });
+  });
+
+  it("sets commit statuses on the pull requests' commits, as GitHub answers and refuses them", async () => {
+    const server = await start();
+    const head = 'a'.repeat(40);
+    server.setPullRequest('acme', 'infra', 7, { headSha: head });
+    const set = await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, {
+      token: ACTIONS.token,
+      body: { state: 'pending', context: 'pulumi/infra/prod', description: 'Not applied: 2 to create', target_url: 'https://github.com/acme/infra/actions/runs/1' },
+    });
+    expect(set.status).toBe(201);
+    expect(responseProblem('POST', STATUSES, 201, set.json)).toBeUndefined();
+    expect(set.json).toMatchObject({ state: 'pending', context: 'pulumi/infra/prod', creator: { login: 'github-actions[bot]' } });
+    expect((await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, { body: { state: 'success', context: 'pulumi/infra/prod' } })).status).toBe(201);
+    expect(server.statuses('acme', 'infra', head).map((s) => [s.state, s.context, s.login])).toEqual([
+      ['success', 'pulumi/infra/prod', 'alice'],
+      ['pending', 'pulumi/infra/prod', 'github-actions[bot]'],
+    ]);
+    // A commit the repository does not have, a state GitHub does not know, a description past 140 characters.
+    const unknown = await call(server, 'POST', `/repos/acme/infra/statuses/${'b'.repeat(40)}`, { body: { state: 'success' } });
+    expect([unknown.status, unknown.json.message]).toEqual([422, `No commit found for SHA: ${'b'.repeat(40)}`]);
+    expect((await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, { body: { state: 'done' } })).status).toBe(422);
+    const long = await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, { body: { state: 'success', description: 'x'.repeat(141) } });
+    expect([long.status, long.json.errors]).toEqual([422, [{ resource: 'Status', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }]]);
+    expect((await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, { body: { state: 'success', description: 'x'.repeat(140) } })).status).toBe(201);
+    // An earlier head stays a commit of the repository.
+    server.setPullRequest('acme', 'infra', 7, { headSha: 'c'.repeat(40) });
+    expect((await call(server, 'POST', `/repos/acme/infra/statuses/${head}`, { body: { state: 'success' } })).status).toBe(201);
+    expect(server.rejected.map((r) => r.reason)).toEqual([
+      `No commit found for SHA: ${'b'.repeat(40)}`,
+      expect.stringContaining(`is not one of ["error","failure","pending","success"]`),
+      'Status: description is too long (maximum is 140 characters)',
+    ]);
   });
 
   it("serves a pull request from a fork, and one whose fork is deleted with the head's repository null, as GitHub does", async () => {

@@ -421,3 +421,48 @@ describe('paths the checkout names', () => {
     fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: shop\nruntime: python\n');
   });
 });
+
+describe('oidc-login', () => {
+  it('asks for an organization, team or personal token of org, from the backend in effect or Pulumi Cloud', () => {
+    expect(parse({ command: 'up', stack: 'dev', org: 'acme', 'oidc-login': 'organization' }).oidcLogin).toEqual({
+      org: 'acme',
+      tokenType: 'organization',
+      scope: undefined,
+      expirationSeconds: undefined,
+      apiUrl: 'https://api.pulumi.com',
+    });
+    expect(parse({ command: 'up', stack: 'dev', org: 'acme', 'oidc-login': 'team:deployers', 'oidc-expiration': '30m', 'backend-url': 'https://api.pulumi.acme.com' }).oidcLogin).toEqual({
+      org: 'acme',
+      tokenType: 'team',
+      scope: 'team:deployers',
+      expirationSeconds: 1800,
+      apiUrl: 'https://api.pulumi.acme.com',
+    });
+    expect(parse({ command: 'preview', stack: 'dev', org: 'acme', 'oidc-login': 'user:alice' }, { PULUMI_BACKEND_URL: 'https://pulumi.example' }).oidcLogin).toMatchObject({
+      tokenType: 'personal',
+      scope: 'user:alice',
+      apiUrl: 'https://pulumi.example',
+    });
+    const cleanup = parseAny({ command: 'cleanup', org: 'acme', 'oidc-login': 'organization' });
+    expect(cleanup).toMatchObject({ org: 'acme', oidcLogin: { org: 'acme', tokenType: 'organization' } });
+    expect(parse({ command: 'up', stack: 'dev' }).oidcLogin).toBeUndefined();
+  });
+
+  it.each([
+    [{ 'oidc-login': 'organization' }, "Input 'oidc-login' needs 'org': name the Pulumi organization whose OIDC trust policy admits this workflow"],
+    [{ org: 'acme', 'oidc-login': 'admin' }, "Input 'oidc-login' is 'admin': use organization, team:<team name> or user:<login>"],
+    [{ org: 'acme', 'oidc-login': 'team:' }, "Input 'oidc-login' is 'team:': use organization"],
+    [{ org: 'acme', 'oidc-login': 'user:-rf' }, "Input 'oidc-login' is 'user:-rf': use organization"],
+    [{ org: 'organization', 'oidc-login': 'organization', 'backend-url': 'file:///state' }, "Input 'oidc-login' logs in to Pulumi Cloud, but the backend is file:///state"],
+    [{ org: 'acme', 'oidc-expiration': '2h' }, "Input 'oidc-expiration' is set, but 'oidc-login' is not"],
+    [{ org: 'acme', 'oidc-login': 'organization', 'oidc-expiration': '2 hours' }, "Input 'oidc-expiration' is '2 hours': use a number with a unit"],
+    [{ org: 'acme', 'oidc-login': 'organization', 'oidc-expiration': '0' }, "Input 'oidc-expiration' is '0'"],
+  ])('refuses %j', (inputs, message) => {
+    expect(() => parse({ command: 'up', stack: 'dev', ...inputs })).toThrow(InputError);
+    expect(() => parse({ command: 'up', stack: 'dev', ...inputs })).toThrow(message);
+  });
+
+  it('does not apply to detect, which reaches no backend', () => {
+    expect(() => parseAny({ command: 'detect', 'oidc-login': 'organization' })).toThrow("Input 'oidc-login' does not apply to command 'detect'");
+  });
+});

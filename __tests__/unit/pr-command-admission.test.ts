@@ -98,6 +98,22 @@ describe('admitPrCommand', () => {
     expect(run.calls().some((c) => c.endsWith('/reviews'))).toBe(false);
   });
 
+  it('admits an unlock with the role and the stack alone: it runs no code, so neither the pull request, its reviews nor the checkout is read', async () => {
+    // A fork's pull request whose head is not checked out, and nobody approved: none of it matters.
+    const run = await admit({ body: '/pulumi unlock prod', headRepository: 'stranger/Hello-World', headSha: 'f'.repeat(40) });
+    expect(run.admission).toEqual({ kind: 'admitted', stack: 'prod', command: expect.objectContaining({ command: 'unlock' }) });
+    expect(run.calls()).toEqual(['GET /repos/Codertocat/Hello-World/collaborators/octocat/permission', 'POST /repos/Codertocat/Hello-World/issues/comments/N/reactions']);
+    expect(run.server.rejected).toEqual([]);
+  });
+
+  it("gives a reader's unlock no answer, and a writer's unlock of a stack the step does not list a reply", async () => {
+    const reader = await admit({ body: '/pulumi unlock prod', commenter: 'reader' });
+    expect(reader.admission).toMatchObject({ kind: 'ignored' });
+    expect(reader.reactions()).toEqual([]);
+    const other = await admit({ body: '/pulumi unlock dev' });
+    expect(other.admission).toMatchObject({ kind: 'refused', reply: expect.stringContaining('There is no stack <code>dev</code> here') });
+  });
+
   it('admits a destroy for the pipeline, whose destroy gate decides', async () => {
     const run = await admit({ body: '/pulumi destroy staging' });
     expect(run.admission).toMatchObject({ kind: 'admitted', command: { command: 'destroy' } });

@@ -59,7 +59,7 @@ describe('parseCommentEvent', () => {
     });
   });
 
-  it.each(['preview', 'up', 'refresh', 'destroy'])('knows %s, with and without a stack', (name) => {
+  it.each(['preview', 'up', 'refresh', 'destroy', 'unlock'])('knows %s, with and without a stack', (name) => {
     expect(command(`/pulumi ${name}`)).toMatchObject({ command: name });
     expect(command(`/pulumi ${name}`)).not.toHaveProperty('stack');
     expect(command(`/pulumi ${name} staging`)).toMatchObject({ command: name, stack: 'staging' });
@@ -112,7 +112,7 @@ describe('parseCommentEvent', () => {
     const text = event.kind === 'malformed' ? event.reply : '';
     expect(text.startsWith(start)).toBe(true);
     // Backslash escapes inside <code> render as the character itself.
-    expect(text).toContain('<code>/pulumi &lt;preview\\|up\\|refresh\\|destroy&gt; \\[stack\\]</code> on a line of its own');
+    expect(text).toContain('<code>/pulumi &lt;preview\\|up\\|refresh\\|destroy\\|unlock&gt; \\[stack\\]</code> on a line of its own');
   });
 
   it('shows a malformed line as code, cut short, so it can neither mention anyone nor change the layout', () => {

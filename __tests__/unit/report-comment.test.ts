@@ -32,6 +32,18 @@ describe('renderComment, recorded streams', () => {
     expect(facts).toBe('Project <code>website</code> · Stack <code>dev</code> · Duration 1s');
   });
 
+  it("says right under the heading which pull request holds the stack, where the command looks at its lock", () => {
+    const lock = { stack: 'dev', self: 7, holder: { pullNumber: 3, since: '2026-12-06T09:42:00.000Z' }, released: [] };
+    const lines = renderComment(reportFrom(loadEvents('preview-creates.json'), { lock })).split('\n');
+    expect(lines.slice(4, 7)).toEqual([
+      'Project <code>website</code> · Stack <code>dev</code> · Duration 1s',
+      '',
+      '🔒 Stack <code>dev</code> is locked by #3 since 2026-12-06 09:42 UTC: only #3 can apply it until it merges or closes, or <code>/pulumi unlock dev</code> commented there releases it.',
+    ]);
+    expect(renderComment(reportFrom(loadEvents('preview-creates.json')))).not.toContain('pull request holds');
+    expect(renderComment(reportFrom(loadEvents('preview-creates.json')))).not.toContain('is locked by');
+  });
+
   it('counts only the operations that happened, unchanged last', () => {
     const text = renderComment(reportFrom(loadEvents('up-update-replace-delete.json'), { command: 'up' }));
     expect(text).toContain('| Operation | Count |\n| --- | --- |\n| 🔄 Update | 2 |\n| 🔁 Replace | 1 |\n| 🗑️ Delete | 1 |\n| ⚪ Unchanged | 2 |\n\n');

@@ -8,9 +8,11 @@ import yaml from 'js-yaml';
 import { workflowFiles } from '../../scripts/actionlint.mjs';
 import { runnableWorkflow } from '../../scripts/runnable-workflow.mjs';
 
+const CLOUD = 'https://127.0.0.1:8443';
 const OPTIONS = {
   checkout: "cp -R '/repo/.' .",
-  backend: { url: 'file:///state', env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
+  cloud: { url: CLOUD },
+  selfManaged: { url: 'file:///state', env: { PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' } },
   artifacts: '/artifacts',
 };
 
@@ -20,25 +22,31 @@ type Workflow = { env?: Record<string, string>; jobs: Record<string, { env?: Rec
 const runnable = (text: string, options = {}) => yaml.load(runnableWorkflow(text, { ...OPTIONS, ...options })) as Workflow;
 
 describe('runnableWorkflow', () => {
-  it.each(workflowFiles().map((f) => path.relative(process.cwd(), f)))('leaves %s nothing but local actions and run steps', (file) => {
+  it.each(workflowFiles().map((f) => path.relative(process.cwd(), f)))('leaves %s nothing but local actions and run steps, Pulumi Cloud kept', (file) => {
     const text = fs.readFileSync(file, 'utf8');
     const before = yaml.load(text) as Workflow;
     const after = runnable(text);
-    expect(after.env).toMatchObject({ PULUMI_BACKEND_URL: 'file:///state' });
+    // The stand-in takes the place of api.pulumi.com, the CLI's default backend.
+    expect(after.env).toMatchObject({ PULUMI_BACKEND_URL: CLOUD });
     for (const [id, job] of Object.entries(after.jobs)) {
-      // Conditions, matrices and the number of steps are the workflow's own.
+      // Conditions, matrices, the number of steps and their credentials are the workflow's own.
       expect(job.if).toBe(before.jobs[id]!.if);
       expect(job.strategy).toEqual(before.jobs[id]!.strategy);
       expect(job.steps).toHaveLength(before.jobs[id]!.steps.length);
-      for (const step of job.steps) {
+      job.steps.forEach((step, i) => {
         expect(step.uses === undefined || step.uses === './').toBe(true);
-        expect(JSON.stringify(step.env ?? {})).not.toContain('PULUMI_ACCESS_TOKEN');
+        expect(step.env?.PULUMI_ACCESS_TOKEN).toBe(before.jobs[id]!.steps[i]!.env?.PULUMI_ACCESS_TOKEN);
+        // The published action's self-managed backends point at the test's; their cloud KMS
+        // secrets providers go.
+        const backend = step.with?.['backend-url'];
+        if (!before.jobs[id]!.steps[i]!.uses?.startsWith('octo-org/') || backend === undefined) return;
+        expect(backend).toBe('file:///state');
         expect(step.with?.['secrets-provider']).toBeUndefined();
-      }
+      });
     }
   });
 
-  it('turns the published action into the local one and points cloud backends at the test backend', () => {
+  it('keeps Pulumi Cloud and its token, and points storage backends at the test backend with its passphrase', () => {
     const after = runnable(`
 on: push
 jobs:
@@ -47,13 +55,26 @@ jobs:
     steps:
       - uses: actions/checkout@v4
       - uses: octo-org/pulumi-stack-action@v1
-        with: { command: preview, stack: dev, backend-url: "s3://bucket", secrets-provider: "awskms://alias/x" }
+        with: { command: preview, stack: dev }
         env: { PULUMI_ACCESS_TOKEN: "\${{ secrets.PULUMI_ACCESS_TOKEN }}" }
+      - uses: octo-org/pulumi-stack-action@v1
+        with: { command: preview, stack: dev, backend-url: "https://api.pulumi.com" }
+      - uses: octo-org/pulumi-stack-action@v1
+        with: { command: preview, stack: dev, backend-url: "s3://bucket", secrets-provider: "awskms://alias/x" }
 `);
+    expect(after.env).toEqual({ PULUMI_BACKEND_URL: CLOUD, PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}' });
     expect(after.jobs.a!.steps).toEqual([
       { name: 'Check out (a copy of the test repository)', run: "cp -R '/repo/.' ." },
+      { uses: './', with: { command: 'preview', stack: 'dev' }, env: { PULUMI_ACCESS_TOKEN: '${{ secrets.PULUMI_ACCESS_TOKEN }}' } },
+      { uses: './', with: { command: 'preview', stack: 'dev', 'backend-url': CLOUD } },
       { uses: './', with: { command: 'preview', stack: 'dev', 'backend-url': 'file:///state' } },
     ]);
+  });
+
+  it('refuses a workflow that chooses its backend through PULUMI_BACKEND_URL', () => {
+    expect(() => runnable('on: push\njobs:\n  a:\n    runs-on: x\n    env: { PULUMI_BACKEND_URL: "s3://b" }\n    steps: []\n')).toThrow(
+      'job a sets PULUMI_BACKEND_URL',
+    );
   });
 
   it('replaces named steps only where asked, and drops variables only where asked', () => {

@@ -36,6 +36,7 @@ interface Step {
   env?: Mapping;
 }
 interface Job {
+  if?: string;
   permissions?: unknown;
   concurrency?: unknown;
   environment?: unknown;
@@ -84,6 +85,17 @@ function mayComment(workflow: Workflow, step: Step): boolean {
   return triggers(workflow).some((t) => t.startsWith('pull_request')) || inputOf(step, 'pr-number') !== undefined;
 }
 
+/**
+ * A step of ours that sets a merge check: a preview or an up for a pull request (on its events, in a
+ * job that does not run only on pushes), or a PR command, on the head it runs.
+ */
+function setsMergeCheck(workflow: Workflow, job: Job, step: Step): boolean {
+  if (!isOurs(step)) return false;
+  if (commandOf(step) === 'comment') return triggers(workflow).includes('issue_comment');
+  const onlyOnPush = /github\.event_name == 'push'/.test(String(job.if ?? ''));
+  return ['preview', 'up'].includes(commandOf(step)) && !onlyOnPush && triggers(workflow).some((t) => t.startsWith('pull_request'));
+}
+
 /** Every rule the example workflows promise, as one problem per line (empty: all kept). */
 function exampleProblems(workflow: Workflow, inputs: ReadonlySet<string>): string[] {
   const problems: string[] = [];
@@ -101,6 +113,9 @@ function exampleProblems(workflow: Workflow, inputs: ReadonlySet<string>): strin
     if (grants(permissions, 'pull-requests', 'write') && !steps.some((s) => mayComment(workflow, s))) {
       problems.push(`${name}: 'pull-requests: write' but no step writes a PR comment`);
     }
+    const mergeChecks = steps.some((s) => setsMergeCheck(workflow, job, s));
+    if (mergeChecks && !grants(permissions, 'statuses', 'write')) problems.push(`${name}: sets a merge check without 'statuses: write'`);
+    if (!mergeChecks && grants(permissions, 'statuses', 'write')) problems.push(`${name}: 'statuses: write' but no step sets a merge check`);
     const readsRuns = steps.some(
       (s) => (isOurs(s) && inputOf(s, 'require-approval') !== undefined) || (s.uses?.startsWith('actions/download-artifact@') && s.with?.['run-id'] !== undefined),
     );
@@ -227,7 +242,10 @@ describe('example workflows', () => {
     });
 
     it('a kept PR command workflow, whose answers need the comment permission', () => {
-      const commands = base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }, { on: { issue_comment: { types: ['created'] } } });
+      const commands = base(
+        { permissions: { 'pull-requests': 'write', statuses: 'write' }, concurrency: never, steps: [up({ command: 'comment' })] },
+        { on: { issue_comment: { types: ['created'] } } },
+      );
       expect(exampleProblems(commands, inputs)).toEqual([]);
     });
 
@@ -244,6 +262,9 @@ describe('example workflows', () => {
       ['an input action.yml does not declare', base({ concurrency: never, steps: [up({ 'stack-name': 'x' })] }), "input 'stack-name'"],
       ['an unknown command', base({ concurrency: never, steps: [up({ command: 'deploy' })] }), "unknown command 'deploy'"],
       ['PR commands without concurrency', base({ steps: [up({ command: 'comment' })] }, { on: { issue_comment: { types: ['created'] } } }), 'no concurrency group'],
+      ['PR commands without the merge check permission', base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }, { on: { issue_comment: null } }), "without 'statuses: write'"],
+      ['a pull request preview without the merge check permission', base({ concurrency: never, steps: [up({ command: 'preview' })] }, { on: { pull_request: null } }), "without 'statuses: write'"],
+      ['a merge check permission nothing uses', base({ permissions: { statuses: 'write' }, concurrency: never, steps: [up()] }), "'statuses: write' but no step"],
       ['PR commands outside issue_comment events with a comment permission', base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }), "'pull-requests: write'"],
       ['two backends', base({ concurrency: never, steps: [up(), { uses: ACTION_REF, with: { command: 'preview', stack: 'dev', 'backend-url': 's3://b' } }] }), 'more than one backend'],
     ])('%s', (_, workflow, problem) => {

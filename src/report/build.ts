@@ -3,6 +3,7 @@
 import { STACK_COMMAND_RECORDS } from '../commands.js';
 import type { Outcome } from '../operation.js';
 import type { Plan } from '../plan.js';
+import type { LockReport } from '../pr-lock.js';
 import type { StackSettings } from '../settings.js';
 import type { Report, Result } from './model.js';
 
@@ -12,6 +13,8 @@ export interface ReportFacts {
   stackRef: string;
   /** SHA-256 of the update plan file, when there is one. */
   planDigest?: string;
+  /** The stack's pull-request lock, where the command takes or looks at it. */
+  lock?: LockReport;
 }
 
 export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcome, facts: ReportFacts): Report {
@@ -35,7 +38,21 @@ export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcom
     pendingOperations: outcome.pendingOperations,
     interruptedOperations: outcome.interrupted,
     ...(record.detectsDrift ? { drifted: result === 'drifted' } : {}),
+    updateUrl: updatePage(outcome.permalink, settings.cloudConsoleUrl, facts.stackRef),
+    ...(facts.lock ? { lock: facts.lock } : {}),
   };
+}
+
+/**
+ * The operation's page in Pulumi Cloud's console: the link the CLI printed (see PERMALINK_LINE in
+ * engine.ts), taken only when it is the page of an update or preview of this very stack under the
+ * console the CLI's own rule names for the backend. Anything else (another host, another stack,
+ * more path, a query) is no link of the CLI's, and is left out.
+ */
+export function updatePage(printed: string | undefined, consoleUrl: string | undefined, stackRef: string): string | undefined {
+  const prefix = consoleUrl && `${consoleUrl}/${stackRef}/`;
+  if (!printed || !prefix || !printed.startsWith(prefix)) return undefined;
+  return /^(?:updates\/[1-9]\d{0,9}|previews\/[0-9A-Za-z-]{1,64})$/.test(printed.slice(prefix.length)) ? printed : undefined;
 }
 
 /** Why the step fails, if it does: a refusal, with what the refused run would have destroyed; an error; drift, when asked to fail on it. */

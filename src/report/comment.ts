@@ -32,6 +32,7 @@ import {
   type ResourceChange,
   type Result,
 } from './model.js';
+import { lockLine } from '../pr-lock.js';
 import { formatValue, isSecret, type PropertyChange } from './properties.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
@@ -105,6 +106,7 @@ export function reportBlocks(report: Report, layout: ReportLayout): Block[] {
   const { changes } = report;
   const blocks: (Block | undefined)[] = [
     renderHeading(report),
+    report.lock ? lockLine(report.lock) : undefined,
     changes.maybeCorrupt ? renderCorruptionCaution() : undefined,
     renderPendingOperations(report.pendingOperations ?? [], 'The interrupted update left'),
     renderInterruptedOperations(report.interruptedOperations),
@@ -128,7 +130,10 @@ export function renderHeading(report: Report): string {
   const { emoji, outcome } = RESULT_HEADINGS[report.result];
   const facts = [`Project ${code(report.project)}`, `Stack ${code(report.stack)}`];
   if (report.changes.durationSeconds !== undefined) facts.push(`Duration ${formatDuration(report.changes.durationSeconds)}`);
-  return `## ${emoji} ${code(`pulumi ${report.command}`)} ${outcome} on ${code(report.stackRef)}\n\n${facts.join(' · ')}`;
+  const href = report.updateUrl !== undefined ? safeHref(report.updateUrl) : undefined;
+  // The stack's name links the update's (or preview's) page in Pulumi Cloud, where there is one.
+  const stack = href ? `[${code(report.stackRef)}](${href})` : code(report.stackRef);
+  return `## ${emoji} ${code(`pulumi ${report.command}`)} ${outcome} on ${stack}\n\n${facts.join(' · ')}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -1,6 +1,7 @@
 // The change model: what an operation did or would do, built from the Automation API's engine
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import type { LockReport } from '../pr-lock.js';
 import { propertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
@@ -120,6 +121,10 @@ export interface Report {
   interruptedOperations?: { operations: string[]; cleared: boolean };
   /** For a command that looks for drift: whether it found some. */
   drifted?: boolean;
+  /** The update's (or preview's) page in Pulumi Cloud's console, as the CLI links it. */
+  updateUrl?: string;
+  /** Which pull request holds the stack, for the commands that take or look at its lock. */
+  lock?: LockReport;
 }
 
 export type { EngineEvent, PropertyChange };

@@ -1,10 +1,11 @@
 // The step outputs: every stack output under its own name, plus the action's own facts. A secret
 // output's value never leaves the action: the runner's output file outlives the step, so it reads [secret].
+import { lockOutput } from '../pr-lock.js';
 import { OUTPUT_NAME } from '../runner.js';
 import { destructiveCount, hasChanges, type Report } from './model.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
-export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail'] as const;
+export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'lock', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail', 'update-url'] as const;
 
 export interface StepOutput {
   name: string;
@@ -50,8 +51,10 @@ export function stepOutputs(report: Report): StepOutput[] {
     ...(report.error !== undefined ? [{ name: 'error', value: clipUtf8(report.error, MAX_ERROR_BYTES, 'start') }] : []),
     ...(report.logTail ? [{ name: 'log-tail', value: clipUtf8(report.logTail.join('\n'), MAX_LOG_TAIL_BYTES, 'end') }] : []),
     ...(report.planDigest ? [{ name: 'plan-digest', value: report.planDigest }] : []),
+    ...(report.updateUrl ? [{ name: 'update-url', value: report.updateUrl }] : []),
     ...(report.drifted !== undefined ? [{ name: 'drifted', value: String(report.drifted) }] : []),
     ...(report.checks ? [{ name: 'checks', value: JSON.stringify(Object.fromEntries(report.checks.map((c) => [c.key, c.passed]))) }] : []),
+    ...(report.lock ? [{ name: 'lock', value: lockOutput(report.lock) }] : []),
   ];
 }
 

@@ -1,14 +1,17 @@
 // The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
 // the comment nor the summary can fail the step; each failure becomes a warning with its reason.
-import type { Removal } from '../cleanup.js';
+import type { Release, Removal } from '../cleanup.js';
 import type { Detected } from '../detect.js';
-import { gitHubClient } from '../github.js';
+import { gitHubClient, gitHubFailure, setCommitStatus, statusOf } from '../github.js';
 import * as log from '../log.js';
 import { prCommandOutputs, type PrCommandName } from '../pr-command.js';
+import { lockLine, lockOutput, type LockReport } from '../pr-lock.js';
 import type { Runner } from '../runner.js';
 import type { StackSettings } from '../settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, settleQuietComment, upsertComment } from './github-comment.js';
+import { code } from './markdown.js';
+import { mergeCheck } from './merge-check.js';
 import { commentMarker, type Report } from './model.js';
 import { outputText, ownStepOutput, stepOutputs } from './outputs.js';
 import type { Redactor } from './redact.js';
@@ -17,7 +20,7 @@ import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './s
 /** The report, its secrets masked (the outputs' own ones among them), everywhere it goes. */
 export async function publishReport(report: Report, settings: StackSettings, redactor: Redactor, runner: Runner): Promise<void> {
   const shown = redactor.add(secretOutputValues(report)).report(report);
-  const commentUrl = await postComment(shown, settings);
+  const [commentUrl] = await Promise.all([postComment(shown, settings), postMergeCheck(shown, settings)]);
   if (settings.jobSummary) writeJobSummary(runner, renderJobSummary(shown));
 
   const unaddressable = Object.keys(shown.outputs).filter((name) => !ownStepOutput(name));
@@ -72,6 +75,30 @@ async function postComment(report: Report, settings: StackSettings): Promise<str
   }
 }
 
+/**
+ * The merge check on the head of the pull request the run acts for. Like the comment, it cannot fail
+ * the step: without `statuses: write` it is one warning.
+ */
+async function postMergeCheck(report: Report, settings: StackSettings): Promise<void> {
+  const headSha = settings.pullRequest?.headSha;
+  const token = settings.comment.token;
+  const repository = settings.github.repository;
+  if (headSha === undefined) return;
+  const check = mergeCheck(report, { headSha, partial: settings.operation.target.length > 0 || settings.operation.exclude.length > 0 });
+  if (!check) return;
+  if (!token || !repository) {
+    log.warning(`No merge check ${check.context}: ${!token ? "'github-token' is empty" : 'GITHUB_REPOSITORY is not set'}.`);
+    return;
+  }
+  try {
+    await setCommitStatus(await gitHubClient(token, settings.github.apiUrl), repository.owner, repository.repo, headSha, check, settings.github.runUrl);
+    log.info(`Merge check ${check.context} on ${headSha}: ${check.state} (${check.description}).`);
+  } catch (err) {
+    const permission = statusOf(err) === 403 || statusOf(err) === 404 ? ": give the job 'statuses: write'" : '';
+    log.warning(`Could not set the merge check ${check.context} on ${headSha.slice(0, 12)}: ${gitHubFailure(err)}${permission}.`);
+  }
+}
+
 /** Nothing for a reviewer: no change, and no policy violation. */
 function isQuiet(report: Report): boolean {
   return report.result === 'no-changes' && report.changes.policyViolations.length === 0;
@@ -90,9 +117,15 @@ export function publishPrCommand(runner: Runner, ran?: { command: PrCommandName;
   for (const [name, value] of Object.entries(prCommandOutputs(ran))) runner.setOutput(name, value);
 }
 
+/** `/pulumi unlock`: the lock as it left it, in the `lock` output and the job summary. */
+export function publishUnlock(lock: LockReport, jobSummary: boolean, runner: Runner): void {
+  if (jobSummary) writeJobSummary(runner, `## 🔓 ${code(`/pulumi unlock ${lock.stack}`)}\n\n${lockLine(lock)}\n`);
+  runner.setOutput('lock', lockOutput(lock));
+}
+
 /** `jobSummary`: `comment-on-summary`, for these as for a stack's report. */
-export function publishCleanup({ removed, examined }: { removed: Removal[]; examined: number }, jobSummary: boolean, runner: Runner): void {
-  if (jobSummary) writeJobSummary(runner, renderCleanupSummary(removed, examined));
+export function publishCleanup({ removed, examined, released }: { removed: Removal[]; examined: number; released: Release[] }, jobSummary: boolean, runner: Runner): void {
+  if (jobSummary) writeJobSummary(runner, renderCleanupSummary(removed, examined, released));
   runner.setOutput('removed', JSON.stringify(removed.filter((r) => !r.error).map((r) => r.name)));
 }
 

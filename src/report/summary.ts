@@ -17,12 +17,22 @@ export function renderJobSummary(report: Report, options: JobSummaryOptions = {}
   return renderWithin(blocks, options.maxBytes ?? JOB_SUMMARY_MAX_BYTES, countUtf8Bytes);
 }
 
-/** What `cleanup` removed and why, for the run page. */
-export function renderCleanupSummary(removed: readonly { name: string; why: string; error?: string }[], examined: number): string {
+/** What `cleanup` removed and why, and the locks of the closed pull request it released, for the run page. */
+export function renderCleanupSummary(
+  removed: readonly { name: string; why: string; error?: string }[],
+  examined: number,
+  released: readonly { name: string; pullNumber: number; error?: string }[] = [],
+): string {
   const heading = `## 🧹 Ephemeral stack cleanup: ${removed.filter((r) => !r.error).length} removed of ${examined} examined`;
-  if (removed.length === 0) return `${heading}\n\nNo ephemeral stack had expired or belonged to a closed pull request.\n`;
+  const locks = released.map((r) =>
+    r.error
+      ? `❌ Could not release the lock of #${r.pullNumber} on ${code(r.name)}: ${escapeText(clip(r.error, 1_000))}`
+      : `🔓 Released the lock of #${r.pullNumber} on ${code(r.name)}.`,
+  );
+  const lockLines = locks.length > 0 ? ['', ...locks.map((line) => `- ${line}`)] : [];
+  if (removed.length === 0) return [heading, '', 'No ephemeral stack had expired or belonged to a closed pull request.', ...lockLines, ''].join('\n');
   const rows = removed.map((r) => tableRow([r.error ? '❌' : '✅', code(r.name), escapeInline(r.why), r.error ? escapeText(clip(r.error, 1_000)) : '']));
-  return [heading, '', tableHeader(['', 'Stack', 'Why', 'Error']), ...rows, ''].join('\n');
+  return [heading, '', tableHeader(['', 'Stack', 'Why', 'Error']), ...rows, ...lockLines, ''].join('\n');
 }
 
 /** The stacks `detect` selected for the matrix, for the run page. */

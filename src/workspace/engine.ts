@@ -28,6 +28,9 @@ export interface EngineCall {
 export class PulumiCommandError extends Error {
   override name = 'PulumiCommandError';
 
+  /** For a failed engine command: the link it printed to its page in Pulumi Cloud's console (see EngineResult). */
+  permalink?: string;
+
   constructor(
     readonly commandResult: { stdout: string; stderr: string; code: number },
     /** Killed after the runner's second signal: whatever it held (the stack's lock) it still holds. */
@@ -47,13 +50,34 @@ export class PulumiCommandError extends Error {
 /** What the engine reported about the stack itself: its outputs, when the command computed them. */
 export interface EngineResult {
   outputs?: OutputMap;
+  /** The link the CLI printed to the operation's page in Pulumi Cloud's console, unchecked (see updatePage). */
+  permalink?: string;
 }
+
+/**
+ * The CLI's own line naming the operation's page in Pulumi Cloud's console, which it prints
+ * (non-interactive, any `--color`) before it shows anything of the engine's: the program's and
+ * providers' output reaches the log only as engine events rendered after it. So the first such line
+ * of a run is the CLI's, wherever the CLI can name the console; where it cannot, it prints none,
+ * and a program could print one first: updatePage takes a link only under the console the CLI's
+ * rule names, and only this stack's.
+ */
+const PERMALINK_LINE = /^View Live: (\S+)$/;
 
 export async function runEngine(args: readonly string[], call: EngineCall): Promise<EngineResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-events-'));
   const eventLog = path.join(dir, 'events.jsonl');
   try {
     let outputs: OutputMap | undefined;
+    let permalink: string | undefined;
+    let firstLink = true;
+    const onOutput = (line: string) => {
+      if (firstLink) {
+        const link = PERMALINK_LINE.exec(withoutColor(line));
+        if (link) [firstLink, permalink] = [false, link[1]];
+      }
+      call.onOutput(line);
+    };
     const events = new EventLogReader(eventLog, (event) => {
       outputs = rootStackOutputs(event) ?? outputs;
       call.onEvent(event);
@@ -70,7 +94,7 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
         PULUMI_AUTOMATION_API: 'true',
         ...(path.isAbsolute(call.cli) ? { PATH: [path.dirname(call.cli), call.env.PATH ?? process.env.PATH].join(path.delimiter) } : {}),
       },
-      onLine: call.onOutput,
+      onLine: onOutput,
       // The CLI's own error lines are reported apart; its verbose log, when asked for, is on stderr.
       logStderr: args.includes('--logtostderr'),
       // SIGINT asks the engine to stop gracefully: it finishes the steps in flight and unlocks the stack.
@@ -79,8 +103,13 @@ export async function runEngine(args: readonly string[], call: EngineCall): Prom
       stopSignal: 'SIGINT',
     }).finally(() => clearInterval(following));
     events.read(true);
-    PulumiCommandError.throwIfFailed(result);
-    return { outputs };
+    try {
+      PulumiCommandError.throwIfFailed(result);
+    } catch (err) {
+      (err as PulumiCommandError).permalink = permalink;
+      throw err;
+    }
+    return { outputs, permalink };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

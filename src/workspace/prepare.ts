@@ -1,17 +1,20 @@
 // Stage 3's first half: the program's dependencies and Pulumi's plugins, from the Actions cache
-// where it holds them, while the CLI lookup runs beside them.
+// where it holds them, while the CLI lookup and the OIDC login run beside them.
 import * as log from '../log.js';
-import type { CleanupSettings, InstallSettings, StackSettings } from '../settings.js';
+import type { StackSettings } from '../settings.js';
 import { throwIfCancelled, type RunContext } from '../run-context.js';
 import { ActionsCache } from './cache.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';
+import { oidcLogin } from './pulumi-login.js';
 
 export interface Prepared {
   /** Awaited where the stack is opened, so a failed lookup is reported in the 'stack' phase. */
   cli: Promise<ResolvedCli>;
   /** Environment the program needs to find its dependencies. */
   programEnv: Record<string, string>;
+  /** Environment the CLI needs to use the token an OIDC login issued; empty without `oidc-login`. */
+  loginEnv: Record<string, string>;
   /** What this run installed, for the Actions cache: `cache.save()` once the run is done. */
   cache: ActionsCache;
 }
@@ -22,28 +25,35 @@ export interface Needs {
   plugins: boolean;
 }
 
-export async function prepare(settings: StackSettings | CleanupSettings | InstallSettings, needs: Needs, context: RunContext): Promise<Prepared> {
+/** What the dependencies, the cache and the CLI lookup need: every stack command's settings, `cleanup`'s and `install`'s. */
+export type PrepareSettings = Pick<StackSettings, 'pulumiVersion' | 'workDir' | 'project' | 'oidcLogin' | 'workspace' | 'runnerTemp' | 'github' | 'cache'>;
+
+export async function prepare(settings: PrepareSettings, needs: Needs, context: RunContext): Promise<Prepared> {
   const cache = new ActionsCache({ settings, context });
   const cli = resolvePulumiCli(settings.pulumiVersion, context.env, context.versionCheck, cache.cli).then((resolved) => {
     log.info(`Pulumi CLI v${resolved.command.version?.version ?? '?'} from ${resolved.source}`);
     return resolved;
   });
   cli.catch(() => undefined);
+  const login = settings.oidcLogin ? oidcLogin(settings.oidcLogin, context.env) : Promise.resolve({});
+  login.catch(() => undefined);
   context.phase = 'dependencies';
   // Before the CLI runs anything, which would download what the cache holds.
   const plugins = needs.plugins ? cache.restorePlugins(settings.workDir) : Promise.resolve();
   try {
     const programEnv = await prepareDependencies(settings, needs.dependencies, context, cache);
     await plugins;
+    context.phase = 'login';
+    const loginEnv = await login;
     throwIfCancelled(context.signal, 'before the stack was touched');
-    return { cli, programEnv, cache };
+    return { cli, programEnv, loginEnv, cache };
   } finally {
     await plugins.catch(() => undefined);
     await cache.finishRestores();
   }
 }
 
-async function prepareDependencies(settings: StackSettings | CleanupSettings | InstallSettings, needed: boolean, context: RunContext, cache: ActionsCache): Promise<Record<string, string>> {
+async function prepareDependencies(settings: PrepareSettings, needed: boolean, context: RunContext, cache: ActionsCache): Promise<Record<string, string>> {
   if (!needed) return installedEnv(settings.workDir, settings.project, context.env);
   const deps = await planDependencies(settings.workDir, settings.project, context.env, context.signal);
   if (!deps) return {};

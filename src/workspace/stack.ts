@@ -36,7 +36,7 @@ export class PulumiStack {
     private readonly options: StackOptions,
     /** The name every call passes as `--stack`. */
     readonly name: string,
-    /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, from `whoami`). */
+    /** Fully qualified, org/project/stack, for the report (on Pulumi Cloud without `org`, as the CLI names it: see defaultOwner). */
     readonly ref: Promise<string>,
     private readonly mayCreate: boolean,
   ) {}
@@ -89,20 +89,52 @@ export class PulumiStack {
   }
 
   /** A `pulumi config` subcommand, for a stack that may not exist yet. */
-  private config(args: string[], input?: string): Promise<void> {
-    return this.use(() => this.cli(['config', ...args], input));
+  private async config(args: string[], input?: string): Promise<void> {
+    await this.use(() => this.cli(['config', ...args], input));
   }
 
-  /** A CLI command other than the engine's on this stack; its arguments end with positional ones after `--`, if any. */
-  private async cli(args: string[], input?: string): Promise<void> {
+  /**
+   * A CLI command other than the engine's on this stack; its arguments end with positional ones after
+   * `--`, if any. Returns what it printed to stdout.
+   */
+  private async cli(args: string[], input?: string): Promise<string> {
     const { pulumiCommand, workDir, envVars } = this.options;
     const end = args.includes('--') ? args.indexOf('--') : args.length;
     const full = [...args.slice(0, end), '--stack', this.name, '--non-interactive', ...args.slice(end)];
-    PulumiCommandError.throwIfFailed(await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input }));
+    const stdout: string[] = [];
+    const result = await runProcess(pulumiCommand.command, full, { cwd: workDir, env: { ...process.env, ...envVars }, input, onLine: (line) => stdout.push(line), logStderr: false });
+    PulumiCommandError.throwIfFailed(result);
+    return stdout.join('\n');
   }
 
-  setTag(key: string, value: string): Promise<void> {
-    return this.use(async () => (await this.local()).setTag(this.name, key, value));
+  /**
+   * The stack's tags, by the CLI itself (`pulumi stack tag ls --json`) rather than the Automation
+   * API's workspace, which a preview or an update of an existing stack never has to load. A stack
+   * that does not exist has none, and is not created for asking: the operation that runs beside
+   * this, or the first tag written, creates it where the command may.
+   */
+  async tags(): Promise<Record<string, string>> {
+    let text: string;
+    try {
+      text = await this.cli(['stack', 'tag', 'ls', '--json']);
+    } catch (err) {
+      if (isStackNotFound(err)) return {};
+      throw err;
+    }
+    this.exists = true;
+    const listed: unknown = JSON.parse(text);
+    if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new Error('pulumi stack tag ls gave no object of tags');
+    return Object.fromEntries(Object.entries(listed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /** Sets one tag. The CLI rewrites all of the stack's tags to do it (see pr-lock-claim.ts). */
+  async setTag(name: string, value: string): Promise<void> {
+    await this.use(() => this.cli(['stack', 'tag', 'set', '--', name, value]));
+  }
+
+  /** Removes one tag; one that is not there is no error. */
+  async removeTag(name: string): Promise<void> {
+    await this.use(() => this.cli(['stack', 'tag', 'rm', '--', name]));
   }
 
   exportStack(): Promise<Deployment> {
@@ -148,8 +180,11 @@ export class PulumiStack {
   }
 }
 
-/** Opens the stack: no CLI process on the way (`whoami`, when needed, runs in the background). */
-export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
+/** What names the stack and where it is. */
+export type StackLocation = Pick<StackSettings, 'stack' | 'org' | 'project' | 'workDir' | 'backendUrl' | 'secretsProvider'>;
+
+/** Opens the stack: no CLI process on the way (the default organization, when needed, is looked up in the background). */
+export function openStack(settings: StackLocation, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
   const org = settings.org ?? (SELF_MANAGED_BACKEND.test(settings.backendUrl ?? '') ? 'organization' : undefined);
   const stackName = settings.org ? `${settings.org}/${settings.project.name}/${settings.stack}` : settings.stack;
   const options = {
@@ -158,11 +193,48 @@ export function openStack(settings: StackSettings, pulumiCommand: PulumiCommand,
     envVars: { ...envVars, ...(settings.backendUrl ? { PULUMI_BACKEND_URL: settings.backendUrl } : {}) },
     secretsProvider: settings.secretsProvider,
   };
-  // whoami is a round trip to Pulumi Cloud that only the report needs: it runs beside the operation.
-  const owner = org ? Promise.resolve(org) : localWorkspace(options).then((ws) => ws.whoAmI()).then((who) => who.user, () => '(unknown owner)');
+  // A round trip to Pulumi Cloud that only the report needs: it runs beside the operation.
+  const owner = org ? Promise.resolve(org) : defaultOwner(pulumiCommand.command, options.workDir, options.envVars).catch(() => '(unknown owner)');
   const ref = owner.then((name) => `${name}/${settings.project.name}/${settings.stack}`);
   return new PulumiStack(options, stackName, ref, mayCreate);
 }
+
+/**
+ * Whose a stack named without an organization is, by the CLI's own rule: `PULUMI_DEFAULT_ORGANIZATION`, else
+ * the default `pulumi org set-default` saved for the backend, else the service's default for the
+ * user (`pulumi org get-default` applies the three), else the user (`pulumi whoami`). A backend
+ * without organizations (one logged in to as `file://…`) has only `organization`.
+ */
+export async function defaultOwner(cli: string, cwd: string, envVars: Record<string, string>): Promise<string> {
+  const answer = async (args: string[]) => {
+    const lines: string[] = [];
+    const result = await runProcess(cli, [...args, '--non-interactive'], { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false });
+    PulumiCommandError.throwIfFailed(result);
+    return lines.map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+  };
+  let org: string;
+  try {
+    org = await answer(['org', 'get-default']);
+  } catch (err) {
+    if (/do not support organizations/.test(pulumiErrorMessage(err))) return 'organization';
+    throw err;
+  }
+  const owner = org && org !== NO_DEFAULT_ORG ? org : await answer(['whoami']);
+  if (!OWNER_NAME.test(owner)) throw new Error(`the backend named the stack's owner ${JSON.stringify(owner)}`);
+  return owner;
+}
+
+/** The project's stacks by their short names (`pulumi stack ls`), those of `org` where one is given. */
+export async function projectStacks(cli: string, cwd: string, envVars: Record<string, string>, org?: string): Promise<string[]> {
+  const lines: string[] = [];
+  const args = ['stack', 'ls', '--json', ...(org ? ['--organization', org] : []), '--non-interactive'];
+  PulumiCommandError.throwIfFailed(await runProcess(cli, args, { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false }));
+  return (JSON.parse(lines.join('\n')) as { name: string }[]).map((s) => s.name.split('/').pop()!);
+}
+
+/** What `pulumi org get-default` prints when none of its sources names an organization. */
+const NO_DEFAULT_ORG = 'No Default Org Specified';
+const OWNER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 const pathFlag = (path: boolean) => (path ? ['--path'] : []);
 
