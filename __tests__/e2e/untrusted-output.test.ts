@@ -107,6 +107,13 @@ beforeAll(async () => {
     `#!/bin/sh\n"${process.execPath}" -e 'const fs = require("fs"); fs.appendFileSync("${envLog}", JSON.stringify(Object.keys(process.env).sort()) + "\\n"); fs.appendFileSync("${pythonStarts}", Date.now() + "\\n")'\nexec "${realPython}" "$@"\n`,
     { mode: 0o755 },
   );
+  // And a tar that does the same: the cache client's, which packs and unpacks what it keeps.
+  const realTar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
+  fs.writeFileSync(
+    path.join(bin, 'tar'),
+    `#!/bin/sh\n"${process.execPath}" -e 'require("fs").appendFileSync("${envLog}", JSON.stringify(Object.keys(process.env).sort()) + "\\n")'\nexec "${realTar}" "$@"\n`,
+    { mode: 0o755 },
+  );
 });
 
 afterAll(async () => {
@@ -154,7 +161,7 @@ describe('a hostile program', () => {
     expect(run.outputs.forged2).toBeUndefined();
   }, 300_000);
 
-  it("gets no child process the runner's private variables, not even the first version check's, nor the installer while the action uses the cache service; the ID-token request stays", async () => {
+  it("gets no child process the runner's private variables, not even the first version check's, nor the installer while the action uses the cache service, nor the cache client's tar; the ID-token request stays", async () => {
     fs.rmSync(envLog, { force: true });
     fs.rmSync(pythonStarts, { force: true });
     // A fresh install (nothing in the cache, no environment), while the action's lookup of the
@@ -167,8 +174,9 @@ describe('a hostile program', () => {
     const run = await runStep(ws, step).finally(() => (cache.slow = undefined));
     expect(errorsOf(run)).toEqual([]);
     const seen = fs.readFileSync(envLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
-    // The version check, python (asked what it is, then making the environment), the engine's preview, and the program under it.
-    expect(seen.length).toBeGreaterThanOrEqual(5);
+    // The version check, python (asked what it is, then making the environment), the engine's
+    // preview, the program under it, and the tar that packed the environment for the cache.
+    expect(seen.length).toBeGreaterThanOrEqual(6);
     for (const names of seen) {
       expect(names.filter((name) => name.startsWith('INPUT_') || name in RUNNER_PRIVATE || ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY'].includes(name))).toEqual([]);
       expect(names).toEqual(expect.arrayContaining(Object.keys(ID_TOKEN_REQUEST)));

@@ -40,6 +40,7 @@ const WORKER_FILE = 'cache-worker.js';
 export function startCacheClient(serviceEnv: Readonly<Record<string, string>>, setSecret: (value: string) => void): CacheTransfer {
   const worker = new Worker(path.join(path.dirname(fileURLToPath(import.meta.url)), WORKER_FILE), {
     env: { ...process.env, ...serviceEnv },
+    workerData: { serviceVariables: Object.keys(serviceEnv) },
     stdout: false,
     stderr: true,
   });

@@ -2,14 +2,17 @@
 // cache service's URL and the runtime token from process.env whenever it makes a request, and runs
 // tar with process.env. The action's own process.env never holds them (runner.ts takes them out
 // before anything starts, so no process the action starts inherits them); this thread's process.env
-// is a copy that does, given by cache-service.ts. So the library and the tar and zstd it runs see
-// the token, and the CLI, the program, its providers and the installers, started from the main
-// thread, never do.
+// is a copy that does, given by cache-service.ts. So the library sees the token; the tar (and the
+// zstd under it) the library starts from here is given this environment without those variables,
+// and the CLI, the program, its providers and the installers, started from the main thread, never
+// see them either.
 //
 // The library prints through @actions/core (its progress, `::warning::`, `::error::` and
 // `::add-mask::` for signed URLs); here that text goes to the main thread, which decides what of
 // it the step's log shows (one warning for a failing service, never an error annotation).
-import { parentPort } from 'node:worker_threads';
+import type { SpawnOptions } from 'node:child_process';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
 
 export type CacheRequest =
   | { id: number; op: 'available' }
@@ -25,6 +28,15 @@ process.stdout.write = ((chunk: string | Uint8Array) => {
   send({ kind: 'output', text: String(chunk) });
   return true;
 }) as typeof process.stdout.write;
+
+// The library starts tar through child_process.spawn with this thread's environment: every process
+// it starts gets that environment without the service's variables (names given by cache-service.ts).
+const serviceVariables = new Set((workerData as { serviceVariables: string[] }).serviceVariables);
+const childProcess = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+const spawn = childProcess.spawn;
+childProcess.spawn = ((command: string, args: readonly string[], options: SpawnOptions = {}) =>
+  spawn(command, args, { ...options, env: Object.fromEntries(Object.entries(options.env ?? process.env).filter(([name]) => !serviceVariables.has(name))) })) as typeof spawn;
+syncBuiltinESMExports();
 
 // Loaded after stdout is redirected, and into this file: the bundle is one file.
 const cache = await import(/* webpackMode: "eager" */ '@actions/cache');
