@@ -10,7 +10,6 @@
 // The library prints through @actions/core (its progress, `::warning::`, `::error::` and
 // `::add-mask::` for signed URLs); here that text goes to the main thread, which decides what of
 // it the step's log shows (one warning for a failing service, never an error annotation).
-import type { SpawnOptions } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -34,7 +33,7 @@ process.stdout.write = ((chunk: string | Uint8Array) => {
 const serviceVariables = new Set((workerData as { serviceVariables: string[] }).serviceVariables);
 const childProcess = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 const spawn = childProcess.spawn;
-childProcess.spawn = ((command: string, args: readonly string[], options: SpawnOptions = {}) =>
+childProcess.spawn = ((command: string, args: readonly string[], options: Parameters<typeof spawn>[2] = {}) =>
   spawn(command, args, { ...options, env: Object.fromEntries(Object.entries(options.env ?? process.env).filter(([name]) => !serviceVariables.has(name))) })) as typeof spawn;
 syncBuiltinESMExports();
 
