@@ -328,7 +328,7 @@ async function deps() {
   console.log(`\n▶ dependencies: the virtual environment of the example (${cold} cold runs each, empty package caches)`);
   const lib = compiledSources();
   const { planDependencies, installDependencies, isUpToDate } = await import(pathToFileURL(path.join(lib, 'workspace', 'dependencies.js')).href);
-  const { readProjectFile } = await import(pathToFileURL(path.join(lib, 'inputs.js')).href);
+  const { readProjectFile } = await import(pathToFileURL(path.join(lib, 'inputs', 'inputs.js')).href);
 
   const { bin: uvBin, version: uvVersion } = installUv();
 
@@ -446,7 +446,7 @@ async function report() {
   console.log('\n▶ report: rendering the PR comment from a generated engine event stream');
   const lib = compiledSources();
   const { renderComment, COMMENT_MAX_LENGTH } = await import(pathToFileURL(path.join(lib, 'report', 'comment.js')).href);
-  const { changeSummaryFromEvents, resultOf } = await import(pathToFileURL(path.join(lib, 'report', 'model.js')).href);
+  const { changeSummaryFromEvents, resultOf } = await import(pathToFileURL(path.join(lib, 'model', 'changes.js')).href);
   for (const count of [10, 1_000, 10_000]) {
     const built = now();
     const changes = changeSummaryFromEvents(eventStream(count));

@@ -3,7 +3,7 @@
 // because start-up is on every run's critical path, it starts deriving the passphrase key for
 // secret config and the version check of the `pulumi` on PATH (read from the binary, or a process
 // of its own where the binary does not say) while the pipeline loads from main.js.
-import { takeRunnerChannels } from './runner.js';
+import { takeRunnerChannels } from './base/runner.js';
 import { startKeyDerivation } from './workspace/passphrase-key.js';
 
 const runner = takeRunnerChannels(process.env);

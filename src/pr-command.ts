@@ -8,7 +8,7 @@
 // the action answer), `stackGate` (which stack), `forkGate` (is the code from a fork, and may it
 // run), `requirementsGate` (for `up` and `refresh`: open, approved, optionally mergeable; for a
 // fork's code, every command: approved), `headGate` (is the checked-out code the PR's head).
-import { code, escapeText } from './report/markdown.js';
+import { code, escapeText } from './base/markdown.js';
 
 /** The commands that run a command of the same name on the stack. */
 export const PR_STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;

@@ -9,7 +9,7 @@ import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../suppor
 import { errorsOf, filesIn, preparedWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
 import { COMMAND_SYNTAX } from '../../src/pr-command.js';
-import { code } from '../../src/report/markdown.js';
+import { code } from '../../src/base/markdown.js';
 
 const TOKEN = 'ghs_workflow';
 // The repository of GitHub's example payloads.

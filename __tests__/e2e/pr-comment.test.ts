@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { code } from '../../src/report/markdown.js';
+import { code } from '../../src/base/markdown.js';
 import { linksIn } from '../support/gfm.js';
 import { startGitHubApi, type GitHubApiServer, type TokenSpec } from '../support/github-api.js';
 import { errorsOf, makeWorkspace, runStep, type StepOptions, type Workspace } from '../support/e2e.js';

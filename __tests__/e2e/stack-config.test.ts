@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ConfigEntry } from '../../src/settings.js';
+import type { ConfigEntry } from '../../src/model/settings.js';
 import { passphraseCrypter, type SecretCrypter } from '../../src/workspace/passphrase.js';
 import { editStackConfig } from '../../src/workspace/stack-config.js';
 

@@ -4,7 +4,7 @@
 // of a replacement) per resource, each as a pre event and an outputs event, then the summary.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
-import { changeSummaryFromEvents, resultOf, type Report } from '../../src/report/model.js';
+import { changeSummaryFromEvents, resultOf, type Report } from '../../src/model/changes.js';
 
 const FIXTURES = new URL('../fixtures/events/', import.meta.url);
 

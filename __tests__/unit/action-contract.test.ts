@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
-import { parseInputs } from '../../src/inputs.js';
-import { COMMANDS, DECLARED_INPUTS, STACK_COMMANDS, type Command, type InputName } from '../../src/settings.js';
+import { parseInputs } from '../../src/inputs/inputs.js';
+import { COMMANDS, DECLARED_INPUTS, STACK_COMMANDS, type Command, type InputName } from '../../src/model/settings.js';
 import { RESERVED_OUTPUTS } from '../../src/report/outputs.js';
 import { declaredInputs, evaluateDefault, inputEnv, inputVariable, REPO, RUNNER_TOKEN } from '../../scripts/runner.mjs';
 

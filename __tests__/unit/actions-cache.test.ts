@@ -20,7 +20,7 @@ import {
 } from '../../src/workspace/cache-plan.js';
 import type { CacheTransfer, ClientOutput } from '../../src/workspace/cache-service.js';
 import { STATE_FILE, type DependencyPlan } from '../../src/workspace/dependency-plan.js';
-import type { Runner } from '../../src/runner.js';
+import type { Runner } from '../../src/base/runner.js';
 import { workflowCommands } from '../support/workflow-commands.js';
 
 const place = (workspace: string): Place => ({ platform: 'linux', arch: 'x64', workspace });

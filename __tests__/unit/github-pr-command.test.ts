@@ -9,7 +9,7 @@ import {
   reactToComment,
   replyOnPullRequest,
   type GitHub,
-} from '../../src/github.js';
+} from '../../src/workspace/github.js';
 import { forkGate, forkSource, permissionGate, replyBody, requirementsGate, type PrCommand } from '../../src/pr-command.js';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
 

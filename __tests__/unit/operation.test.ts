@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseExpectOutputs } from '../../src/inputs.js';
-import { lockHolder, staleLocalLock } from '../../src/operation.js';
-import { checkOutputs } from '../../src/report/checks.js';
+import { parseExpectOutputs } from '../../src/inputs/inputs.js';
+import { lockHolder, staleLocalLock } from '../../src/operation/operation.js';
+import { checkOutputs } from '../../src/model/checks.js';
 import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs, withoutColor } from '../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { passphraseCrypter } from '../../src/workspace/passphrase.js';
-import { takeRunnerChannels } from '../../src/runner.js';
+import { takeRunnerChannels } from '../../src/base/runner.js';
 import { deriveKey, startKeyDerivation as startFrom, type KeyDerivation } from '../../src/workspace/passphrase-key.js';
 
 const PASSPHRASE = 'unit-passphrase';

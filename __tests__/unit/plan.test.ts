@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../src/ephemeral.js';
-import { approvalGate, deletesGate, destroyGate, planRun, readUpdatePlan, stateLossGuard } from '../../src/plan.js';
-import type { StackSettings } from '../../src/settings.js';
+import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../src/model/ephemeral.js';
+import { approvalGate, deletesGate, destroyGate, planRun, readUpdatePlan, stateLossGuard } from '../../src/plan/plan.js';
+import type { StackSettings } from '../../src/model/settings.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {

@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { streamOf, type GeneratedResource } from '../support/events.js';
-import { parseInputs } from '../../src/inputs.js';
-import type { Outcome } from '../../src/operation.js';
-import { planRun } from '../../src/plan.js';
+import { parseInputs } from '../../src/inputs/inputs.js';
+import type { Outcome } from '../../src/operation/operation.js';
+import { planRun } from '../../src/plan/plan.js';
 import { buildReport, failureOf } from '../../src/report/build.js';
-import { changeSummaryFromEvents } from '../../src/report/model.js';
-import type { StackSettings } from '../../src/settings.js';
+import { changeSummaryFromEvents } from '../../src/model/changes.js';
+import type { StackSettings } from '../../src/model/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'report-build-'));
 fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');

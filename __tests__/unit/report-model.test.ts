@@ -9,7 +9,7 @@ import {
   resultOf,
   urnName,
   type Report,
-} from '../../src/report/model.js';
+} from '../../src/model/changes.js';
 import { redact, redactReport, Redactor, secretParts } from '../../src/report/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));

@@ -6,12 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { streamOf, type GeneratedResource } from '../support/events.js';
-import { parseInputs } from '../../src/inputs.js';
-import { runSteps } from '../../src/operation.js';
-import { planRun } from '../../src/plan.js';
+import { parseInputs } from '../../src/inputs/inputs.js';
+import { runSteps } from '../../src/operation/operation.js';
+import { planRun } from '../../src/plan/plan.js';
 import { Redactor } from '../../src/report/redact.js';
-import type { StackSettings } from '../../src/settings.js';
-import type { EngineHooks, OperationStack } from '../../src/steps.js';
+import type { StackSettings } from '../../src/model/settings.js';
+import type { EngineHooks, OperationStack } from '../../src/operation/steps.js';
 import { PulumiCommandError } from '../../src/workspace/engine.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'run-steps-'));

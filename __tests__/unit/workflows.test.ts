@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
 import { ensureActionlint, lintWorkflows, workflowFiles } from '../../scripts/actionlint.mjs';
-import { COMMANDS } from '../../src/settings.js';
+import { COMMANDS } from '../../src/model/settings.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples', 'workflows');

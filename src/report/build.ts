@@ -1,11 +1,11 @@
 // Stage 5's first half: the report, from what the operation did. Pure: what the result is, and
 // whether the step fails, are decided here and nowhere else.
-import { STACK_COMMAND_RECORDS } from '../commands.js';
-import type { Outcome } from '../operation.js';
-import type { Plan } from '../plan.js';
-import type { LockReport } from '../pr-lock.js';
-import type { StackSettings } from '../settings.js';
-import type { Report, Result } from './model.js';
+import { STACK_COMMAND_RECORDS } from '../model/commands.js';
+import type { Outcome } from '../operation/operation.js';
+import type { Plan } from '../plan/plan.js';
+import type { LockReport } from '../plan/pr-lock.js';
+import type { StackSettings } from '../model/settings.js';
+import type { Report, Result } from '../model/changes.js';
 
 /** What the report needs that the pipeline reads outside the operation. */
 export interface ReportFacts {

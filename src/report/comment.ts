@@ -16,7 +16,7 @@ import {
   type Block,
   type ListDetail,
   type ShrinkableList,
-} from './markdown.js';
+} from '../base/markdown.js';
 import {
   commentMarker,
   isDestructive,
@@ -31,9 +31,9 @@ import {
   type Report,
   type ResourceChange,
   type Result,
-} from './model.js';
-import { lockLine } from '../pr-lock.js';
-import { formatValue, isSecret, type PropertyChange } from './properties.js';
+} from '../model/changes.js';
+import { lockLine } from '../plan/pr-lock.js';
+import { formatValue, isSecret, type PropertyChange } from '../model/properties.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;

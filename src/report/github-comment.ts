@@ -1,9 +1,9 @@
 // The sticky PR comment: one per (project, stack, command), found by the hidden marker in its body
 // and by its author, across every page of comments, and updated in place. A failure here never
 // fails the step: the caller turns it into a warning.
-import { createOnce, gitHubFailure, statusOf, type GitHub } from '../github.js';
-import type { CommentMode } from '../settings.js';
-import { isOurComment } from './model.js';
+import { createOnce, gitHubFailure, statusOf, type GitHub } from '../workspace/github.js';
+import type { CommentMode } from '../model/settings.js';
+import { isOurComment } from '../model/changes.js';
 
 export interface CommentTarget {
   owner: string;

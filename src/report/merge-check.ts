@@ -1,7 +1,7 @@
 // The merge check: a commit status on a pull request's head for each stack it previews or applies,
 // which a branch protection rule can require, so a pull request merges only once its changes are
 // applied (the apply-before-merge requirement of Atlantis). Pure: which status the report makes.
-import type { ChangeCounts, Report } from './model.js';
+import type { ChangeCounts, Report } from '../model/changes.js';
 
 export type CommitState = 'pending' | 'success' | 'failure';
 

@@ -1,8 +1,8 @@
 // The step outputs: every stack output under its own name, plus the action's own facts. A secret
 // output's value never leaves the action: the runner's output file outlives the step, so it reads [secret].
-import { lockOutput } from '../pr-lock.js';
-import { OUTPUT_NAME } from '../runner.js';
-import { destructiveCount, hasChanges, type Report } from './model.js';
+import { lockOutput } from '../plan/pr-lock.js';
+import { OUTPUT_NAME } from '../base/runner.js';
+import { destructiveCount, hasChanges, type Report } from '../model/changes.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
 export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'lock', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail', 'update-url'] as const;

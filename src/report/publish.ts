@@ -1,18 +1,18 @@
 // The report's side-effect edges: the PR comment, the job summary and the step outputs. Neither
 // the comment nor the summary can fail the step; each failure becomes a warning with its reason.
-import type { Release, Removal } from '../cleanup.js';
-import type { Detected } from '../detect.js';
-import { gitHubClient, gitHubFailure, setCommitStatus, statusOf } from '../github.js';
-import * as log from '../log.js';
+import type { Release, Removal } from '../operation/cleanup.js';
+import type { Detected } from '../operation/detect.js';
+import { gitHubClient, gitHubFailure, setCommitStatus, statusOf } from '../workspace/github.js';
+import * as log from '../base/log.js';
 import { prCommandOutputs, type PrCommandName } from '../pr-command.js';
-import { lockLine, lockOutput, type LockReport } from '../pr-lock.js';
-import type { Runner } from '../runner.js';
-import type { StackSettings } from '../settings.js';
+import { lockLine, lockOutput, type LockReport } from '../plan/pr-lock.js';
+import type { Runner } from '../base/runner.js';
+import type { StackSettings } from '../model/settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, settleQuietComment, upsertComment } from './github-comment.js';
-import { code } from './markdown.js';
+import { code } from '../base/markdown.js';
 import { mergeCheck } from './merge-check.js';
-import { commentMarker, type Report } from './model.js';
+import { commentMarker, type Report } from '../model/changes.js';
 import { outputText, ownStepOutput, stepOutputs } from './outputs.js';
 import type { Redactor } from './redact.js';
 import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';

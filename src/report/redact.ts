@@ -1,7 +1,7 @@
 // Secrets out of everything the action writes. Masking is done on the text and the model before any
 // escaping, because an escaped secret (`a\|b`) would no longer match.
-import type { Report } from './model.js';
-import { redactPropertyChanges } from './properties.js';
+import type { Report } from '../model/changes.js';
+import { redactPropertyChanges } from '../model/properties.js';
 
 const REDACTED = '***';
 

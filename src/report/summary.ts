@@ -1,9 +1,9 @@
 // The job summary on the run page: the same report as the PR comment, under the step summary's
 // size limit, which GitHub counts in bytes.
 import { reportBlocks } from './comment.js';
-import type { StackEntry } from '../detect.js';
-import { clip, code, countUtf8Bytes, escapeInline, escapeText, renderWithin, tableHeader, tableRow } from './markdown.js';
-import type { Report } from './model.js';
+import type { StackEntry } from '../operation/detect.js';
+import { clip, code, countUtf8Bytes, escapeInline, escapeText, renderWithin, tableHeader, tableRow } from '../base/markdown.js';
+import type { Report } from '../model/changes.js';
 
 /** GitHub refuses a step summary larger than 1 MiB. */
 export const JOB_SUMMARY_MAX_BYTES = 1_048_576;

@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as log from '../log.js';
-import type { RunContext } from '../run-context.js';
-import type { CommonSettings } from '../settings.js';
+import * as log from '../base/log.js';
+import type { RunContext } from '../base/run-context.js';
+import type { CommonSettings } from '../model/settings.js';
 import {
   archivePaths,
   cachePolicy,

@@ -2,8 +2,8 @@
 // when nothing it was built from has changed (a fingerprint stored beside it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { virtualEnvFolder } from '../project-paths.js';
-import type { ProjectFile } from '../settings.js';
+import { virtualEnvFolder } from './project-paths.js';
+import type { ProjectFile } from '../model/settings.js';
 import { findOnPath, writeAtomically } from './version-check.js';
 import { runProcess } from './process.js';
 import {

@@ -1,8 +1,8 @@
 // Stage 3's first half: the program's dependencies and Pulumi's plugins, from the Actions cache
 // where it holds them, while the CLI lookup and the OIDC login run beside them.
-import * as log from '../log.js';
-import type { StackSettings } from '../settings.js';
-import { throwIfCancelled, type RunContext } from '../run-context.js';
+import * as log from '../base/log.js';
+import type { StackSettings } from '../model/settings.js';
+import { throwIfCancelled, type RunContext } from '../base/run-context.js';
 import { ActionsCache } from './cache.js';
 import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from './dependencies.js';
 import { resolvePulumiCli, type ResolvedCli } from './pulumi-cli.js';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import type { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
-import { PINNED_PULUMI_VERSION } from '../settings.js';
+import { PINNED_PULUMI_VERSION } from '../model/settings.js';
 import { ChecksumError, installRelease } from './pulumi-install.js';
 import { findOnPath, versionCheck, type VersionCheck } from './version-check.js';
 

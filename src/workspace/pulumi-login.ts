@@ -4,8 +4,8 @@
 // of the type and scope asked, and this step's CLI processes use that. Both tokens are masked; the
 // access token reaches those processes in their environment only, never a command line or a file.
 import { HttpClient } from '@actions/http-client';
-import * as log from '../log.js';
-import type { OidcLogin } from '../settings.js';
+import * as log from '../base/log.js';
+import type { OidcLogin } from '../model/settings.js';
 
 /** The exchange failed: the message says what to do. */
 export class LoginError extends Error {

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCollection, isMap, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
-import { stackConfigFolder } from '../project-paths.js';
-import type { ConfigEntry, ProjectFile } from '../settings.js';
+import { stackConfigFolder } from './project-paths.js';
+import type { ConfigEntry, ProjectFile } from '../model/settings.js';
 import type { SecretCrypter } from './passphrase.js';
 
 export interface StackConfigEdit {

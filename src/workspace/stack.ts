@@ -2,10 +2,10 @@
 // CLI's engine commands, every call naming the stack with `--stack`. The stack is never selected:
 // `pulumi stack select` is a CLI process of its own (about 120 ms) that only finds out whether the
 // stack exists, which the first call that needs the stack finds out anyway.
-import * as log from '../log.js';
+import * as log from '../base/log.js';
 import * as fs from 'node:fs';
 import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, PulumiCommand } from '@pulumi/pulumi/automation/index.js';
-import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../settings.js';
+import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../model/settings.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
 import { passphraseCrypter, type SecretCrypter } from './passphrase.js';
 import type { KeyDerivation } from './passphrase-key.js';

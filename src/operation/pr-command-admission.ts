@@ -3,7 +3,7 @@
 // order and only as far as needed, and gives the feedback on the command comment (reactions, the
 // reply to a refusal), never before the commenter's role is known to be enough. What it admits, the
 // pipeline runs as any other command; `finishPrCommand` then marks the comment.
-import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from './github.js';
+import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from '../workspace/github.js';
 import {
   approvalRule,
   approversToAsk,
@@ -24,8 +24,8 @@ import {
   type PullRequestReview,
   type PullRequestState,
   type RequiredRole,
-} from './pr-command.js';
-import { checkedOutCommit } from './workspace/git-head.js';
+} from '../pr-command.js';
+import { checkedOutCommit } from '../workspace/git-head.js';
 
 export interface PrCommandSettings extends ApprovalRules {
   /** The stacks a comment may name (the `stack` input's list). */

@@ -16,8 +16,8 @@
 // holds. Rivals that started together usually all give way; the one with the lowest number tries
 // again first, the others after it has had time to claim, so their next listing sees its claim.
 // Removing a claim waits the same way (see `release`).
-import { gitHubClient, gitHubFailure, pullRequestState } from './github.js';
-import { Cancelled } from './run-context.js';
+import { gitHubClient, gitHubFailure, pullRequestState } from '../workspace/github.js';
+import { Cancelled } from '../base/run-context.js';
 import {
   claimantsToAsk,
   claimSettled,
@@ -30,7 +30,7 @@ import {
   type LockClaim,
   type LockReport,
   type LockView,
-} from './pr-lock.js';
+} from '../plan/pr-lock.js';
 
 /** What the lock reads and writes; `stackLockIo` is the real one, a simulated backend in the unit tests. */
 export interface LockIo {

@@ -4,16 +4,16 @@
 // what a cancellation leaves.
 import * as os from 'node:os';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
-import type { Step } from './commands.js';
-import * as log from './log.js';
-import type { Plan } from './plan.js';
-import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from './report/model.js';
-import type { Redactor } from './report/redact.js';
-import { throwIfCancelled, type Cancellation } from './run-context.js';
-import type { StackSettings } from './settings.js';
+import type { Step } from '../model/commands.js';
+import * as log from '../base/log.js';
+import type { Plan } from '../plan/plan.js';
+import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from '../model/changes.js';
+import type { Redactor } from '../report/redact.js';
+import { throwIfCancelled, type Cancellation } from '../base/run-context.js';
+import type { StackSettings } from '../model/settings.js';
 import { Refused, RunFiles, STEPS, type OperationStack, type StepResult } from './steps.js';
-import { pulumiErrorMessage, withoutColor } from './workspace/engine.js';
-import { MissingStackError } from './workspace/stack.js';
+import { pulumiErrorMessage, withoutColor } from '../workspace/engine.js';
+import { MissingStackError } from '../workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
 const LOCK_RETRY_MAX_WAIT_MS = 15_000;

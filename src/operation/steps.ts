@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Deployment, EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
-import type { Step } from './commands.js';
-import { deletesGate, readUpdatePlan, type GateDecision, type UpdatePlanReading } from './plan.js';
-import { checkOutputs } from './report/checks.js';
-import type { OutputCheck } from './report/model.js';
-import type { OperationOptions, StackSettings } from './settings.js';
-import type { EngineCall, EngineResult } from './workspace/engine.js';
+import type { Step } from '../model/commands.js';
+import { deletesGate, readUpdatePlan, type GateDecision, type UpdatePlanReading } from '../plan/plan.js';
+import { checkOutputs } from '../model/checks.js';
+import type { OutputCheck } from '../model/changes.js';
+import type { OperationOptions, StackSettings } from '../model/settings.js';
+import type { EngineCall, EngineResult } from '../workspace/engine.js';
 
 export type EngineHooks = Pick<EngineCall, 'onOutput' | 'onEvent' | 'signal' | 'terminate'>;
 

@@ -3,11 +3,11 @@
 // project's `Pulumi.yaml`, which is how a repository declares them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitHubClient, pullRequestFiles } from './github.js';
-import { isStackName, printable, readProjectFile } from './inputs.js';
-import * as log from './log.js';
-import type { RunContext } from './run-context.js';
-import type { DetectSettings } from './settings.js';
+import { gitHubClient, pullRequestFiles } from '../workspace/github.js';
+import { isStackName, printable, readProjectFile } from '../inputs/inputs.js';
+import * as log from '../base/log.js';
+import type { RunContext } from '../base/run-context.js';
+import type { DetectSettings } from '../model/settings.js';
 
 export interface StackEntry {
   project: string;

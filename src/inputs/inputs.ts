@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
-import { commandsTaking, takes } from './commands.js';
-import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from './ephemeral.js';
-import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrStackCommandName } from './pr-command.js';
-import { stackConfigFolder, virtualEnvFolder } from './project-paths.js';
-import { cloudConsoleUrl } from './workspace/console-url.js';
+import { commandsTaking, takes } from '../model/commands.js';
+import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../model/ephemeral.js';
+import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrStackCommandName } from '../pr-command.js';
+import { stackConfigFolder, virtualEnvFolder } from '../workspace/project-paths.js';
+import { cloudConsoleUrl } from '../workspace/console-url.js';
 import {
   COLORS,
   COMMANDS,
@@ -29,7 +29,7 @@ import {
   type ProjectFile,
   type Settings,
   type StackSettings,
-} from './settings.js';
+} from '../model/settings.js';
 
 /** A bad input: the message names the input and what to do. */
 export class InputError extends Error {

@@ -1,15 +1,15 @@
 // `cleanup`: destroys and removes the ephemeral stacks that have expired or whose pull request
 // closed, and releases the closed pull request's locks on every stack. Which stacks go is decided by
 // ephemeral.ts's cleanupCandidates; this is the part that acts.
-import { cleanupCandidates } from './ephemeral.js';
-import * as log from './log.js';
-import { lockTag } from './pr-lock.js';
-import { throwIfCancelled, type RunContext } from './run-context.js';
-import type { CleanupSettings } from './settings.js';
-import { pulumiErrorMessage } from './workspace/engine.js';
-import { prepare } from './workspace/prepare.js';
-import type { ResolvedCli } from './workspace/pulumi-cli.js';
-import { localWorkspace, projectStacks, PulumiStack } from './workspace/stack.js';
+import { cleanupCandidates } from '../model/ephemeral.js';
+import * as log from '../base/log.js';
+import { lockTag } from '../plan/pr-lock.js';
+import { throwIfCancelled, type RunContext } from '../base/run-context.js';
+import type { CleanupSettings } from '../model/settings.js';
+import { pulumiErrorMessage } from '../workspace/engine.js';
+import { prepare } from '../workspace/prepare.js';
+import type { ResolvedCli } from '../workspace/pulumi-cli.js';
+import { localWorkspace, projectStacks, PulumiStack } from '../workspace/stack.js';
 
 /** A stack `cleanup` removed, or tried to. */
 export interface Removal {

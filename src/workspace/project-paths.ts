@@ -2,7 +2,7 @@
 // it: the stacks' settings files and the Python virtual environment. Pure: the inputs stage confines
 // these folders to the workspace, the workspace stage writes there.
 import * as path from 'node:path';
-import type { ProjectFile } from './settings.js';
+import type { ProjectFile } from '../model/settings.js';
 
 /**
  * The folder of the stacks' settings files (`Pulumi.<stack>.yaml`): `stackConfigDir` joined to the

@@ -1,8 +1,8 @@
 // What every stage of one run shares: the phase it is in (for the error that ends the step), the
 // runner's two cancellation signals and its output channels, and the work the entry point started first.
 import type { Runner } from './runner.js';
-import type { KeyDerivation } from './workspace/passphrase-key.js';
-import type { VersionCheck } from './workspace/version-check.js';
+import type { KeyDerivation } from '../workspace/passphrase-key.js';
+import type { VersionCheck } from '../workspace/version-check.js';
 
 export type Phase = 'inputs' | 'plan' | 'dependencies' | 'login' | 'stack' | 'config' | 'operation' | 'report';
 

@@ -1,9 +1,9 @@
 // Stage 2: decides what will run. Every gate (destroy approval, environment approval, state-loss
 // guard) lives here and nowhere else; the pipeline only carries out the plan.
 import * as path from 'node:path';
-import { STACK_COMMAND_RECORDS, type Gate, type Step } from './commands.js';
-import { isEphemeral } from './ephemeral.js';
-import type { StackSettings } from './settings.js';
+import { STACK_COMMAND_RECORDS, type Gate, type Step } from '../model/commands.js';
+import { isEphemeral } from '../model/ephemeral.js';
+import type { StackSettings } from '../model/settings.js';
 
 export type GateDecision = { allowed: true; reason: string } | { allowed: false; reason: string };
 

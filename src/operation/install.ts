@@ -3,13 +3,13 @@
 // needs (`pulumi install`), all through the Actions cache.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as log from './log.js';
-import { throwIfCancelled, type RunContext } from './run-context.js';
-import type { InstallSettings } from './settings.js';
-import { PulumiCommandError } from './workspace/engine.js';
-import { prepare } from './workspace/prepare.js';
-import { runProcess } from './workspace/process.js';
-import { findOnPath } from './workspace/version-check.js';
+import * as log from '../base/log.js';
+import { throwIfCancelled, type RunContext } from '../base/run-context.js';
+import type { InstallSettings } from '../model/settings.js';
+import { PulumiCommandError } from '../workspace/engine.js';
+import { prepare } from '../workspace/prepare.js';
+import { runProcess } from '../workspace/process.js';
+import { findOnPath } from '../workspace/version-check.js';
 
 export async function install(settings: InstallSettings, context: RunContext): Promise<void> {
   const { cli, programEnv, cache } = await prepare(settings, { dependencies: settings.installDependencies, plugins: true }, context);

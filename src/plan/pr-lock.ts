@@ -8,7 +8,7 @@
 // was made: tags are stored with the stack on every backend, so every runner sees them and no other
 // service is needed. The claim's protocol, and why it must wait before it trusts its own claim, is in
 // pr-lock-claim.ts.
-import { code } from './report/markdown.js';
+import { code } from '../base/markdown.js';
 
 /** The tag of a pull request's claim. Pulumi allows `[A-Za-z0-9-_.:]`, at most 40 characters, in a tag's name. */
 export const LOCK_TAG_PREFIX = 'pr-lock:';
