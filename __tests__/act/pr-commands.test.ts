@@ -7,7 +7,7 @@
 // the release job, which removes the closed pull request's lock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { replyMarker } from '../../src/pr-command.js';
+import { replyMarker } from '../../src/workspace/github-comment.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
 import {
   actionSteps,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
 import { errorsOf, filesIn, preparedWorkspace, runStep, snapshotState, type Workspace } from '../support/e2e.js';
 import { prCommentPayload } from '../support/webhook-examples.js';
-import { COMMAND_SYNTAX } from '../../src/pr-command.js';
+import { COMMAND_SYNTAX } from '../../src/model/pr-command.js';
 import { code } from '../../src/base/markdown.js';
 
 const TOKEN = 'ghs_workflow';

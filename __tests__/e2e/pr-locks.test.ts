@@ -8,8 +8,7 @@ import * as fs from 'node:fs';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
 import { errorsOf, preparedWorkspace, pulumiCli, runStep, snapshotState, type StepResult, type Workspace } from '../support/e2e.js';
 import { examplePayload, prCommentPayload } from '../support/webhook-examples.js';
-import { replyMarker } from '../../src/pr-command.js';
-import { commentMarker } from '../../src/model/changes.js';
+import { commentMarker, replyMarker } from '../../src/workspace/github-comment.js';
 
 const TOKEN = 'ghs_workflow';
 // The repository of GitHub's example payloads; its pull_request examples are #2, its comment's issue #1.

@@ -10,7 +10,9 @@ import {
   replyOnPullRequest,
   type GitHub,
 } from '../../src/workspace/github.js';
-import { forkGate, forkSource, permissionGate, replyBody, requirementsGate, type PrCommand } from '../../src/pr-command.js';
+import type { PrCommand } from '../../src/model/pr-command.js';
+import { forkGate, forkSource, permissionGate, requirementsGate } from '../../src/plan/pr-command.js';
+import { replyBody } from '../../src/workspace/github-comment.js';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
 
 const TOKEN = 'ghs_workflow';

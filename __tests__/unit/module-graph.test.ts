@@ -1,5 +1,5 @@
 // The source tree reads as the pipeline only if its modules depend one way: no module reaches back
-// to one that depends on it, not even for a type.
+// to one that depends on it, nor into a later stage of the pipeline, not even for a type.
 import { describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,9 +36,51 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/**
+ * The stages, each a folder of src/, in the order they may import one another: a module imports
+ * from its own stage and the ones before it, never a later one. `base` is what every stage uses
+ * (the runner's channels, the log, the run's context, markdown that neutralises untrusted text);
+ * `model` the vocabulary (settings, the command records, the change model); `workspace` the edges
+ * to Pulumi, the package managers, the Actions cache and GitHub's API. Then the pipeline's own
+ * stages, and on top the files that run it (main.ts, index.ts).
+ */
+const STAGES = ['base', 'model', 'workspace', 'inputs', 'plan', 'operation', 'report', '.'] as const;
+
+/** The files that run the pipeline, on top of it. */
+const TOP = ['main.ts', 'index.ts'];
+
+function stageOf(file: string): number {
+  const folder = file.includes(path.sep) ? file.split(path.sep)[0]! : TOP.includes(file) ? '.' : undefined;
+  return STAGES.indexOf(folder as (typeof STAGES)[number]);
+}
+
+/** Every import that reaches a later stage than its own, and every module outside the stages. */
+function stageOrderBreaks(graph: Map<string, string[]>): string[] {
+  const breaks: string[] = [];
+  for (const [file, imports] of graph) {
+    if (stageOf(file) < 0) breaks.push(`${file} is in no stage`);
+    for (const target of imports) if (stageOf(target) > stageOf(file)) breaks.push(`${file} -> ${target}`);
+  }
+  return breaks;
+}
+
 describe('module graph', () => {
   it('has no import cycles', () => {
     expect(cycles(moduleGraph())).toEqual([]);
+  });
+
+  it('imports only from its own stage and earlier ones', () => {
+    expect(stageOrderBreaks(moduleGraph())).toEqual([]);
+  });
+
+  it('finds an import of a later stage, and a module outside the stages', () => {
+    const graph = new Map([
+      [path.join('plan', 'plan.ts'), [path.join('model', 'settings.ts'), path.join('report', 'comment.ts')]],
+      [path.join('report', 'comment.ts'), [path.join('plan', 'plan.ts')]],
+      ['stray.ts', []],
+      [path.join('elsewhere', 'x.ts'), []],
+    ]);
+    expect(stageOrderBreaks(graph)).toEqual([`${path.join('plan', 'plan.ts')} -> ${path.join('report', 'comment.ts')}`, 'stray.ts is in no stage', `${path.join('elsewhere', 'x.ts')} is in no stage`]);
   });
 
   it('finds a cycle where there is one', () => {

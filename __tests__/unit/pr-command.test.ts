@@ -1,30 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  approvalRule,
-  approversToAsk,
-  effectiveRole,
-  forkGate,
-  forkSource,
-  headGate,
-  latestVerdicts,
-  parseCommentEvent,
-  parseRequiredRole,
-  parseRequirements,
-  permissionGate,
-  PrCommandInputError,
-  prCommandOutputs,
-  replyBody,
-  replyMarker,
-  requirementsApply,
-  requirementsGate,
-  stackGate,
-  type ApprovalRules,
-  type CommandGate,
-  type PrCommand,
-  type PullRequestReview,
-  type PullRequestState,
-  type Requirement,
-} from '../../src/pr-command.js';
+import { parseCommentEvent } from '../../src/inputs/comment-event.js';
+import { InputError, parseRequiredRole, parseRequirements } from '../../src/inputs/inputs.js';
+import type { ApprovalRules, CommandGate, PrCommand, PullRequestReview, PullRequestState, Requirement } from '../../src/model/pr-command.js';
+import { approvalRule, approversToAsk, effectiveRole, forkGate, forkSource, headGate, latestVerdicts, permissionGate, requirementsApply, requirementsGate, stackGate } from '../../src/plan/pr-command.js';
+import { prCommandOutputs } from '../../src/report/outputs.js';
+import { replyBody, replyMarker } from '../../src/workspace/github-comment.js';
 import { examplePayload, prCommentPayload } from '../support/webhook-examples.js';
 
 /** The example payload's comment, issue and commenter, as the parser must read them. */
@@ -417,7 +397,7 @@ describe('inputs', () => {
     expect(parseRequiredRole('')).toBe('write');
     expect(parseRequiredRole(' maintain ')).toBe('maintain');
     expect(parseRequiredRole('admin')).toBe('admin');
-    expect(() => parseRequiredRole('triage')).toThrow(new PrCommandInputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
+    expect(() => parseRequiredRole('triage')).toThrow(new InputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
   });
 
   it('takes approved by default, adds mergeable, and none drops them', () => {
@@ -426,7 +406,7 @@ describe('inputs', () => {
     expect(parseRequirements('mergeable\nmergeable')).toEqual(['mergeable']);
     expect(parseRequirements('none')).toEqual([]);
     expect(() => parseRequirements('approved, none')).toThrow(/'pr-command-requirements' has 'none'/);
-    expect(() => parseRequirements('reviewed')).toThrow(PrCommandInputError);
+    expect(() => parseRequirements('reviewed')).toThrow(InputError);
   });
 });
 

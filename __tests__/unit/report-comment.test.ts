@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../support/events.js';
 import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
-import { commentMarker, type Report } from '../../src/model/changes.js';
+import type { Report } from '../../src/model/changes.js';
+import { commentMarker } from '../../src/workspace/github-comment.js';
 import { Redactor, redactReport } from '../../src/report/redact.js';
 import { linksIn } from '../support/gfm.js';
 

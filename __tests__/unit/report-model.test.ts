@@ -3,13 +3,12 @@ import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { eventFixtureFiles, generatedResources, loadEvents, streamOf } from '../support/events.js';
 import {
   changeSummaryFromEvents,
-  commentMarker,
   hasChanges,
-  isOurComment,
   resultOf,
   urnName,
   type Report,
 } from '../../src/model/changes.js';
+import { commentMarker, isOurComment } from '../../src/workspace/github-comment.js';
 import { redact, redactReport, Redactor, secretParts } from '../../src/report/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
-import { commandsTaking, takes } from '../model/commands.js';
+import { commandsTaking } from '../model/commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../model/ephemeral.js';
-import { parseRequiredRole, parseRequirements, PrCommandInputError, type PrStackCommandName } from '../pr-command.js';
+import { REQUIRED_ROLES, REQUIREMENTS, type Requirement, type RequiredRole } from '../model/pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from '../workspace/project-paths.js';
 import { cloudConsoleUrl } from '../workspace/console-url.js';
 import {
@@ -28,7 +28,6 @@ import {
   type OutputExpectation,
   type ProjectFile,
   type Settings,
-  type StackSettings,
 } from '../model/settings.js';
 
 /** A bad input: the message names the input and what to do. */
@@ -194,40 +193,34 @@ function parseCommentSettings(getInput: GetInput, stackSettings: CommentSettings
     throw new InputError(`Input 'command' is 'comment', which needs GITHUB_REPOSITORY and a 'github-token' with 'pull-requests: write': run it in a workflow job.`);
   }
   const stacks = splitList(required(getInput, 'stack')).map((stack) => parseName('stack', stack, STACK_NAME, NAME_RULE));
-  const prCommand = asInputError(() => ({
+  const prCommand = {
     requiredRole: parseRequiredRole(getInput('pr-command-permission')),
     requirements: parseRequirements(getInput('pr-command-requirements')),
     staleApprovals: parseBoolean(getInput, 'pr-command-stale-approvals'),
     allowForks: parseBoolean(getInput, 'pr-command-allow-forks'),
-  }));
+  };
   return { ...stackSettings, command: 'comment', stacks, prCommand, event, stackSettings };
 }
 
-function asInputError<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw err instanceof PrCommandInputError ? new InputError(err.message) : err;
-  }
+/** `pr-command-permission`: `write` (the default), `maintain` or `admin`. */
+export function parseRequiredRole(raw: string): RequiredRole {
+  return parseChoice('pr-command-permission', raw.trim() || DECLARED_INPUTS['pr-command-permission'], REQUIRED_ROLES);
 }
 
 /**
- * The settings of the command a pull request comment gives, on the stack it names, commenting on
- * that pull request. Options of other commands the step gives (`refresh` for a `/pulumi refresh`,
- * `require-approval` for a preview) do not apply to it.
+ * `pr-command-requirements`: a comma- or newline-separated list of `approved` and `mergeable`
+ * (default `approved`), or `none`, for what `up` and `refresh` need beyond an open pull request.
  */
-export function settingsForPrCommand(settings: CommentSettings, command: PrStackCommandName, stack: string, pullNumber: number, headSha: string): StackSettings {
-  const base = settings.stackSettings;
-  return {
-    ...base,
-    command,
-    stack,
-    ephemeral: isEphemeral(stack, base.ephemeralStacks),
-    refresh: base.refresh && takes(command, 'refresh'),
-    requireApproval: takes(command, 'require-approval') ? base.requireApproval : undefined,
-    comment: { ...base.comment, issueNumber: pullNumber },
-    pullRequest: { number: pullNumber, headSha },
-  };
+export function parseRequirements(raw: string): Requirement[] {
+  const items = [...new Set(splitList(raw.trim() || DECLARED_INPUTS['pr-command-requirements']))];
+  if (items.length === 1 && items[0] === 'none') return [];
+  const unknown = items.find((item) => !(REQUIREMENTS as readonly string[]).includes(item));
+  if (unknown !== undefined) {
+    throw new InputError(
+      `Input 'pr-command-requirements' has '${unknown}': list ${REQUIREMENTS.join(' and ')} (comma-separated), or write none alone for no requirements beyond an open pull request.`,
+    );
+  }
+  return items as Requirement[];
 }
 
 /**

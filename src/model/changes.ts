@@ -364,25 +364,3 @@ export function resultOf(summary: ChangeSummary, failed: boolean): Result {
   if (failed) return 'failed';
   return hasChanges(summary.counts) ? 'succeeded' : 'no-changes';
 }
-
-const MARKER_PREFIX = '<!-- pulumi-stack-action: ';
-const MARKER_SUFFIX = ' -->';
-
-/**
- * The hidden first line that identifies our sticky comment for one project, stack and command.
- * The identity is JSON with `<`, `>` and doubled `-` written as \u escapes, so no name can end
- * the HTML comment early (`-->`, `--!>`) or open another one.
- */
-export function commentMarker(project: string, stack: string, command: string): string {
-  const identity = JSON.stringify({ project, stack, command })
-    .replace(/[<>]/g, (c) => (c === '<' ? '\\u003c' : '\\u003e'))
-    .replace(/-(?=-)/g, '\\u002d');
-  return `${MARKER_PREFIX}${identity}${MARKER_SUFFIX}`;
-}
-
-/** Whether a comment body is the sticky comment `marker` identifies (GitHub may store CRLF). */
-export function isOurComment(body: string, marker: string): boolean {
-  const end = body.indexOf('\n');
-  const firstLine = end < 0 ? body : body.slice(0, end);
-  return firstLine.replace(/\r$/, '') === marker;
-}

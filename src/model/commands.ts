@@ -1,7 +1,7 @@
 // What each command is, in one record: the inputs it takes, the steps it runs, and what its result
 // means. The inputs stage checks inputs against it, the plan is built from it and the operation
 // runs from it, so a command, or an input of one, is added here and nowhere else.
-import { PR_STACK_COMMANDS } from '../pr-command.js';
+import { PR_STACK_COMMANDS } from './pr-command.js';
 import { hasChanges, type ChangeSummary, type Result } from './changes.js';
 import type { Command, InputName, StackCommand, StackSettings } from './settings.js';
 

@@ -1,6 +1,6 @@
 // What the action is given: the inputs action.yml declares, and the typed settings the inputs stage
 // makes of them. Types and constants only, so every stage can depend on it and it on none of them.
-import type { Requirement, RequiredRole } from '../pr-command.js';
+import type { Requirement, RequiredRole } from './pr-command.js';
 
 /** Commands that act on one stack. */
 export const STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy', 'output', 'smoke', 'drift'] as const;

@@ -1,30 +1,13 @@
-// The edge of pull-request commands: reads what the pure checks in pr-command.ts need (the commenter's
+// The edge of pull-request commands: reads what the pure checks in plan/pr-command.ts need (the commenter's
 // role, the pull request, its reviews and its approvers' roles, the checked-out commit), in their
 // order and only as far as needed, and gives the feedback on the command comment (reactions, the
 // reply to a refusal), never before the commenter's role is known to be enough. What it admits, the
 // pipeline runs as any other command; `finishPrCommand` then marks the comment.
 import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from '../workspace/github.js';
-import {
-  approvalRule,
-  approversToAsk,
-  forkGate,
-  hasRole,
-  headGate,
-  parseCommentEvent,
-  permissionGate,
-  REACTIONS,
-  replyBody,
-  requirementsApply,
-  requirementsGate,
-  stackGate,
-  type ApprovalRules,
-  type CollaboratorPermission,
-  type CommandReaction,
-  type PrCommand,
-  type PullRequestReview,
-  type PullRequestState,
-  type RequiredRole,
-} from '../pr-command.js';
+import { parseCommentEvent } from '../inputs/comment-event.js';
+import { REACTIONS, type ApprovalRules, type CollaboratorPermission, type CommandReaction, type PrCommand, type PullRequestReview, type PullRequestState, type RequiredRole } from '../model/pr-command.js';
+import { approvalRule, approversToAsk, forkGate, hasRole, headGate, permissionGate, requirementsApply, requirementsGate, stackGate } from '../plan/pr-command.js';
+import { replyBody } from '../workspace/github-comment.js';
 import { checkedOutCommit } from '../workspace/git-head.js';
 
 export interface PrCommandSettings extends ApprovalRules {

@@ -17,8 +17,8 @@ import {
   type ListDetail,
   type ShrinkableList,
 } from '../base/markdown.js';
+import { commentMarker } from '../workspace/github-comment.js';
 import {
-  commentMarker,
   isDestructive,
   urnName,
   type ChangeCounts,

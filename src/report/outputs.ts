@@ -1,6 +1,7 @@
 // The step outputs: every stack output under its own name, plus the action's own facts. A secret
 // output's value never leaves the action: the runner's output file outlives the step, so it reads [secret].
 import { lockOutput } from '../plan/pr-lock.js';
+import type { PrCommandName } from '../model/pr-command.js';
 import { OUTPUT_NAME } from '../base/runner.js';
 import { destructiveCount, hasChanges, type Report } from '../model/changes.js';
 
@@ -87,4 +88,9 @@ export function clipUtf8(text: string, max: number, keep: 'start' | 'end'): stri
   let start = bytes.length - max;
   while (start < bytes.length && isContinuation(start)) start++;
   return `(… ${start} bytes cut)\n${bytes.subarray(start).toString('utf8')}`;
+}
+
+/** The step outputs of `command: comment`; empty when no command ran, as for an ordinary comment. */
+export function prCommandOutputs(ran?: { command: PrCommandName; headSha: string }): Record<'pr-command' | 'pr-head-sha', string> {
+  return { 'pr-command': ran?.command ?? '', 'pr-head-sha': ran?.headSha ?? '' };
 }

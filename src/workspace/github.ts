@@ -5,7 +5,7 @@
 // `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
 import type { RunApproval } from '../plan/plan.js';
-import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState, RepositoryRef } from '../pr-command.js';
+import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState, RepositoryRef } from '../model/pr-command.js';
 import type { MergeCheck } from '../report/merge-check.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;

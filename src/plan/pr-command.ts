@@ -1,138 +1,32 @@
-// Pull-request commands (`/pulumi up prod` in a PR comment, on `issue_comment` events): what the
-// comment asks for, and whether it may run. Pure: the caller reads the event file, asks GitHub and
-// git, and hands the answers in; a refusal comes back as the reply to post on the pull request, but
-// the commenter's: someone without the role gets no answer at all, only a line in the log.
+// Whether a pull-request command may run: the gates, in the order the operation asks them
+// (operation/pr-command-admission.ts). Pure: the caller asks GitHub and git and hands the answers
+// in; a refusal comes back as the reply to post on the pull request, but the commenter's: someone
+// without the role gets no answer at all, only a line in the log.
 //
-// The checks, in the order the caller makes them: `parseCommentEvent` (is this a command at all),
 // `permissionGate` (may the commenter; before any reaction or reply, so that nobody else can make
 // the action answer), `stackGate` (which stack), `forkGate` (is the code from a fork, and may it
 // run), `requirementsGate` (for `up` and `refresh`: open, approved, optionally mergeable; for a
-// fork's code, every command: approved), `headGate` (is the checked-out code the PR's head).
-import { code, escapeText } from './base/markdown.js';
-
-/** The commands that run a command of the same name on the stack. */
-export const PR_STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;
-/** And `unlock`, which releases the pull request's lock on the stack (pr-lock.ts) and runs no code. */
-export const PR_COMMANDS = [...PR_STACK_COMMANDS, 'unlock'] as const;
-export type PrStackCommandName = (typeof PR_STACK_COMMANDS)[number];
-export type PrCommandName = (typeof PR_COMMANDS)[number];
-
-/** A command comment, as the event describes it. */
-export interface PrCommand {
-  command: PrCommandName;
-  /** The stack the comment names, if it names one. */
-  stack?: string;
-  commentId: number;
-  /** The comment's page, for the reply to link to; only a URL of the shape GitHub gives. */
-  commentUrl?: string;
-  commenter: string;
-  pullNumber: number;
-}
-
-/**
- * What the comment that triggered the run asks for: nothing (`ignored`, quietly, with the reason for
- * the log), a command, or a `/pulumi` line that is not one (`malformed`, answered with the syntax).
- */
-export type CommentEvent =
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'command'; command: PrCommand }
-  | { kind: 'malformed'; commentId: number; commentUrl?: string; commenter: string; pullNumber: number; reply: string };
-
-/** A decision on a command: `reason` goes to the log, `reply` to the pull request. */
-export type CommandGate = { allowed: true; reason: string } | { allowed: false; reply: string };
-
-const COMMAND_WORD = '/pulumi';
-export const COMMAND_SYNTAX = `${COMMAND_WORD} <${PR_COMMANDS.join('|')}> [stack]`;
-/** A command line is short; more of a wrong one in the reply would only be noise. */
-const MAX_QUOTED_LINE = 120;
-
-/**
- * Reads the `issue_comment` payload (GITHUB_EVENT_PATH's JSON). Only a new comment on a pull request
- * by a person counts: GitHub sends edits and deletions as the same event (a deleted command must
- * not run, an edited one would run twice), and marks the issues that are pull requests with
- * `issue.pull_request`. Bots are ignored, this action's own replies among them.
- */
-export function parseCommentEvent(payload: unknown): CommentEvent {
-  const event = asRecord(payload);
-  const comment = asRecord(event?.comment);
-  const issue = asRecord(event?.issue);
-  const user = asRecord(comment?.user);
-  const commentId = comment?.id;
-  const pullNumber = issue?.number;
-  const commenter = user?.login;
-  if (!comment || !issue || !isId(commentId) || !isId(pullNumber) || typeof commenter !== 'string') {
-    return { kind: 'ignored', reason: 'the event is not an issue_comment event (no comment and issue in its payload).' };
-  }
-  if (event?.action !== 'created') return { kind: 'ignored', reason: `the comment was ${String(event?.action)}, not created: only a new comment runs a command.` };
-  if (!issue.pull_request) return { kind: 'ignored', reason: `#${pullNumber} is an issue, not a pull request.` };
-  if (user?.type === 'Bot') return { kind: 'ignored', reason: `the comment is by a bot (${commenter}).` };
-
-  const commentUrl = webUrl(comment.html_url);
-  const where = { commentId, ...(commentUrl === undefined ? {} : { commentUrl }), commenter, pullNumber };
-  const lines = commandLines(typeof comment.body === 'string' ? comment.body : '');
-  if (lines.length === 0) return { kind: 'ignored', reason: `the comment has no ${COMMAND_WORD} line.` };
-  const malformed = (reply: string): CommentEvent => ({ kind: 'malformed', ...where, reply });
-  if (lines.length > 1) {
-    return malformed(`This comment has ${lines.length} ${code(COMMAND_WORD)} lines; one comment runs one command. ${syntaxHint()}`);
-  }
-  const [line] = lines as [string];
-  const [, name, stack, ...extra] = line.split(/\s+/);
-  if (!isPrCommandName(name) || extra.length > 0) {
-    return malformed(`${code(clipLine(line))} is not a command this action knows. ${syntaxHint()}`);
-  }
-  return { kind: 'command', command: { command: name, ...(stack === undefined ? {} : { stack }), ...where } };
-}
-
-function syntaxHint(): string {
-  return `Write ${code(COMMAND_SYNTAX)} on a line of its own, for example ${code(`${COMMAND_WORD} preview`)}.`;
-}
-
-/**
- * The lines that start with the command word, outside fenced code (where a comment shows a command
- * rather than gives it). A quoted earlier command (`> /pulumi up`) does not start with it either.
- */
-function commandLines(body: string): string[] {
-  const found: string[] = [];
-  let fence: string | undefined;
-  for (const raw of body.split(/\r\n|\r|\n/)) {
-    const line = raw.trim();
-    const run = /^(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence !== undefined) {
-      // Closed by a line of the same character, at least as long, and nothing else.
-      if (run !== undefined && line === run && run[0] === fence[0] && run.length >= fence.length) fence = undefined;
-    } else if (run !== undefined) {
-      fence = run;
-    } else if (line === COMMAND_WORD || /^\/pulumi\s/.test(line)) {
-      found.push(line);
-    }
-  }
-  return found;
-}
-
-/** The reply puts it in a markdown link: nothing that could end the link or start markup. */
-function webUrl(value: unknown): string | undefined {
-  return typeof value === 'string' && /^https?:\/\/[^\s()<>\[\]]+$/.test(value) ? value : undefined;
-}
-
-function clipLine(line: string): string {
-  return line.length <= MAX_QUOTED_LINE ? line : `${line.slice(0, MAX_QUOTED_LINE)}…`;
-}
-
-function isPrCommandName(value: string | undefined): value is PrCommandName {
-  return (PR_COMMANDS as readonly (string | undefined)[]).includes(value);
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Which stack
-// ---------------------------------------------------------------------------------------------
+// fork's code, every command: approved), `headGate` (is the checked-out code the PR's head). Then
+// `settingsForPrCommand`: what the admitted command runs with.
+import { code, escapeText } from '../base/markdown.js';
+import { takes } from '../model/commands.js';
+import { isEphemeral } from '../model/ephemeral.js';
+import {
+  clipLine,
+  COMMAND_WORD,
+  REPOSITORY_ROLES,
+  type ApprovalRules,
+  type CollaboratorPermission,
+  type CommandGate,
+  type PrCommand,
+  type PrCommandName,
+  type PrStackCommandName,
+  type PullRequestReview,
+  type PullRequestState,
+  type RepositoryRole,
+  type RequiredRole,
+} from '../model/pr-command.js';
+import type { CommentSettings, StackSettings } from '../model/settings.js';
 
 /**
  * The stack to run on. A named stack must be one of the step's (`stack`, possibly a list), compared
@@ -153,25 +47,6 @@ export function stackGate(command: PrCommand, configured: readonly string[]): { 
 function stacksHint(command: PrCommand, configured: readonly string[], listed: string): string {
   if (configured.length === 0) return 'The step lists no stacks (its `stack` input is empty).';
   return `The stacks are ${listed}: for example ${code(`${COMMAND_WORD} ${command.command} ${configured[0]}`)}.`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Who may
-// ---------------------------------------------------------------------------------------------
-
-/** GitHub's repository roles, weakest first. */
-export const REPOSITORY_ROLES = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
-export type RepositoryRole = (typeof REPOSITORY_ROLES)[number];
-/** What the required-level input may ask for: below `write` anyone who can comment could deploy. */
-export const REQUIRED_ROLES = ['write', 'maintain', 'admin'] as const;
-export type RequiredRole = (typeof REQUIRED_ROLES)[number];
-
-/** GitHub's answer to GET /repos/{owner}/{repo}/collaborators/{username}/permission. */
-export interface CollaboratorPermission {
-  /** The legacy base role: `admin`, `write`, `read` or `none` (`maintain` reads `write`, `triage` `read`). */
-  permission: string;
-  /** The role itself: one of GitHub's five, or a custom role's name. */
-  roleName: string;
 }
 
 /**
@@ -211,53 +86,6 @@ export function permissionGate(commenter: string, granted: CollaboratorPermissio
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Apply requirements, forks and approvals
-// ---------------------------------------------------------------------------------------------
-
-export const REQUIREMENTS = ['approved', 'mergeable'] as const;
-export type Requirement = (typeof REQUIREMENTS)[number];
-
-/** A repository as the pull request names it. */
-export interface RepositoryRef {
-  id: number;
-  /** `owner/name`. */
-  fullName: string;
-}
-
-/** The pull request, as GET /repos/{owner}/{repo}/pulls/{pull_number} describes it. */
-export interface PullRequestState {
-  number: number;
-  headSha: string;
-  state: 'open' | 'closed';
-  merged: boolean;
-  /** Null while GitHub is still working it out, after a push or a change of the base. */
-  mergeable: boolean | null;
-  /** The repository the head branch is in; null once GitHub no longer knows it (a deleted fork). */
-  headRepository: RepositoryRef | null;
-  /** The repository the pull request is opened against, whose workflow runs the command. */
-  baseRepository: RepositoryRef;
-}
-
-/** One submitted review, from GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews (oldest first). */
-export interface PullRequestReview {
-  /** Empty for a deleted account. */
-  reviewer: string;
-  reviewerIsBot: boolean;
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING' | (string & {});
-  /** The commit reviewed; null when git no longer has it (force-pushed away and collected). */
-  commitId: string | null;
-}
-
-/** What the workflow allows beyond the defaults: the inputs that decide which approvals count and where code may come from. */
-export interface ApprovalRules {
-  requirements: readonly Requirement[];
-  /** `pr-command-stale-approvals`: an approval of an earlier commit counts too (never for a fork's code). */
-  staleApprovals: boolean;
-  /** `pr-command-allow-forks`: commands on pull requests from forks may run (each with an approval of the head). */
-  allowForks: boolean;
-}
-
 /** Commands that change the stack's state, and so must meet the requirements. */
 export function requirementsApply(command: PrCommandName): boolean {
   return command === 'up' || command === 'refresh';
@@ -287,7 +115,7 @@ export function forkGate(pull: PullRequestState, allowForks: boolean): CommandGa
     allowed: false,
     reply:
       `This pull request comes from ${fork}, and this workflow runs no commands on pull requests from forks: a command runs the pull request's code with the workflow's secrets, and whoever pushed that code needs no access to this repository. ` +
-      `To allow them, the workflow can set ${code(`${ALLOW_FORKS_INPUT}: true`)}; each command on a fork's pull request then needs an approval of its head by someone with write access other than whoever comments the command.`,
+      `To allow them, the workflow can set ${code('pr-command-allow-forks: true')}; each command on a fork's pull request then needs an approval of its head by someone with write access other than whoever comments the command.`,
   };
 }
 
@@ -450,67 +278,21 @@ export function headGate(pull: Pick<PullRequestState, 'number' | 'headSha'>, che
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Inputs and outputs
-// ---------------------------------------------------------------------------------------------
-
 /**
- * A bad value for one of the inputs below, its message naming the input and the fix. Its own class,
- * not inputs.ts's InputError: the inputs stage calls these parsers, so importing from it would make
- * a cycle; it can rethrow these as its own.
+ * The settings of the command a pull request comment gives, on the stack it names, commenting on
+ * that pull request. Options of other commands the step gives (`refresh` for a `/pulumi refresh`,
+ * `require-approval` for a preview) do not apply to it.
  */
-export class PrCommandInputError extends Error {
-  override name = 'PrCommandInputError';
-}
-
-export const PERMISSION_INPUT = 'pr-command-permission';
-export const REQUIREMENTS_INPUT = 'pr-command-requirements';
-export const ALLOW_FORKS_INPUT = 'pr-command-allow-forks';
-export const DEFAULT_REQUIREMENTS = 'approved';
-
-/** `pr-command-permission`: `write` (the default), `maintain` or `admin`. */
-export function parseRequiredRole(raw: string): RequiredRole {
-  const value = raw.trim() || 'write';
-  const role = REQUIRED_ROLES.find((r) => r === value);
-  if (role) return role;
-  throw new PrCommandInputError(`Input '${PERMISSION_INPUT}' is '${value}': use one of ${REQUIRED_ROLES.join(', ')}.`);
-}
-
-/**
- * `pr-command-requirements`: a comma- or newline-separated list of `approved` and `mergeable`
- * (default `approved`), or `none`, for what `up` and `refresh` need beyond an open pull request.
- */
-export function parseRequirements(raw: string): Requirement[] {
-  const items = (raw.trim() || DEFAULT_REQUIREMENTS)
-    .split(/[\n,]/)
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (items.length === 1 && items[0] === 'none') return [];
-  const unknown = items.find((item) => !(REQUIREMENTS as readonly string[]).includes(item));
-  if (unknown !== undefined) {
-    throw new PrCommandInputError(
-      `Input '${REQUIREMENTS_INPUT}' has '${unknown}': list ${REQUIREMENTS.join(' and ')} (comma-separated), or write none alone for no requirements beyond an open pull request.`,
-    );
-  }
-  return [...new Set(items as Requirement[])];
-}
-
-/** The reactions on the command comment: seen, done, and refused or failed. */
-export const REACTIONS = { started: 'eyes', succeeded: 'rocket', failed: 'confused' } as const;
-export type CommandReaction = (typeof REACTIONS)[keyof typeof REACTIONS];
-
-/** The step outputs of `command: comment`; empty when no command ran, as for an ordinary comment. */
-export function prCommandOutputs(ran?: { command: PrCommandName; headSha: string }): Record<'pr-command' | 'pr-head-sha', string> {
-  return { 'pr-command': ran?.command ?? '', 'pr-head-sha': ran?.headSha ?? '' };
-}
-
-/** The marker that makes a reply findable (after a create GitHub answered with a 5xx) and tells it from the sticky comment. */
-export function replyMarker(commentId: number): string {
-  return `<!-- pulumi-stack-action:pr-command-reply comment=${commentId} -->`;
-}
-
-/** The reply posted on the pull request: the refusal, after a link to the command it answers, and the marker. */
-export function replyBody(to: { commentId: number; commentUrl?: string }, text: string): string {
-  const about = to.commentUrl ? `[This command](${to.commentUrl})` : 'The command';
-  return `${replyMarker(to.commentId)}\n${about} did not run. ${text}`;
+export function settingsForPrCommand(settings: CommentSettings, command: PrStackCommandName, stack: string, pullNumber: number, headSha: string): StackSettings {
+  const base = settings.stackSettings;
+  return {
+    ...base,
+    command,
+    stack,
+    ephemeral: isEphemeral(stack, base.ephemeralStacks),
+    refresh: base.refresh && takes(command, 'refresh'),
+    requireApproval: takes(command, 'require-approval') ? base.requireApproval : undefined,
+    comment: { ...base.comment, issueNumber: pullNumber },
+    pullRequest: { number: pullNumber, headSha },
+  };
 }

@@ -1,9 +1,43 @@
-// The sticky PR comment: one per (project, stack, command), found by the hidden marker in its body
-// and by its author, across every page of comments, and updated in place. A failure here never
-// fails the step: the caller turns it into a warning.
-import { createOnce, gitHubFailure, statusOf, type GitHub } from '../workspace/github.js';
+// The comments the action writes on a pull request, and how each is found again. The sticky PR
+// comment: one per (project, stack, command), found by the hidden marker in its body and by its
+// author, across every page of comments, and updated in place. A reply to a pull-request command:
+// its own marker, which tells it from the sticky comment and finds it after a create GitHub answered
+// with a 5xx. A failure here never fails the step: the caller turns it into a warning.
+import { createOnce, gitHubFailure, statusOf, type GitHub } from './github.js';
 import type { CommentMode } from '../model/settings.js';
-import { isOurComment } from '../model/changes.js';
+
+const MARKER_PREFIX = '<!-- pulumi-stack-action: ';
+const MARKER_SUFFIX = ' -->';
+
+/**
+ * The hidden first line that identifies our sticky comment for one project, stack and command.
+ * The identity is JSON with `<`, `>` and doubled `-` written as \u escapes, so no name can end
+ * the HTML comment early (`-->`, `--!>`) or open another one.
+ */
+export function commentMarker(project: string, stack: string, command: string): string {
+  const identity = JSON.stringify({ project, stack, command })
+    .replace(/[<>]/g, (c) => (c === '<' ? '\\u003c' : '\\u003e'))
+    .replace(/-(?=-)/g, '\\u002d');
+  return `${MARKER_PREFIX}${identity}${MARKER_SUFFIX}`;
+}
+
+/** Whether a comment body is the sticky comment `marker` identifies (GitHub may store CRLF). */
+export function isOurComment(body: string, marker: string): boolean {
+  const end = body.indexOf('\n');
+  const firstLine = end < 0 ? body : body.slice(0, end);
+  return firstLine.replace(/\r$/, '') === marker;
+}
+
+/** The marker that makes a reply findable (after a create GitHub answered with a 5xx) and tells it from the sticky comment. */
+export function replyMarker(commentId: number): string {
+  return `<!-- pulumi-stack-action:pr-command-reply comment=${commentId} -->`;
+}
+
+/** The reply posted on the pull request: the refusal, after a link to the command it answers, and the marker. */
+export function replyBody(to: { commentId: number; commentUrl?: string }, text: string): string {
+  const about = to.commentUrl ? `[This command](${to.commentUrl})` : 'The command';
+  return `${replyMarker(to.commentId)}\n${about} did not run. ${text}`;
+}
 
 export interface CommentTarget {
   owner: string;
