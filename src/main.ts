@@ -20,7 +20,7 @@ import { lockMode, lockRefusal, unlockReply, unlockStep } from './plan/pr-lock.j
 import { StackLock, stackLockIo, type Hold } from './operation/pr-lock-claim.js';
 import { buildReport, failureOf } from './report/build.js';
 import { publishCleanup, publishDetect, publishPrCommand, publishReport, publishUnlock } from './report/publish.js';
-import { Redactor } from './report/redact.js';
+import { Redactor } from './operation/redact.js';
 import type { Cancellation, RunContext, StartedEarly } from './base/run-context.js';
 import type { Runner } from './base/runner.js';
 import type { CommentSettings, Settings, StackSettings } from './model/settings.js';

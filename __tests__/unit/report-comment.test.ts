@@ -3,7 +3,7 @@ import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf
 import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
 import type { Report } from '../../src/model/changes.js';
 import { commentMarker } from '../../src/workspace/github-comment.js';
-import { Redactor, redactReport } from '../../src/report/redact.js';
+import { Redactor, redactReport } from '../../src/operation/redact.js';
 import { linksIn } from '../support/gfm.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';

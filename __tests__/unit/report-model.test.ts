@@ -9,7 +9,7 @@ import {
   type Report,
 } from '../../src/model/changes.js';
 import { commentMarker, isOurComment } from '../../src/workspace/github-comment.js';
-import { redact, redactReport, Redactor, secretParts } from '../../src/report/redact.js';
+import { redact, redactReport, Redactor, secretParts } from '../../src/operation/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadEvents, reportFrom } from '../support/events.js';
 import { changeSummaryFromEvents, type ResourceChange } from '../../src/model/changes.js';
-import { redactReport } from '../../src/report/redact.js';
+import { redactReport } from '../../src/operation/redact.js';
 import { formatValue, SECRET, UNKNOWN } from '../../src/model/properties.js';
 
 function resource(file: string, name: string): ResourceChange {

@@ -9,7 +9,7 @@ import { streamOf, type GeneratedResource } from '../support/events.js';
 import { parseInputs } from '../../src/inputs/inputs.js';
 import { runSteps } from '../../src/operation/operation.js';
 import { planRun } from '../../src/plan/plan.js';
-import { Redactor } from '../../src/report/redact.js';
+import { Redactor } from '../../src/operation/redact.js';
 import type { StackSettings } from '../../src/model/settings.js';
 import type { EngineHooks, OperationStack } from '../../src/operation/steps.js';
 import { PulumiCommandError } from '../../src/workspace/engine.js';

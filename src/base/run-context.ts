@@ -1,8 +1,7 @@
 // What every stage of one run shares: the phase it is in (for the error that ends the step), the
 // runner's two cancellation signals and its output channels, and the work the entry point started first.
+import type { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
 import type { Runner } from './runner.js';
-import type { KeyDerivation } from '../workspace/passphrase-key.js';
-import type { VersionCheck } from '../workspace/version-check.js';
 
 export type Phase = 'inputs' | 'plan' | 'dependencies' | 'login' | 'stack' | 'config' | 'operation' | 'report';
 
@@ -14,6 +13,19 @@ export type Phase = 'inputs' | 'plan' | 'dependencies' | 'login' | 'stack' | 'co
 export interface Cancellation {
   signal: AbortSignal;
   terminate: AbortSignal;
+}
+
+/** A binary's version check, started (workspace/version-check.ts). */
+export interface VersionCheck {
+  binary: string;
+  command: Promise<PulumiCommand>;
+}
+
+/** A key being derived for one passphrase and salt (base64, as the stack file's `encryptionsalt` holds it; workspace/passphrase-key.ts). */
+export interface KeyDerivation {
+  passphrase: string;
+  salt: string;
+  key: Promise<Buffer>;
 }
 
 /** What the entry point starts while the rest of the action loads, because later stages wait for it. */

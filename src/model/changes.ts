@@ -1,7 +1,7 @@
 // The change model: what an operation did or would do, built from the Automation API's engine
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
-import type { LockReport } from '../plan/pr-lock.js';
+import type { LockReport } from './pr-lock.js';
 import { propertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
@@ -74,6 +74,11 @@ export interface ChangeSummary {
 export interface OutputValue {
   value: unknown;
   secret: boolean;
+}
+
+/** A stack output's value as text: a string as it is, anything else as JSON. */
+export function outputText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export type Result = 'succeeded' | 'failed' | 'no-changes' | 'refused' | 'cancelled' | 'drifted';

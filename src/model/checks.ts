@@ -1,8 +1,7 @@
 // A smoke test's checks of the stack's outputs against `expect-outputs`, as the report shows them.
 import type { OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { OutputExpectation } from './settings.js';
-import type { OutputCheck } from './changes.js';
-import { outputText } from '../report/outputs.js';
+import { outputText, type OutputCheck } from './changes.js';
 
 export function checkOutputs(outputs: OutputMap, expectations: readonly OutputExpectation[]): OutputCheck[] {
   return expectations.map((expectation) => {

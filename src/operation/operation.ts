@@ -8,7 +8,7 @@ import type { Step } from '../model/commands.js';
 import * as log from '../base/log.js';
 import type { Plan } from '../plan/plan.js';
 import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from '../model/changes.js';
-import type { Redactor } from '../report/redact.js';
+import type { Redactor } from './redact.js';
 import { throwIfCancelled, type Cancellation } from '../base/run-context.js';
 import type { StackSettings } from '../model/settings.js';
 import { Refused, RunFiles, STEPS, type OperationStack, type StepResult } from './steps.js';

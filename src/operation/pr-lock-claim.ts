@@ -27,10 +27,9 @@ import {
   lockTag,
   lockView,
   type ClaimantState,
-  type LockClaim,
-  type LockReport,
   type LockView,
 } from '../plan/pr-lock.js';
+import type { LockClaim, LockReport } from '../model/pr-lock.js';
 
 /** What the lock reads and writes; `stackLockIo` is the real one, a simulated backend in the unit tests. */
 export interface LockIo {

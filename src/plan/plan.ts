@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { STACK_COMMAND_RECORDS, type Gate, type Step } from '../model/commands.js';
 import { isEphemeral } from '../model/ephemeral.js';
 import type { StackSettings } from '../model/settings.js';
+import type { RunApproval } from '../workspace/github.js';
 
 export type GateDecision = { allowed: true; reason: string } | { allowed: false; reason: string };
 
@@ -136,20 +137,11 @@ function urnTypeAndName(urn: string): string {
   return `${qualifiedType.split('$').at(-1)} ${name.join('::')}`;
 }
 
-/** One review of this workflow run, as GitHub's run approvals API reports it. */
-export interface RunApproval {
-  state: 'approved' | 'rejected' | (string & {});
-  user: string;
-  environments: string[];
-}
-
 /**
  * `require-approval: <environment>`: this run must have been approved for that environment by
- * someone other than whoever triggered it. A rejection anywhere for it refuses outright.
- */
-/**
- * `actors`: who started the run (GITHUB_ACTOR) and who triggered this attempt of it
- * (GITHUB_TRIGGERING_ACTOR, another person on a re-run): neither counts as someone else.
+ * someone other than whoever triggered it. A rejection anywhere for it refuses outright. `actors`:
+ * who started the run (GITHUB_ACTOR) and who triggered this attempt of it (GITHUB_TRIGGERING_ACTOR,
+ * another person on a re-run): neither counts as someone else.
  */
 export function approvalGate(approvals: readonly RunApproval[], environment: string, actors: readonly (string | undefined)[]): GateDecision {
   const forEnvironment = approvals.filter((a) => a.environments.includes(environment));

@@ -9,6 +9,7 @@
 // service is needed. The claim's protocol, and why it must wait before it trusts its own claim, is in
 // pr-lock-claim.ts.
 import { code } from '../base/markdown.js';
+import type { LockClaim, LockReport } from '../model/pr-lock.js';
 
 /** The tag of a pull request's claim. Pulumi allows `[A-Za-z0-9-_.:]`, at most 40 characters, in a tag's name. */
 export const LOCK_TAG_PREFIX = 'pr-lock:';
@@ -23,13 +24,6 @@ export function lockTag(pullNumber: number): string {
 /** The value a claim is written with: when it was made. */
 export function claimValue(now: Date): string {
   return now.toISOString();
-}
-
-/** A pull request's claim on the stack. */
-export interface LockClaim {
-  pullNumber: number;
-  /** When it was made, where the tag's value says so. */
-  since?: string;
 }
 
 /**
@@ -156,17 +150,6 @@ export function lockRefusal(stack: string, command: string, holder: LockClaim | 
       `Stack ${code(stack)} is locked by #${n}${shownTime(holder.since)}, which applied it before merging: a ${code(command)} from this pull request would undo its changes. ` +
       `The lock goes when #${n} merges or closes; to release it sooner, comment ${code(unlock)} on #${n}. Then comment this command again.`,
   };
-}
-
-/** What the report says of the lock: who holds the stack once the run is done, and what it released. */
-export interface LockReport {
-  stack: string;
-  /** The pull request the run acts for, if any. */
-  self?: number;
-  /** The open pull request holding the stack; absent when none does. */
-  holder?: LockClaim;
-  /** Claims of pull requests closed (or merged) that the run removed. */
-  released: number[];
 }
 
 /** The `lock` step output: the holder's number, empty when the stack is free. */

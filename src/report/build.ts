@@ -3,7 +3,7 @@
 import { STACK_COMMAND_RECORDS } from '../model/commands.js';
 import type { Outcome } from '../operation/operation.js';
 import type { Plan } from '../plan/plan.js';
-import type { LockReport } from '../plan/pr-lock.js';
+import type { LockReport } from '../model/pr-lock.js';
 import type { StackSettings } from '../model/settings.js';
 import type { Report, Result } from '../model/changes.js';
 

@@ -2,15 +2,7 @@
 // which a branch protection rule can require, so a pull request merges only once its changes are
 // applied (the apply-before-merge requirement of Atlantis). Pure: which status the report makes.
 import type { ChangeCounts, Report } from '../model/changes.js';
-
-export type CommitState = 'pending' | 'success' | 'failure';
-
-export interface MergeCheck {
-  /** `pulumi/<project>/<stack>`: the name a branch protection rule requires. */
-  context: string;
-  state: CommitState;
-  description: string;
-}
+import type { CommitState, CommitStatus } from '../workspace/github.js';
 
 /** GitHub refuses a status description longer than this (422). */
 export const STATUS_DESCRIPTION_MAX = 140;
@@ -31,12 +23,12 @@ export function mergeCheckContext(project: string, stack: string): string {
  * the stack (`target`, `exclude`) says nothing of the rest, and `refresh`, `destroy` and the others
  * apply no head: none of them set a status.
  */
-export function mergeCheck(report: Report, scope: { headSha: string; partial: boolean }): MergeCheck | undefined {
+export function mergeCheck(report: Report, scope: { headSha: string; partial: boolean }): CommitStatus | undefined {
   if (scope.partial || (report.command !== 'preview' && report.command !== 'up')) return undefined;
   const head = scope.headSha.slice(0, 7);
   const holder = report.lock?.holder;
   const lockedByOther = holder !== undefined && holder.pullNumber !== report.lock?.self ? `; locked by #${holder.pullNumber}` : '';
-  const check = (state: CommitState, description: string): MergeCheck => ({
+  const check = (state: CommitState, description: string): CommitStatus => ({
     context: mergeCheckContext(report.project, report.stack),
     state,
     description: description.length > STATUS_DESCRIPTION_MAX ? `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…` : description,

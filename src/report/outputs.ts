@@ -3,7 +3,7 @@
 import { lockOutput } from '../plan/pr-lock.js';
 import type { PrCommandName } from '../model/pr-command.js';
 import { OUTPUT_NAME } from '../base/runner.js';
-import { destructiveCount, hasChanges, type Report } from '../model/changes.js';
+import { destructiveCount, hasChanges, outputText, type Report } from '../model/changes.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
 export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'lock', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail', 'update-url'] as const;
@@ -68,10 +68,6 @@ function violationsByLevel(report: Report): Record<string, number> {
   const counts: Record<string, number> = { mandatory: 0, advisory: 0 };
   for (const { enforcement } of report.changes.policyViolations) counts[enforcement] = (counts[enforcement] ?? 0) + 1;
   return counts;
-}
-
-export function outputText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** At most `max` UTF-8 bytes of `text`, from its start or its end, never splitting a character, with a note of what was cut. */

@@ -5,16 +5,17 @@ import type { Detected } from '../operation/detect.js';
 import { gitHubClient, gitHubFailure, setCommitStatus, statusOf } from '../workspace/github.js';
 import * as log from '../base/log.js';
 import type { PrCommandName } from '../model/pr-command.js';
-import { lockLine, lockOutput, type LockReport } from '../plan/pr-lock.js';
+import type { LockReport } from '../model/pr-lock.js';
+import { lockLine, lockOutput } from '../plan/pr-lock.js';
 import type { Runner } from '../base/runner.js';
 import type { StackSettings } from '../model/settings.js';
 import { renderComment } from './comment.js';
 import { commentFailure, commentMarker, settleQuietComment, upsertComment } from '../workspace/github-comment.js';
 import { code } from '../base/markdown.js';
 import { mergeCheck } from './merge-check.js';
-import type { Report } from '../model/changes.js';
-import { outputText, ownStepOutput, prCommandOutputs, stepOutputs } from './outputs.js';
-import type { Redactor } from './redact.js';
+import { outputText, type Report } from '../model/changes.js';
+import { ownStepOutput, prCommandOutputs, stepOutputs } from './outputs.js';
+import type { Redactor } from '../operation/redact.js';
 import { renderCleanupSummary, renderDetectSummary, renderJobSummary } from './summary.js';
 
 /** The report, its secrets masked (the outputs' own ones among them), everywhere it goes. */

@@ -4,11 +4,26 @@
 // which looks first. GITHUB_API_URL makes it work with GitHub Enterprise Server too (GraphQL at
 // `<server>/api/graphql`, which Octokit derives from a base URL ending in /api/v3).
 import type { getOctokit } from '@actions/github';
-import type { RunApproval } from '../plan/plan.js';
 import type { CollaboratorPermission, CommandReaction, PullRequestReview, PullRequestState, RepositoryRef } from '../model/pr-command.js';
-import type { MergeCheck } from '../report/merge-check.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
+
+/** One review of this workflow run, as GitHub's run approvals API reports it. */
+export interface RunApproval {
+  state: 'approved' | 'rejected' | (string & {});
+  user: string;
+  environments: string[];
+}
+
+export type CommitState = 'pending' | 'success' | 'failure';
+
+/** A commit status, as this action sets one (report/merge-check.ts says which). */
+export interface CommitStatus {
+  /** `pulumi/<project>/<stack>`: the name a branch protection rule requires. */
+  context: string;
+  state: CommitState;
+  description: string;
+}
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_ATTEMPTS = 3;
@@ -210,7 +225,7 @@ export async function replyOnPullRequest(github: GitHub, owner: string, repo: st
  * Sets a commit status. Setting the same state again is harmless (GitHub keeps the latest status of
  * each context), so unlike other creates it may be repeated after a server error.
  */
-export async function setCommitStatus(github: GitHub, owner: string, repo: string, sha: string, check: MergeCheck, targetUrl: string | undefined): Promise<void> {
+export async function setCommitStatus(github: GitHub, owner: string, repo: string, sha: string, check: CommitStatus, targetUrl: string | undefined): Promise<void> {
   await createOnce(
     () => github.rest.repos.createCommitStatus({ owner, repo, sha, state: check.state, context: check.context, description: check.description, ...(targetUrl ? { target_url: targetUrl } : {}) }),
     async () => undefined,

@@ -9,15 +9,10 @@ import { pbkdf2 } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import type { KeyDerivation } from '../base/run-context.js';
 
 type Env = Record<string, string | undefined>;
 
-/** A key being derived for one passphrase and salt (base64, as the stack file's `encryptionsalt` holds it). */
-export interface KeyDerivation {
-  passphrase: string;
-  salt: string;
-  key: Promise<Buffer>;
-}
 
 const ITERATIONS = 1_000_000;
 const KEY_BYTES = 32;

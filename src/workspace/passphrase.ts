@@ -14,7 +14,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parseDocument } from 'yaml';
-import { deriveKey, passphraseFrom, type KeyDerivation } from './passphrase-key.js';
+import type { KeyDerivation } from '../base/run-context.js';
+import { deriveKey, passphraseFrom } from './passphrase-key.js';
 
 export interface SecretCrypter {
   encrypt(plaintext: string): string;

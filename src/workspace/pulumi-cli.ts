@@ -8,7 +8,8 @@ import type { PulumiCommand } from '@pulumi/pulumi/automation/cmd.js';
 import semver from 'semver';
 import { PINNED_PULUMI_VERSION } from '../model/settings.js';
 import { ChecksumError, installRelease } from './pulumi-install.js';
-import { findOnPath, versionCheck, type VersionCheck } from './version-check.js';
+import type { VersionCheck } from '../base/run-context.js';
+import { findOnPath, versionCheck } from './version-check.js';
 
 type Env = Record<string, string | undefined>;
 

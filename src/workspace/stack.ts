@@ -8,7 +8,7 @@ import type { Deployment, LocalWorkspace, LocalWorkspaceOptions, OutputMap, Pulu
 import { SELF_MANAGED_BACKEND, type ConfigEntry, type StackSettings } from '../model/settings.js';
 import { isStackNotFound, PulumiCommandError, pulumiErrorMessage, runEngine, type EngineCall, type EngineResult } from './engine.js';
 import { passphraseCrypter, type SecretCrypter } from './passphrase.js';
-import type { KeyDerivation } from './passphrase-key.js';
+import type { KeyDerivation } from '../base/run-context.js';
 import { runProcess } from './process.js';
 import { editStackConfig, stackConfigFile } from './stack-config.js';
 

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as automationCmd from '@pulumi/pulumi/automation/cmd.js';
 import * as automationMinimum from '@pulumi/pulumi/automation/minimumVersion.js';
 import semver from 'semver';
+import type { VersionCheck } from '../base/run-context.js';
 import { readGoBuildInfo, type GoBuildInfo } from './go-build-info.js';
 
 const { PulumiCommand } = automationCmd;
@@ -21,11 +22,6 @@ type PulumiCommand = automationCmd.PulumiCommand;
 
 type Env = Record<string, string | undefined>;
 
-/** A binary's version check, started. */
-export interface VersionCheck {
-  binary: string;
-  command: Promise<PulumiCommand>;
-}
 
 /** Starts the check of the `pulumi` on PATH, if there is one. */
 export function startVersionCheck(env: Env = process.env): VersionCheck | undefined {
