@@ -1,19 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
 import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../src/model/ephemeral.js';
-import { approvalGate, deletesGate, destroyGate, planRun, readUpdatePlan, stateLossGuard } from '../../src/plan/plan.js';
+import { deletesGate, destroyGate, readUpdatePlan } from '../../src/plan/destroy.js';
+import { approvalGate, planRun, stateLossGuard } from '../../src/plan/plan.js';
 import type { StackSettings } from '../../src/model/settings.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {
-    expect(destroyGate('prod', true, [])).toEqual({ allowed: true, reason: 'approved' });
+    expect(destroyGate('prod', true, false)).toEqual({ allowed: true, reason: 'approved' });
   });
 
   it('allows a stack matching an ephemeral pattern', () => {
-    expect(destroyGate('pr-42', false, ['smoke-*', 'pr-*'])).toEqual({ allowed: true, reason: 'ephemeral' });
+    expect(destroyGate('pr-42', false, isEphemeral('pr-42', ['smoke-*', 'pr-*']))).toEqual({ allowed: true, reason: 'ephemeral' });
   });
 
   it('refuses anything else and says how to approve', () => {
-    const decision = destroyGate('prod', false, ['pr-*']);
+    const decision = destroyGate('prod', false, isEphemeral('prod', ['pr-*']));
     expect(decision.allowed).toBe(false);
     expect(decision.allowed === false && decision.reason).toMatch(/PULUMI_DESTROY_APPROVED.*"true".*ephemeral-stacks/);
   });

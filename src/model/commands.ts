@@ -22,8 +22,11 @@ export type Step =
   | 'destroy-and-remove'
   | 'clear-pending';
 
-/** A check that can refuse a command before anything runs: plan.ts decides each. */
+/** A check that can refuse a command before anything runs: the plan stage decides each. */
 export type Gate = 'destroy-approval' | 'state-loss';
+
+/** A gate's decision: `reason` says why, for the log or the error. */
+export type GateDecision = { allowed: true; reason: string } | { allowed: false; reason: string };
 
 export interface StackCommandRecord {
   /** The inputs it takes besides those every command takes; any other given is a mistake. */
@@ -45,6 +48,8 @@ export interface StackCommandRecord {
   result(changes: ChangeSummary): Result;
   /** Its result says whether the stack drifted (the `drifted` output). */
   detectsDrift: boolean;
+  /** Its `up` step is held to `deletes-need-approval`: plan/destroy.ts decides the steps that judge it first. */
+  judgesDeletes: boolean;
 }
 
 export interface OtherCommandRecord {
@@ -66,23 +71,7 @@ const PLANNING = ['refresh', 'expect-no-changes', 'target', 'replace', 'diff', '
 
 const changed = (changes: ChangeSummary): Result => (hasChanges(changes.counts) ? 'succeeded' : 'no-changes');
 
-/** Deletes that need an approval the run lacks: the plan the update will apply is judged for them first. */
-function deletesNeedCheck(settings: StackSettings): boolean {
-  return settings.deletesNeedApproval && !settings.destroyApproved && !settings.ephemeral;
-}
-
-/**
- * The steps of an `up`. Held to `deletes-need-approval`, the gate judges the update plan the update
- * then applies: the reviewed one `plan` names, or one its own preview saves, so the update can do
- * nothing the gate did not see (a program that declares other resources outside previews, another
- * run changing the stack in between).
- */
-function upSteps(settings: StackSettings): Step[] {
-  if (!deletesNeedCheck(settings)) return ['up'];
-  return settings.planFile ? ['deletes-plan-check', 'up'] : ['deletes-preview', 'up-as-previewed'];
-}
-
-const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: true, clearsPending: false, ephemeral: false, detectsDrift: false, result: changed } as const;
+const defaults = { always: [], gates: [], mayCreateStack: false, runsProgram: true, clearsPending: false, ephemeral: false, detectsDrift: false, judgesDeletes: false, result: changed } as const;
 
 export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   preview: {
@@ -94,7 +83,8 @@ export const STACK_COMMAND_RECORDS: Record<StackCommand, StackCommandRecord> = {
   up: {
     ...defaults,
     inputs: [...STACK, ...ENGINE, ...PLANNING, ...LOG, ...SELECT, 'require-approval', 'allow-ephemeral-state', 'deletes-need-approval', 'continue-on-error'],
-    steps: (settings, refused) => (refused ? [] : upSteps(settings)),
+    steps: (_, refused) => (refused ? [] : ['up']),
+    judgesDeletes: true,
     gates: ['state-loss'],
     mayCreateStack: true,
     clearsPending: true,

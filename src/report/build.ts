@@ -2,6 +2,7 @@
 // whether the step fails, are decided here and nowhere else.
 import { STACK_COMMAND_RECORDS } from '../model/commands.js';
 import type { Outcome } from '../operation/operation.js';
+import { wouldDo } from '../plan/destroy.js';
 import type { Plan } from '../plan/plan.js';
 import type { LockReport } from '../model/pr-lock.js';
 import type { StackSettings } from '../model/settings.js';
@@ -65,12 +66,6 @@ export function failureOf(report: Report, settings: StackSettings): string | und
 
 /** The refusal, with what the refused run would have deleted or replaced. */
 function refusalMessage(refusal: string, report: Report): string {
-  const lists = (['delete', 'replace'] as const).flatMap((op) => {
-    const doomed = report.changes.resources.filter((r) => r.op === op);
-    if (doomed.length === 0) return [];
-    const listed = doomed.slice(0, 20).map((r) => `${r.type} ${r.name}`);
-    const more = doomed.length > listed.length ? `, and ${doomed.length - listed.length} more` : '';
-    return [`It would ${op} ${doomed.length} resource(s): ${listed.join(', ')}${more}.`];
-  });
-  return [refusal, ...lists].join(' ');
+  const doomed = (op: 'delete' | 'replace') => report.changes.resources.filter((r) => r.op === op).map((r) => `${r.type} ${r.name}`);
+  return [refusal, wouldDo('delete', doomed('delete')), wouldDo('replace', doomed('replace'))].filter(Boolean).join(' ');
 }
