@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { loadEvents, reportFrom } from '../support/events.js';
 import { changeSummaryFromEvents, type ResourceChange } from '../../src/report/model.js';
 import { redactReport } from '../../src/report/redact.js';
-import { formatValue, SECRET, UNKNOWN } from '../../src/report/properties.js';
+import { formatValue, SECRET } from '../../src/report/properties.js';
+import { UNKNOWN } from '../../src/workspace/pulumi-formats.js';
 
 function resource(file: string, name: string): ResourceChange {
   const found = changeSummaryFromEvents(loadEvents(file)).resources.find((r) => r.name === name);

@@ -33,7 +33,8 @@ import {
   type Result,
 } from './model.js';
 import { lockLine } from '../pr-lock.js';
-import { formatValue, isSecret, type PropertyChange } from './properties.js';
+import { formatValue, type PropertyChange } from './properties.js';
+import { isSecret } from '../workspace/pulumi-formats.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;

@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import { runProcess, type ProcessResult } from './process.js';
+import { isSecret } from './pulumi-formats.js';
 
 export interface EngineCall {
   /** The `pulumi` binary. */
@@ -186,13 +187,11 @@ class EventLogReader {
   }
 }
 
-/** The engine marks a secret value with this key (and shows only "[secret]" for its ciphertext). */
-const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-
 /**
  * The stack's outputs, from the root `pulumi:pulumi:Stack` resource's outputs event. A secret's value
  * is not in the events: a secret output is marked secret with no value, and a secret nested in a
- * plain output reads "[secret]".
+ * plain output reads "[secret]". Other special values (an asset, an archive) stay as the CLI's
+ * `stack output --json` writes them.
  */
 export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
   const metadata = event.resOutputsEvent?.metadata;
@@ -202,10 +201,6 @@ export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
     outputs[key] = isSecret(value) ? { value: undefined, secret: true } : { value: maskSecrets(value), secret: false };
   }
   return outputs;
-}
-
-function isSecret(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && SECRET_SIG in value;
 }
 
 function maskSecrets(value: unknown): unknown {
