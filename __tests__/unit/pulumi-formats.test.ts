@@ -1,21 +1,27 @@
 // Pulumi's formats as the action reads them: the project file, the special values of the engine's
-// JSON (only a secret is a secret).
+// JSON (only a secret is a secret), the colour markup.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isSecret, ProjectFileError, readProjectFile } from '../../src/workspace/pulumi-formats.js';
+import { COLOR_MARKUP, isSecret, ProjectFileError, readProjectFile, SECRET_PLACEHOLDER } from '../../src/workspace/pulumi-formats.js';
 
 describe('special values', () => {
   // The signatures of the Go SDK's resource/sig package, under its one signature key.
   const KEY = '4dabf18193072939515e22adb298388d';
 
   it('takes only the secret signature for a secret', () => {
-    expect(isSecret({ [KEY]: '1b47061264138c4ac30d75fd1eb44270', ciphertext: '[secret]' })).toBe(true);
+    expect(isSecret({ [KEY]: '1b47061264138c4ac30d75fd1eb44270', ciphertext: SECRET_PLACEHOLDER })).toBe(true);
     expect(isSecret({ [KEY]: 'c44067f5952c0a294b673a41bacd8c17', text: 'an asset' })).toBe(false);
     expect(isSecret({ [KEY]: '0def7320c3a5731c473e5ecbe6d01bc7', path: 'an archive' })).toBe(false);
     expect(isSecret({ [KEY]: '5cf8f73096256a8f31e491e813e4eb8e', urn: 'urn:pulumi:dev::p::t::a resource reference' })).toBe(false);
     for (const plain of [null, undefined, '1b47061264138c4ac30d75fd1eb44270', ['1b47061264138c4ac30d75fd1eb44270'], { secret: true }]) expect(isSecret(plain)).toBe(false);
+  });
+
+  it('strips every colour directive of the engine, however often it is used', () => {
+    expect('<{%fg 1%}>error:<{%reset%}> x'.replace(COLOR_MARKUP, '')).toBe('error: x');
+    expect('<{%bold%}>y<{%reset%}>'.replace(COLOR_MARKUP, '')).toBe('y');
+    expect('a <{ b }> %c%'.replace(COLOR_MARKUP, '')).toBe('a <{ b }> %c%');
   });
 });
 

@@ -1,6 +1,7 @@
 // A smoke test's checks of the stack's outputs against `expect-outputs`, as the report shows them.
 import type { OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { OutputExpectation } from '../settings.js';
+import { SECRET_PLACEHOLDER } from '../workspace/pulumi-formats.js';
 import type { OutputCheck } from './model.js';
 import { outputText } from './outputs.js';
 
@@ -8,7 +9,7 @@ export function checkOutputs(outputs: OutputMap, expectations: readonly OutputEx
   return expectations.map((expectation) => {
     const output = outputs[expectation.key];
     const actual = output === undefined ? undefined : output.value;
-    const shown = output === undefined ? '(missing)' : output.secret ? '[secret]' : outputText(actual);
+    const shown = output === undefined ? '(missing)' : output.secret ? SECRET_PLACEHOLDER : outputText(actual);
     if ('matches' in expectation) {
       const passed = output !== undefined && expectation.matches.test(outputText(actual));
       return { key: expectation.key, expected: String(expectation.matches), actual: shown, passed };

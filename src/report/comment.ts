@@ -34,7 +34,7 @@ import {
 } from './model.js';
 import { lockLine } from '../pr-lock.js';
 import { formatValue, type PropertyChange } from './properties.js';
-import { isSecret } from '../workspace/pulumi-formats.js';
+import { isSecret, SECRET_PLACEHOLDER } from '../workspace/pulumi-formats.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;
@@ -59,7 +59,7 @@ const MAX_PROPERTIES_PER_RESOURCE = 20;
 const MAX_VALUE_CHARS = 100;
 const MAX_PENDING_SHOWN = 50;
 
-const SECRET_VALUE = '`[secret]`';
+const SECRET_VALUE = `\`${SECRET_PLACEHOLDER}\``;
 
 const OP_TITLES: Readonly<Record<string, string>> = {
   create: '➕ Create',

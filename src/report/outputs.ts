@@ -2,6 +2,7 @@
 // output's value never leaves the action: the runner's output file outlives the step, so it reads [secret].
 import { lockOutput } from '../pr-lock.js';
 import { OUTPUT_NAME } from '../runner.js';
+import { SECRET_PLACEHOLDER } from '../workspace/pulumi-formats.js';
 import { destructiveCount, hasChanges, type Report } from './model.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
@@ -11,8 +12,6 @@ export interface StepOutput {
   name: string;
   value: string;
 }
-
-const SECRET = '[secret]';
 
 /**
  * The engine's words can be any size (a program's exception, a provider's dump); a step output is
@@ -38,9 +37,9 @@ export function stepOutputs(report: Report): StepOutput[] {
   return [
     ...stackOutputs
       .filter(([name]) => ownStepOutput(name))
-      .map(([name, output]) => ({ name, value: output.secret ? SECRET : outputText(output.value) })),
+      .map(([name, output]) => ({ name, value: output.secret ? SECRET_PLACEHOLDER : outputText(output.value) })),
     { name: 'stack', value: report.stackRef },
-    { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET : o.value]))) },
+    { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET_PLACEHOLDER : o.value]))) },
     { name: 'changes', value: JSON.stringify({ create, update, delete: del, replace, same }) },
     { name: 'has-changes', value: String(hasChanges(report.changes.counts)) },
     { name: 'has-deletes', value: String(destructiveCount(report.changes.counts) > 0) },

@@ -2,7 +2,7 @@
 // each changed property with its value before and after, whether it forces the replacement, and
 // whether it was added or removed. Secrets are kept only as the fact that they are secret. Pure.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
-import { isSecret, SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN } from '../workspace/pulumi-formats.js';
+import { isSecret, SECRET_PLACEHOLDER, SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN } from '../workspace/pulumi-formats.js';
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
 type PropertyDiff = NonNullable<StepEventMetadata['detailedDiff']>[string];
@@ -155,7 +155,7 @@ export function redactPropertyChanges(changes: readonly PropertyChange[], secret
  */
 export function formatValue(value: unknown): string {
   if (value === undefined || value === UNKNOWN) return '[unknown]';
-  if (isSecret(value)) return '[secret]';
+  if (isSecret(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return `[${value.map(formatValue).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`).join(',')}}`;

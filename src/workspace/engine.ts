@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import { runProcess, type ProcessResult } from './process.js';
-import { isSecret } from './pulumi-formats.js';
+import { COLOR_MARKUP, isSecret, SECRET_PLACEHOLDER } from './pulumi-formats.js';
 
 export interface EngineCall {
   /** The `pulumi` binary. */
@@ -127,8 +127,6 @@ export function withoutColor(text: string): string {
   return stripVTControlCharacters(text).replace(COLOR_MARKUP, '');
 }
 
-const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
-
 /**
  * Follows the event log, one JSON event per line, from where it last stopped. Each byte is scanned
  * once: an event still being written is kept in pieces until its line ends, however long it is. A
@@ -204,7 +202,7 @@ export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
 }
 
 function maskSecrets(value: unknown): unknown {
-  if (isSecret(value)) return '[secret]';
+  if (isSecret(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
   return value;

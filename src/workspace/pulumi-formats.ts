@@ -1,9 +1,10 @@
 // Pulumi's own file and wire formats, as far as the action reads them: the project file
-// (`Pulumi.yaml`) and the special values in the engine's JSON (a secret, an asset, an archive, a
-// value not yet known). They are facts of the CLI and its SDKs, not choices of the action, and each
-// is written here once: two readings of one format drift apart (the outputs once took any special
-// value, an asset or an archive too, for a secret and dropped its value). Pure, except where the
-// project file is looked for and read.
+// (`Pulumi.yaml`), the special values in the engine's JSON (a secret, an asset, an archive, a value
+// not yet known), the text the CLI shows in place of a secret's value, and the colour markup the
+// engine embeds in its messages. They are facts of the CLI and its SDKs, not choices of the action,
+// and each is written here once: two readings of one format drift apart (the outputs once took any
+// special value, an asset or an archive too, for a secret and dropped its value). Pure, except
+// where the project file is looked for and read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -68,3 +69,9 @@ export function isSecret(value: unknown): boolean {
 
 /** The engine's stand-in for a value not known until the update runs (in previews). */
 export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+/** What the CLI shows for a secret's value (its events' `ciphertext`, `stack output`), and so does the action. */
+export const SECRET_PLACEHOLDER = '[secret]';
+
+/** Colour directives (`<{%reset%}>`, `<{%fg 3%}>`…) the engine embeds in messages and `--color raw` output. */
+export const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
