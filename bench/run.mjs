@@ -328,7 +328,7 @@ async function deps() {
   console.log(`\n▶ dependencies: the virtual environment of the example (${cold} cold runs each, empty package caches)`);
   const lib = compiledSources();
   const { planDependencies, installDependencies, isUpToDate } = await import(pathToFileURL(path.join(lib, 'workspace', 'dependencies.js')).href);
-  const { readProjectFile } = await import(pathToFileURL(path.join(lib, 'inputs', 'inputs.js')).href);
+  const { readProjectFile } = await import(pathToFileURL(path.join(lib, 'model', 'pulumi-formats.js')).href);
 
   const { bin: uvBin, version: uvVersion } = installUv();
 

@@ -105,6 +105,21 @@ describe('stack outputs from engine events', () => {
     });
   });
 
+  it('keeps an asset and an archive, special values that are not secrets, as the CLI writes them', () => {
+    // As the engine's events gave them for examples/typescript (a text asset's text left out).
+    const asset = { '4dabf18193072939515e22adb298388d': 'c44067f5952c0a294b673a41bacd8c17', hash: '70a2afcf7ddb253a93e5df6fe82a238b92bccfac0795fec5be922706634529af', text: '<contents elided>' };
+    const archive = {
+      '4dabf18193072939515e22adb298388d': '0def7320c3a5731c473e5ecbe6d01bc7',
+      assets: { 'project.yaml': { '4dabf18193072939515e22adb298388d': 'c44067f5952c0a294b673a41bacd8c17', hash: 'bb209d0b1476658489aec920e01b3e2ed4b767608c771c6640b491d060eca850', path: 'Pulumi.yaml' } },
+      hash: '21f2037f9daaf171d71b6daf0a3dbc814a2963bfef9d70ba3f8bbc823eefcff4',
+    };
+    expect(rootStackOutputs(outputsEvent('pulumi:pulumi:Stack', { notes: asset, bundle: archive, both: { notes: asset, token: SECRET } }))).toEqual({
+      notes: { value: asset, secret: false },
+      bundle: { value: archive, secret: false },
+      both: { value: { notes: asset, token: '[secret]' }, secret: false },
+    });
+  });
+
   it('ignores every other resource and event', () => {
     expect(rootStackOutputs(outputsEvent('random:index:RandomId', { hex: 'ab' }))).toBeUndefined();
     expect(rootStackOutputs({ sequence: 1, timestamp: 0, cancelEvent: {} } as never)).toBeUndefined();

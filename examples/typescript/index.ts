@@ -11,7 +11,8 @@
 //              (changing only delayMs changes nothing; deletes use the delay stored at the
 //              resource's last create/update)
 //
-// Outputs: dir, files, manifest, greeting (plain) and connection (secret, contains the token).
+// Outputs: dir, files, manifest, greeting (plain), connection (secret, contains the token), and an
+// asset and an archive (notes, bundle), which Pulumi writes as objects with their own signatures.
 import * as path from "path";
 
 import * as pulumi from "@pulumi/pulumi";
@@ -55,3 +56,8 @@ export const files = fileResources.map((f) => f.path);
 export const manifest = manifestResource.path;
 export const greeting = `${message}, ${stack}!`;
 export const connection = pulumi.secret(pulumi.interpolate`token=${token}`);
+export const notes = new pulumi.asset.StringAsset(`${message} from ${stack}\n`);
+export const bundle = new pulumi.asset.AssetArchive({
+    "project.yaml": new pulumi.asset.FileAsset("Pulumi.yaml"),
+    "greeting.txt": new pulumi.asset.StringAsset(greeting),
+});

@@ -2,13 +2,13 @@
 // Bad input fails here, naming the input and the fix, before anything touches a stack.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import semver from 'semver';
 import { commandsTaking } from '../model/commands.js';
 import { isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../model/ephemeral.js';
 import { REQUIRED_ROLES, REQUIREMENTS, type Requirement, type RequiredRole } from '../model/pr-command.js';
 import { stackConfigFolder, virtualEnvFolder } from '../workspace/project-paths.js';
 import { cloudConsoleUrl } from '../workspace/console-url.js';
+import { PROJECT_NAME, ProjectFileError, projectFileIn, readProjectFile } from '../model/pulumi-formats.js';
 import {
   COLORS,
   COMMANDS,
@@ -41,7 +41,6 @@ type Env = Record<string, string | undefined>;
 // Pulumi's own rules for names, stricter where a name would otherwise be mistaken for a flag.
 const STACK_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 const ORG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const PROJECT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$/;
 // Far more than any stack's config needs; the runner's environment cannot carry much more anyway.
 const MAX_JSON_INPUT = 64 * 1024;
 
@@ -92,7 +91,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   };
   if (command === 'detect') return { ...common, command };
 
-  const project = readProjectFile(workDir);
+  const project = readProject(workDir);
   checkProjectInput(getInput, project, workDir);
   checkProjectPaths(project, workDir, workspace);
   if (command === 'cleanup') return { ...common, command, project, org, closedPullRequest: github.closedPullRequest ?? prNumber };
@@ -221,6 +220,15 @@ export function parseRequirements(raw: string): Requirement[] {
     );
   }
   return items as Requirement[];
+}
+
+/** `work-dir`'s `Pulumi.yaml`; a file the action cannot use is a bad `work-dir`, with the file's own message. */
+function readProject(workDir: string): ProjectFile {
+  try {
+    return readProjectFile(workDir);
+  } catch (err) {
+    throw err instanceof ProjectFileError ? new InputError(err.message) : err;
+  }
 }
 
 /**
@@ -591,39 +599,6 @@ export function realLocation(candidate: string): string | undefined {
 function isInside(root: string, real: string): boolean {
   const relative = path.relative(root, real);
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
-function projectFileIn(workDir: string): string | undefined {
-  return ['Pulumi.yaml', 'Pulumi.yml'].map((name) => path.join(workDir, name)).find((f) => fs.existsSync(f));
-}
-
-export function readProjectFile(workDir: string): ProjectFile {
-  const file = projectFileIn(workDir);
-  if (!file) {
-    throw new InputError(`Input 'work-dir' points to ${workDir}, which has no Pulumi.yaml: name the folder of your Pulumi project.`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${file} is not valid YAML (${(err as Error).message.split('\n')[0]}): fix the project file.`);
-  }
-  const project = doc as { name?: unknown; runtime?: unknown; stackConfigDir?: unknown } | null;
-  if (!project || typeof project !== 'object' || typeof project.name !== 'string' || !PROJECT_NAME.test(project.name)) {
-    throw new InputError(`${file} has no valid 'name': give the project a name of letters, digits, '-', '_' and '.'.`);
-  }
-  const runtime = project.runtime;
-  const runtimeName = typeof runtime === 'string' ? runtime : (runtime as { name?: unknown } | undefined)?.name;
-  if (typeof runtimeName !== 'string') {
-    throw new InputError(`${file} has no 'runtime': set it to python, nodejs or another Pulumi runtime.`);
-  }
-  const options = typeof runtime === 'object' && runtime ? (runtime as { options?: unknown }).options : undefined;
-  return {
-    name: project.name,
-    runtime: runtimeName,
-    runtimeOptions: options && typeof options === 'object' ? (options as Record<string, unknown>) : {},
-    ...(typeof project.stackConfigDir === 'string' ? { stackConfigDir: project.stackConfigDir } : {}),
-  };
 }
 
 /** Parses the `config` input: a JSON object of key to scalar, or to `{value, secret?, path?}`. */

@@ -2,6 +2,7 @@
 // events (never from CLI text), plus what the report needs around it. Pure: no I/O here.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import type { LockReport } from './pr-lock.js';
+import { COLOR_MARKUP } from './pulumi-formats.js';
 import { propertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
@@ -159,9 +160,6 @@ const NON_CHANGING_OPS: ReadonlySet<string> = new Set(['same', 'read', 'read-dis
 /** The engine's closing "update failed" / "preview failed" error, which repeats what the other errors say. */
 const GENERIC_FAILURE = /^(update|preview) failed$/;
 
-/** Colour directives (`<{%reset%}>`, `<{%fg 3%}>`…) the engine embeds in messages unless NO_COLOR is set. */
-const COLOR_DIRECTIVE = /<\{%[^%]*%\}>/g;
-
 const URN_DELIMITER = '::';
 
 /**
@@ -197,7 +195,7 @@ export function urnName(urn: string): string {
 }
 
 function stripColor(message: string): string {
-  return message.replace(COLOR_DIRECTIVE, '').trim();
+  return message.replace(COLOR_MARKUP, '').trim();
 }
 
 /** Property paths from the detailed diff when the provider gives one, else the top-level keys. */

@@ -2,6 +2,7 @@
 // each changed property with its value before and after, whether it forces the replacement, and
 // whether it was added or removed. Secrets are kept only as the fact that they are secret. Pure.
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import { isSecret, SECRET_PLACEHOLDER, SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN } from './pulumi-formats.js';
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
 type PropertyDiff = NonNullable<StepEventMetadata['detailedDiff']>[string];
@@ -17,23 +18,12 @@ export interface PropertyChange {
   replaces: boolean;
 }
 
-/** Pulumi's signature key for special values, and the signature of a secret. */
-const SIGNATURE_KEY = '4dabf18193072939515e22adb298388d';
-const SECRET_SIGNATURE = '1b47061264138c4ac30d75fd1eb44270';
-
 /**
  * A secret as the change model keeps it: the signature alone. The engine's events carry a secret
  * as the signature with `ciphertext: "[secret]"`; whatever else one might carry (a `value`) is
  * dropped here, so no secret's value reaches a renderer.
  */
 export const SECRET: Readonly<Record<string, string>> = Object.freeze({ [SIGNATURE_KEY]: SECRET_SIGNATURE });
-
-/** The engine's stand-in for a value not known until the update runs (in previews). */
-export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
-
-export function isSecret(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && (value as Record<string, unknown>)[SIGNATURE_KEY] === SECRET_SIGNATURE;
-}
 
 /** The value with every secret in it, at any depth, reduced to `SECRET`. */
 function withoutSecretValues(value: unknown): unknown {
@@ -165,7 +155,7 @@ export function redactPropertyChanges(changes: readonly PropertyChange[], secret
  */
 export function formatValue(value: unknown): string {
   if (value === undefined || value === UNKNOWN) return '[unknown]';
-  if (isSecret(value)) return '[secret]';
+  if (isSecret(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return `[${value.map(formatValue).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`).join(',')}}`;

@@ -4,10 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitHubClient, pullRequestFiles } from '../workspace/github.js';
-import { isStackName, printable, readProjectFile } from '../inputs/inputs.js';
+import { isStackName, printable } from '../inputs/inputs.js';
 import * as log from '../base/log.js';
 import type { RunContext } from '../base/run-context.js';
 import type { DetectSettings } from '../model/settings.js';
+import { PROJECT_FILE_NAMES, readProjectFile } from '../model/pulumi-formats.js';
 
 export interface StackEntry {
   project: string;
@@ -24,7 +25,7 @@ export function findStacks(root: string, workspace: string): StackEntry[] {
   const entries: StackEntry[] = [];
   const visit = (dir: string) => {
     const names = fs.readdirSync(dir, { withFileTypes: true });
-    if (names.some((n) => n.isFile() && (n.name === 'Pulumi.yaml' || n.name === 'Pulumi.yml'))) {
+    if (names.some((n) => n.isFile() && PROJECT_FILE_NAMES.includes(n.name))) {
       const project = readProjectFile(dir).name;
       const workDir = path.relative(workspace, dir) || '.';
       for (const n of names) {

@@ -33,7 +33,8 @@ import {
   type Result,
 } from '../model/changes.js';
 import { lockLine } from '../plan/pr-lock.js';
-import { formatValue, isSecret, type PropertyChange } from '../model/properties.js';
+import { formatValue, type PropertyChange } from '../model/properties.js';
+import { isSecret, SECRET_PLACEHOLDER } from '../model/pulumi-formats.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const COMMENT_MAX_LENGTH = 65_536;
@@ -58,7 +59,7 @@ const MAX_PROPERTIES_PER_RESOURCE = 20;
 const MAX_VALUE_CHARS = 100;
 const MAX_PENDING_SHOWN = 50;
 
-const SECRET_VALUE = '`[secret]`';
+const SECRET_VALUE = `\`${SECRET_PLACEHOLDER}\``;
 
 const OP_TITLES: Readonly<Record<string, string>> = {
   create: '➕ Create',

@@ -4,6 +4,7 @@ import { lockOutput } from '../plan/pr-lock.js';
 import type { PrCommandName } from '../model/pr-command.js';
 import { OUTPUT_NAME } from '../base/runner.js';
 import { destructiveCount, hasChanges, outputText, type Report } from '../model/changes.js';
+import { SECRET_PLACEHOLDER } from '../model/pulumi-formats.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
 export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'lock', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail', 'update-url'] as const;
@@ -12,8 +13,6 @@ export interface StepOutput {
   name: string;
   value: string;
 }
-
-const SECRET = '[secret]';
 
 /**
  * The engine's words can be any size (a program's exception, a provider's dump); a step output is
@@ -39,9 +38,9 @@ export function stepOutputs(report: Report): StepOutput[] {
   return [
     ...stackOutputs
       .filter(([name]) => ownStepOutput(name))
-      .map(([name, output]) => ({ name, value: output.secret ? SECRET : outputText(output.value) })),
+      .map(([name, output]) => ({ name, value: output.secret ? SECRET_PLACEHOLDER : outputText(output.value) })),
     { name: 'stack', value: report.stackRef },
-    { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET : o.value]))) },
+    { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET_PLACEHOLDER : o.value]))) },
     { name: 'changes', value: JSON.stringify({ create, update, delete: del, replace, same }) },
     { name: 'has-changes', value: String(hasChanges(report.changes.counts)) },
     { name: 'has-deletes', value: String(destructiveCount(report.changes.counts) > 0) },

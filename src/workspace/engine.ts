@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import { runProcess, type ProcessResult } from './process.js';
+import { COLOR_MARKUP, isSecret, SECRET_PLACEHOLDER } from '../model/pulumi-formats.js';
 
 export interface EngineCall {
   /** The `pulumi` binary. */
@@ -126,8 +127,6 @@ export function withoutColor(text: string): string {
   return stripVTControlCharacters(text).replace(COLOR_MARKUP, '');
 }
 
-const COLOR_MARKUP = /<\{%[^%]*%\}>/g;
-
 /**
  * Follows the event log, one JSON event per line, from where it last stopped. Each byte is scanned
  * once: an event still being written is kept in pieces until its line ends, however long it is. A
@@ -186,13 +185,11 @@ class EventLogReader {
   }
 }
 
-/** The engine marks a secret value with this key (and shows only "[secret]" for its ciphertext). */
-const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-
 /**
  * The stack's outputs, from the root `pulumi:pulumi:Stack` resource's outputs event. A secret's value
  * is not in the events: a secret output is marked secret with no value, and a secret nested in a
- * plain output reads "[secret]".
+ * plain output reads "[secret]". Other special values (an asset, an archive) stay as the CLI's
+ * `stack output --json` writes them.
  */
 export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
   const metadata = event.resOutputsEvent?.metadata;
@@ -204,12 +201,8 @@ export function rootStackOutputs(event: EngineEvent): OutputMap | undefined {
   return outputs;
 }
 
-function isSecret(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && SECRET_SIG in value;
-}
-
 function maskSecrets(value: unknown): unknown {
-  if (isSecret(value)) return '[secret]';
+  if (isSecret(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
   return value;
