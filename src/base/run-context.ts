@@ -1,6 +1,7 @@
 // What every stage of one run shares: the phase it is in (for the error that ends the step), the
 // runner's two cancellation signals and its output channels, and the work the entry point started first.
 import type { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import * as log from './log.js';
 import type { Runner } from './runner.js';
 
 export type Phase = 'inputs' | 'plan' | 'dependencies' | 'login' | 'stack' | 'config' | 'operation' | 'report';
@@ -50,4 +51,36 @@ export class Cancelled extends Error {
 /** Between stages: a cancelled run starts nothing new. */
 export function throwIfCancelled(signal: AbortSignal, when: string): void {
   if (signal.aborted) throw new Cancelled(`cancelled ${when}; nothing further was started.`);
+}
+
+/**
+ * The runner sends SIGINT on cancel, SIGTERM 7.5 s later, then kills. The first signal asks the
+ * engine to stop gracefully (the CLI gets one SIGINT): it finishes the operations in flight, writes
+ * the state and releases the lock. The second is for an operation that outlasts the runner's
+ * deadline: the engine is told to terminate, killed if it does not, and its lock removed.
+ */
+export function watchCancellation(): Cancellation & { dispose: () => void } {
+  const cancel = new AbortController();
+  const terminate = new AbortController();
+  const onSignal = (name: string) => {
+    if (!cancel.signal.aborted) {
+      log.warning(`Received ${name}: asking the Pulumi engine to stop gracefully.`);
+      cancel.abort();
+    } else if (!terminate.signal.aborted) {
+      log.warning(`Received ${name} again: terminating the Pulumi engine before the runner kills this step.`);
+      terminate.abort();
+    }
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: cancel.signal,
+    terminate: terminate.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
 }

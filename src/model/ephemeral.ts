@@ -50,6 +50,18 @@ export const EPHEMERAL_TAGS = {
   expires: 'ephemeral:expires',
 } as const;
 
+/** The tags that let `cleanup` find a throwaway stack later, should its run die before tearing it down. */
+export function ephemeralTags(now: Date, ttlMs: number, pullRequest: number | undefined, commit: string | undefined): Record<string, string> {
+  const tags: Record<string, string | undefined> = {
+    [EPHEMERAL_TAGS.marker]: 'true',
+    [EPHEMERAL_TAGS.created]: now.toISOString(),
+    [EPHEMERAL_TAGS.expires]: new Date(now.getTime() + ttlMs).toISOString(),
+    [EPHEMERAL_TAGS.pullRequest]: pullRequest?.toString(),
+    [EPHEMERAL_TAGS.commit]: commit,
+  };
+  return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => Boolean(entry[1])));
+}
+
 /**
  * Which ephemeral stacks `cleanup` removes: tagged `ephemeral=true`, matching `ephemeral-stacks`,
  * and either past their expiry or belonging to the closed pull request.

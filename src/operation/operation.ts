@@ -1,7 +1,9 @@
-// Stage 4: runs the planned steps (steps.ts says what each one runs). The engine's output streams
-// into a log group per step, masked; its events are collected for the change model. Around the
-// steps: lock retries, the repair of an interrupted update, the teardown that always runs, and
-// what a cancellation leaves.
+// Stage 4: the operation on the opened stack. `operate` does what a stack command does to it: tags a
+// throwaway stack for `cleanup`, takes the pull request's lock (pr-lock-claim.ts), writes the config,
+// runs the planned steps, settles the lock. `runSteps` runs the steps (steps.ts says what each one
+// runs): the engine's output streams into a log group per step, masked; its events are collected
+// for the change model. Around the steps: lock retries, the repair of an interrupted update, the
+// teardown that always runs, and what a cancellation leaves.
 import * as os from 'node:os';
 import type { EngineEvent, OutputMap } from '@pulumi/pulumi/automation/index.js';
 import type { Step } from '../model/commands.js';
@@ -9,11 +11,16 @@ import * as log from '../base/log.js';
 import type { Plan } from '../plan/plan.js';
 import { changeSummaryFromEvents, urnName, type ChangeSummary, type LifecycleStep, type OutputCheck, type PolicyViolation } from '../model/changes.js';
 import type { Redactor } from './redact.js';
-import { throwIfCancelled, type Cancellation } from '../base/run-context.js';
+import { throwIfCancelled, type Cancellation, type RunContext } from '../base/run-context.js';
+import { STACK_COMMAND_RECORDS } from '../model/commands.js';
+import { ephemeralTags } from '../model/ephemeral.js';
+import type { LockReport } from '../model/pr-lock.js';
+import { lockForRun } from './pr-lock-claim.js';
 import type { StackSettings } from '../model/settings.js';
-import { Refused, RunFiles, STEPS, type OperationStack, type StepResult } from './steps.js';
+import { planDigest, Refused, RunFiles, STEPS, type OperationStack, type StepResult } from './steps.js';
 import { pulumiErrorMessage, withoutColor } from '../workspace/engine.js';
-import { MissingStackError } from '../workspace/stack.js';
+import type { SecretCrypter } from '../workspace/passphrase.js';
+import { applyConfig, MissingStackError, type PulumiStack } from '../workspace/stack.js';
 
 const LOG_TAIL_LINES = 40;
 const LOCK_RETRY_MAX_WAIT_MS = 15_000;
@@ -34,6 +41,40 @@ export interface Outcome {
   interrupted?: { operations: string[]; cleared: boolean };
   /** The link the CLI printed to the page of the operation the report shows, in Pulumi Cloud's console; unchecked. */
   permalink?: string;
+  /** SHA-256 of the update plan file, when there is one. */
+  planDigest?: string;
+}
+
+/** What a stack command did to its stack: the plan it carried out (a lock may have refused it), and the lock's state. */
+export interface Operated {
+  plan: Plan;
+  outcome: Outcome;
+  lock?: LockReport;
+  /** Another pull request holds the stack: the reply for a comment command. */
+  lockRefusal?: string;
+}
+
+/** A stack command on the opened stack, from its tags to the lock's release; the phase follows it. */
+export async function operate(
+  stack: PulumiStack,
+  settings: StackSettings,
+  planned: Plan,
+  crypter: Promise<SecretCrypter | undefined>,
+  redactor: Redactor,
+  context: RunContext,
+): Promise<Operated> {
+  if (STACK_COMMAND_RECORDS[settings.command].ephemeral) {
+    for (const [name, value] of Object.entries(ephemeralTags(new Date(), settings.smoke.ttlMs, settings.comment.issueNumber, settings.github.sha))) await stack.setTag(name, value);
+  }
+  const lock = await lockForRun(stack, settings, planned, context.signal);
+  const { plan } = lock;
+
+  context.phase = 'config';
+  if (plan.steps.length > 0) await applyConfig(stack, settings, crypter);
+
+  context.phase = 'operation';
+  const outcome = await runSteps(stack, settings, plan, context, redactor);
+  return { plan, outcome, lock: await lock.settle(outcome.refusal !== undefined), ...(lock.refusalReply ? { lockRefusal: lock.refusalReply } : {}) };
 }
 
 /** Runs the plan's steps in order, stopping at the first failure; the plan's `always` steps run regardless. */
@@ -139,6 +180,7 @@ export async function runSteps(stack: OperationStack, settings: StackSettings, p
     refusal,
     interrupted: interrupted.length > 0 ? { operations: interrupted, cleared } : undefined,
     permalink,
+    planDigest: settings.planFile ? planDigest(settings.planFile) : undefined,
   };
 }
 

@@ -17,7 +17,12 @@
 // again first, the others after it has had time to claim, so their next listing sees its claim.
 // Removing a claim waits the same way (see `release`).
 import { gitHubClient, gitHubFailure, pullRequestState } from '../workspace/github.js';
+import * as log from '../base/log.js';
 import { Cancelled } from '../base/run-context.js';
+import type { StackSettings } from '../model/settings.js';
+import { refusedByLock, type Plan } from '../plan/plan.js';
+import { lockMode, lockRefusal } from '../plan/pr-lock.js';
+import { pulumiErrorMessage } from '../workspace/engine.js';
 import {
   claimantsToAsk,
   claimSettled,
@@ -215,5 +220,50 @@ export function stackLockIo(
         if (signal?.aborted) cancelled();
         else signal?.addEventListener('abort', cancelled, { once: true });
       }),
+  };
+}
+
+/** The lock as one stack command uses it: taken (or only looked at) before the operation, settled after it. */
+export interface RunLock {
+  /** The run's plan, refused when another pull request holds the stack. */
+  plan: Plan;
+  /** Another pull request holds the stack: the reply for a comment command. */
+  refusalReply?: string;
+  /** Once the operation ran (`refused`: a later gate refused it): what the report says of the lock. */
+  settle(refused: boolean): Promise<LockReport | undefined>;
+}
+
+/**
+ * Claims the stack for the run's pull request where the command changes it (pr-lock.ts's lockMode
+ * says where), or looks at the lock beside the operation, releasing claims of closed pull requests.
+ */
+export async function lockForRun(stack: TaggedStack, settings: StackSettings, plan: Plan, signal: AbortSignal): Promise<RunLock> {
+  const mode = lockMode(settings.command, settings.ephemeral, settings.pullRequest !== undefined, plan.refusal !== undefined);
+  if (mode === 'none') return { plan, settle: async () => undefined };
+  const closed = settings.github.closedPullRequest === undefined ? [] : [settings.github.closedPullRequest];
+  const lock = new StackLock(stackLockIo(stack, { ...settings.github, token: settings.comment.token }, signal), settings.stack, settings.pullRequest?.number, log.warning, closed);
+  if (mode === 'look') {
+    // Only reported (and claims of closed pull requests released): it runs beside the operation.
+    const looked = lock.inspect().catch((err: unknown) => log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`));
+    return {
+      plan,
+      settle: async () => {
+        await looked;
+        return lock.report();
+      },
+    };
+  }
+  const hold = await lock.hold();
+  if (!hold.holds) {
+    const refusal = lockRefusal(settings.stack, settings.command, hold.holder);
+    return { plan: refusedByLock(plan, refusal.message), refusalReply: refusal.reply, settle: async () => lock.report() };
+  }
+  return {
+    plan,
+    settle: async (refused) => {
+      // A gate that refused after the claim (deletes-need-approval) applied nothing: the claim goes too.
+      if (hold.claimed && refused) await lock.release().catch((err: unknown) => log.warning(`Could not release the lock this run claimed: ${pulumiErrorMessage(err)}`));
+      return lock.report();
+    },
   };
 }

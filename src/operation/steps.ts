@@ -258,6 +258,11 @@ async function stateDigest(stack: OperationStack): Promise<string> {
   return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
 }
 
+/** SHA-256 of the update plan file (the `plan-digest` output), when there is one. */
+export function planDigest(planFile: string): string | undefined {
+  return fs.existsSync(planFile) ? createHash('sha256').update(fs.readFileSync(planFile)).digest('hex') : undefined;
+}
+
 async function stampPlan(stack: OperationStack, planFile: string): Promise<void> {
   const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
   plan[PLAN_BASE_FIELD] = await stateDigest(stack);

@@ -12,8 +12,6 @@ import type { Report, Result } from '../model/changes.js';
 export interface ReportFacts {
   /** Fully qualified stack name (org/project/stack). */
   stackRef: string;
-  /** SHA-256 of the update plan file, when there is one. */
-  planDigest?: string;
   /** The stack's pull-request lock, where the command takes or looks at it. */
   lock?: LockReport;
 }
@@ -35,7 +33,7 @@ export function buildReport(settings: StackSettings, plan: Plan, outcome: Outcom
     runUrl: settings.github.runUrl,
     lifecycle: record.ephemeral ? outcome.lifecycle : undefined,
     checks: outcome.checks,
-    planDigest: facts.planDigest,
+    planDigest: outcome.planDigest,
     pendingOperations: outcome.pendingOperations,
     interruptedOperations: outcome.interrupted,
     ...(record.detectsDrift ? { drifted: result === 'drifted' } : {}),
