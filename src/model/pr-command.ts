@@ -2,11 +2,11 @@
 // events): the commands, what a comment asks for, and what GitHub says of the commenter and the pull
 // request. inputs/comment-event.ts reads a comment into these, plan/pr-command.ts decides whether it
 // may run, operation/pr-command-admission.ts asks GitHub and git in the order the gates need, and
-// report/pr-command.ts answers.
+// report/ answers (the reply in workspace/github-comment.ts, the outputs in report/outputs.ts).
 
 /** The commands that run a command of the same name on the stack. */
 export const PR_STACK_COMMANDS = ['preview', 'up', 'refresh', 'destroy'] as const;
-/** And `unlock`, which releases the pull request's lock on the stack (pr-lock.ts) and runs no code. */
+/** And `unlock`, which releases the pull request's lock on the stack (plan/pr-lock.ts) and runs no code. */
 export const PR_COMMANDS = [...PR_STACK_COMMANDS, 'unlock'] as const;
 export type PrStackCommandName = (typeof PR_STACK_COMMANDS)[number];
 export type PrCommandName = (typeof PR_COMMANDS)[number];

@@ -1,5 +1,5 @@
 // The edge of pull-request locks: reads the stack's tags, asks GitHub whether each other claimant is
-// still open, removes the claims of closed pull requests, and claims and releases. pr-lock.ts decides.
+// still open, removes the claims of closed pull requests, and claims and releases. plan/pr-lock.ts decides.
 //
 // Tags give no compare-and-set, and the CLI writes them whole: `pulumi stack tag set` reads every
 // tag of the stack and writes them all back with its own added (`rm` likewise), with no lock of the
@@ -234,7 +234,7 @@ export interface RunLock {
 }
 
 /**
- * Claims the stack for the run's pull request where the command changes it (pr-lock.ts's lockMode
+ * Claims the stack for the run's pull request where the command changes it (plan/pr-lock.ts's lockMode
  * says where), or looks at the lock beside the operation, releasing claims of closed pull requests.
  */
 export async function lockForRun(stack: TaggedStack, settings: StackSettings, plan: Plan, signal: AbortSignal): Promise<RunLock> {

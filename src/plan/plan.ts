@@ -1,5 +1,7 @@
-// Stage 2: decides what will run. Every gate (destroy approval, environment approval, state-loss
-// guard) lives here and nowhere else; the pipeline only carries out the plan.
+// Stage 2: decides what will run, from the command's record and its gates: the environment approval
+// and the state-loss guard here, the destroy and deletes decisions in destroy.ts, the pull-request
+// gates in pr-command.ts and pr-lock.ts. Every gate lives in plan/ and nowhere else; the pipeline
+// only carries out the plan.
 import * as path from 'node:path';
 import { STACK_COMMAND_RECORDS, type Gate, type GateDecision, type Step } from '../model/commands.js';
 import { deletesSteps, destroyGate } from './destroy.js';
@@ -85,7 +87,7 @@ export function planRun(settings: StackSettings, approval?: GateDecision): Plan 
 }
 
 /**
- * The plan of a run that another pull request's lock refuses (pr-lock.ts decides): nothing runs,
+ * The plan of a run that another pull request's lock refuses (plan/pr-lock.ts decides): nothing runs,
  * not even what a refused command shows otherwise, and the report says why.
  */
 export function refusedByLock(plan: Plan, refusal: string): Plan {

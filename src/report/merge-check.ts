@@ -62,7 +62,7 @@ export function mergeCheck(report: Report, scope: { headSha: string; partial: bo
 
 /** `2 to create, 1 to delete`, for a preview's status. */
 function changeWords(counts: ChangeCounts): string {
-  // Imports and the like count as changes too (model.ts), without a word of their own here.
+  // Imports and the like count as changes too (model/changes.ts), without a word of their own here.
   const words = (['create', 'update', 'replace', 'delete'] as const).filter((op) => counts[op] > 0).map((op) => `${counts[op]} to ${op}`);
   return words.join(', ') || 'changes';
 }
