@@ -92,7 +92,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
   // SSL_CERT_FILE: the stand-in fetches an OIDC issuer's keys over HTTPS with the same certificate.
   const child = spawn(ensurePulumiCloud(), [configFile], { env: { ...process.env, SSL_CERT_FILE: options.tls.certFile }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const url = await firstLine(child, () => stderr);
   const call = <T>(method: string, route: string): Promise<T> => request<T>(url, options.tls.cert, controlToken, method, route);
   return {
@@ -110,7 +110,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
       try {
         problems = await call<string[]>('GET', '/_standin/problems');
       } finally {
-        child.stdin!.end();
+        child.stdin.end();
         child.kill();
         fs.rmSync(dir, { recursive: true, force: true });
       }

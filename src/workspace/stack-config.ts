@@ -77,8 +77,8 @@ type Leaf = string | number | boolean | { secret: string; crypter: SecretCrypter
 
 /** Sets the value; true when the file changed, false when it held it already, undefined to leave it to the CLI. */
 function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefined {
-  if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-  let parent: Node = doc.contents as Node;
+  if (doc.contents === null) doc.contents = doc.createNode({});
+  let parent: Node = doc.contents;
   (parent as YAMLMap).flow = false;
   for (let i = 0; i < route.length - 1; i++) {
     const child = get(parent, route[i]!);
@@ -105,7 +105,7 @@ function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefine
     const held = secureValueOf(existing);
     if (held !== undefined && value.crypter.decrypt(held) === value.secret) return false;
     const secure = new YAMLMap();
-    secure.items.push(doc.createPair(scalar('secure'), scalar(value.crypter.encrypt(value.secret))) as (typeof secure.items)[number]);
+    secure.items.push(doc.createPair(scalar('secure'), scalar(value.crypter.encrypt(value.secret))));
     return put(doc, parent, last, secure) ? true : undefined;
   }
   if (isScalar(existing)) {
@@ -161,7 +161,7 @@ function put(doc: Document, parent: Node, key: Segment, value: Node): boolean {
   if (isMap(parent) && typeof key === 'string') {
     const pair = pairOf(parent, key);
     if (pair) pair.value = value;
-    else parent.items.push(doc.createPair(scalar(key), value) as (typeof parent.items)[number]);
+    else parent.items.push(doc.createPair(scalar(key), value));
     return true;
   }
   if (isSeq(parent) && typeof key === 'number') {
