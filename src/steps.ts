@@ -253,12 +253,12 @@ function readPlanFile(file: string): UpdatePlanReading {
 const PLAN_BASE_FIELD = 'pulumiStackActionBaseState';
 
 async function stateDigest(stack: OperationStack): Promise<string> {
-  const { deployment } = await stack.exportStack();
+  const deployment: unknown = (await stack.exportStack()).deployment;
   return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
 }
 
 async function stampPlan(stack: OperationStack, planFile: string): Promise<void> {
-  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>;
   plan[PLAN_BASE_FIELD] = await stateDigest(stack);
   fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
 }
@@ -266,7 +266,7 @@ async function stampPlan(stack: OperationStack, planFile: string): Promise<void>
 async function checkPlanBase(stack: OperationStack, planFile: string): Promise<void> {
   let base: unknown;
   try {
-    base = JSON.parse(fs.readFileSync(planFile, 'utf8'))[PLAN_BASE_FIELD];
+    base = (JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>)[PLAN_BASE_FIELD];
   } catch (err) {
     throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`);
   }
