@@ -1,7 +1,7 @@
 // What changed in a resource's properties, from a step's old and new inputs in the engine's events:
 // each changed property with its value before and after, whether it forces the replacement, and
 // whether it was added or removed. Secrets are kept only as the fact that they are secret. Pure.
-import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import type { DiffKind, EngineEvent } from '@pulumi/pulumi/automation/index.js';
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
 type PropertyDiff = NonNullable<StepEventMetadata['detailedDiff']>[string];
@@ -97,8 +97,10 @@ function topLevel(path: string): string {
 }
 
 function kindOf(diff: PropertyDiff): PropertyChange['kind'] {
-  if (diff.diffKind === 'add' || diff.diffKind === 'add-replace') return 'add';
-  if (diff.diffKind === 'delete' || diff.diffKind === 'delete-replace') return 'delete';
+  // The enum's values, as the events carry them: importing the enum itself would load the Automation API.
+  const kind: `${DiffKind}` = diff.diffKind;
+  if (kind === 'add' || kind === 'add-replace') return 'add';
+  if (kind === 'delete' || kind === 'delete-replace') return 'delete';
   return 'update';
 }
 
