@@ -187,7 +187,6 @@ const NOT_A_STRING =
 
 function stringStyle(value: string): Scalar.Type {
   if (value === '' || NOT_A_STRING.test(value)) return 'QUOTE_DOUBLE';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\ufeff]/.test(value)) return 'QUOTE_DOUBLE';
   if (value.includes('\n')) return /^[ \t]|[ \t]$/m.test(value) ? 'QUOTE_DOUBLE' : 'BLOCK_LITERAL';
   return plainAllowed(value) ? 'PLAIN' : 'QUOTE_SINGLE';
