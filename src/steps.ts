@@ -268,7 +268,7 @@ async function checkPlanBase(stack: OperationStack, planFile: string): Promise<v
   try {
     base = (JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>)[PLAN_BASE_FIELD];
   } catch (err) {
-    throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`);
+    throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`, { cause: err });
   }
   if (typeof base !== 'string') throw new Error(`the plan ${planFile} was not saved by this action's preview, so what it was made from is unknown: save it with 'command: preview' and 'plan'.`);
   if (base !== (await stateDigest(stack))) {

@@ -164,7 +164,7 @@ export function pulumi(args: string[], options: { cwd: string; env: Record<strin
     return execFileSync('pulumi', [...args, '--non-interactive'], { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', input: options.input, stdio: 'pipe' });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`pulumi ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`);
+    throw new Error(`pulumi ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`, { cause: err });
   }
 }
 
