@@ -123,7 +123,7 @@ function firstLine(child: ChildProcess, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
-      out += chunk;
+      out += String(chunk);
       const end = out.indexOf('\n');
       if (end < 0) return;
       child.stdout!.off('data', onData);

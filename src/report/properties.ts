@@ -172,5 +172,7 @@ export function formatValue(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? String(value);
+  // JSON has no text for a function or a symbol (never in engine events): shown as JavaScript shows them.
+  if (typeof value === 'symbol' || typeof value === 'function') return String(value);
+  return JSON.stringify(value);
 }
