@@ -106,7 +106,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
     occupy: async (stack) => (await call<{ updateId: string }>('POST', `/_standin/stacks/${stack}/occupy`)).updateId,
     finish: async (id) => void (await call('POST', `/_standin/updates/${id}/finish`)),
     close: async () => {
-      let problems: string[] = [];
+      let problems: string[];
       try {
         problems = await call<string[]>('GET', '/_standin/problems');
       } finally {
