@@ -146,7 +146,7 @@ async function stackCommand(settings: StackSettings, context: RunContext): Promi
   const redactor = new Redactor(log.setSecret).add(settings.config.filter((c) => c.secret).map((c) => c.value));
 
   context.phase = 'plan';
-  let plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
+  const plan = planRun(settings, settings.requireApproval ? await checkApproval(settings, settings.requireApproval) : undefined);
   if (plan.refusal && plan.steps.length === 0) throw new Error(plan.refusal);
 
   const crypter = secretCrypter(settings, context.env, context.keyDerivation);
