@@ -1708,7 +1708,7 @@ export class GitHubApiServer {
 
   private listComments(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
-    const since = context.query.since === undefined ? undefined : Date.parse(String(context.query.since));
+    const since = context.query.since === undefined ? undefined : Date.parse(context.query.since as string);
     const comments = this.issueComments(repository, Number(context.params.issue_number)).filter(
       (c) => since === undefined || c.updatedAt.getTime() >= since,
     );
@@ -1851,7 +1851,7 @@ export class GitHubApiServer {
   private createStatus(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
     const sha = String(context.params.sha).toLowerCase();
-    if (!this.commits.has(this.commitKey(repository, sha))) throw rejection(422, `No commit found for SHA: ${context.params.sha}`);
+    if (!this.commits.has(this.commitKey(repository, sha))) throw rejection(422, `No commit found for SHA: ${context.params.sha as string}`);
     const body = context.body as { state: CommitStatusState; target_url?: string | null; description?: string | null; context?: string };
     const description = body.description ?? null;
     if (description !== null && characterCount(description) > STATUS_DESCRIPTION_MAX_CHARS) {

@@ -92,7 +92,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
   // SSL_CERT_FILE: the stand-in fetches an OIDC issuer's keys over HTTPS with the same certificate.
   const child = spawn(ensurePulumiCloud(), [configFile], { env: { ...process.env, SSL_CERT_FILE: options.tls.certFile }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const url = await firstLine(child, () => stderr);
   const call = <T>(method: string, route: string): Promise<T> => request<T>(url, options.tls.cert, controlToken, method, route);
   return {
@@ -106,11 +106,11 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
     occupy: async (stack) => (await call<{ updateId: string }>('POST', `/_standin/stacks/${stack}/occupy`)).updateId,
     finish: async (id) => void (await call('POST', `/_standin/updates/${id}/finish`)),
     close: async () => {
-      let problems: string[] = [];
+      let problems: string[];
       try {
         problems = await call<string[]>('GET', '/_standin/problems');
       } finally {
-        child.stdin!.end();
+        child.stdin.end();
         child.kill();
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -123,7 +123,7 @@ function firstLine(child: ChildProcess, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
-      out += chunk;
+      out += String(chunk);
       const end = out.indexOf('\n');
       if (end < 0) return;
       child.stdout!.off('data', onData);
@@ -164,7 +164,7 @@ export function pulumi(args: string[], options: { cwd: string; env: Record<strin
     return execFileSync('pulumi', [...args, '--non-interactive'], { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', input: options.input, stdio: 'pipe' });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`pulumi ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`);
+    throw new Error(`pulumi ${args.join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`, { cause: err });
   }
 }
 

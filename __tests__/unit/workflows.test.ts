@@ -32,7 +32,8 @@ type Mapping = Record<string, unknown>;
 interface Step {
   uses?: string;
   run?: string;
-  with?: Mapping;
+  /** A step's inputs: scalars, as workflow syntax allows (expressions are strings). */
+  with?: Record<string, string | number | boolean | null>;
   env?: Mapping;
 }
 interface Job {

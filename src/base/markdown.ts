@@ -220,7 +220,7 @@ class ListSizer {
 
   size(kept: number): number {
     const { before, after } = listFrame(this.list, kept);
-    return this.measure([...before, ...after].join('\n')) + this.prefix[kept];
+    return this.measure([...before, ...after].join('\n')) + this.prefix[kept]!;
   }
 
   /**
@@ -271,7 +271,7 @@ function withDetailsThatFit(blocks: readonly Block[], limit: number, measure: Me
     const details = list.details ?? [];
     let dropped = 0;
     while (excess > 0 && dropped < details.length) {
-      const { entry, text } = details[dropped++];
+      const { entry, text } = details[dropped++]!;
       excess -= measure(text) - measure(list.entries[entry] ?? '');
     }
     kept.set(list, details.slice(dropped));

@@ -36,7 +36,7 @@ export const OUTPUT_NAME = /^[A-Za-z0-9_-]+$/;
 
 export interface Runner {
   /** An input as the runner passes it (`INPUT_<NAME>`: upper-cased, spaces to `_`), trimmed; empty when absent. */
-  input(name: string): string;
+  input: (name: string) => string;
   /** A step output; the name must be one a workflow can address (`OUTPUT_NAME`). */
   setOutput(name: string, value: string): void;
   /** Markdown added to the job summary; nothing where the runner gives no summary file. */

@@ -69,7 +69,7 @@ function commandLines(body: string): string[] {
 
 /** The reply puts it in a markdown link: nothing that could end the link or start markup. */
 function webUrl(value: unknown): string | undefined {
-  return typeof value === 'string' && /^https?:\/\/[^\s()<>\[\]]+$/.test(value) ? value : undefined;
+  return typeof value === 'string' && /^https?:\/\/[^\s()<>[\]]+$/.test(value) ? value : undefined;
 }
 function isPrCommandName(value: string | undefined): value is PrCommandName {
   return (PR_COMMANDS as readonly (string | undefined)[]).includes(value);

@@ -7,7 +7,7 @@ import { SECRET_PLACEHOLDER } from './pulumi-formats.js';
 export function checkOutputs(outputs: OutputMap, expectations: readonly OutputExpectation[]): OutputCheck[] {
   return expectations.map((expectation) => {
     const output = outputs[expectation.key];
-    const actual = output === undefined ? undefined : output.value;
+    const actual: unknown = output === undefined ? undefined : output.value;
     const shown = output === undefined ? '(missing)' : output.secret ? SECRET_PLACEHOLDER : outputText(actual);
     if ('matches' in expectation) {
       const passed = output !== undefined && expectation.matches.test(outputText(actual));

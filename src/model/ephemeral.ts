@@ -23,7 +23,7 @@ export function matchesEveryStack(pattern: string): boolean {
 /** What teams call production, in the spellings a stack name may use: no ephemeral pattern may match one. */
 const PRODUCTION_NAMES = ['prod', 'production', 'prd', 'live', 'main', 'master'].flatMap((name) => [
   name,
-  `${name[0].toUpperCase()}${name.slice(1)}`,
+  `${name[0]!.toUpperCase()}${name.slice(1)}`,
   name.toUpperCase(),
 ]);
 

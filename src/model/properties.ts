@@ -1,7 +1,7 @@
 // What changed in a resource's properties, from a step's old and new inputs in the engine's events:
 // each changed property with its value before and after, whether it forces the replacement, and
 // whether it was added or removed. Secrets are kept only as the fact that they are secret. Pure.
-import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import type { DiffKind, EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { isSecret, SECRET_PLACEHOLDER, SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN } from './pulumi-formats.js';
 
 type StepEventMetadata = NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
@@ -87,8 +87,10 @@ function topLevel(path: string): string {
 }
 
 function kindOf(diff: PropertyDiff): PropertyChange['kind'] {
-  if (diff.diffKind === 'add' || diff.diffKind === 'add-replace') return 'add';
-  if (diff.diffKind === 'delete' || diff.diffKind === 'delete-replace') return 'delete';
+  // The enum's values, as the events carry them: importing the enum itself would load the Automation API.
+  const kind: `${DiffKind}` = diff.diffKind;
+  if (kind === 'add' || kind === 'add-replace') return 'add';
+  if (kind === 'delete' || kind === 'delete-replace') return 'delete';
   return 'update';
 }
 
@@ -160,5 +162,7 @@ export function formatValue(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? String(value);
+  // JSON has no text for a function or a symbol (never in engine events): shown as JavaScript shows them.
+  if (typeof value === 'symbol' || typeof value === 'function') return String(value);
+  return JSON.stringify(value);
 }

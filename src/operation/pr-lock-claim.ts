@@ -60,7 +60,7 @@ export interface LockTiming {
   backoffMs: number;
   /** How many claims a run writes before it gives up. */
   attempts: number;
-  random(): number;
+  random: () => number;
   now(): Date;
 }
 

@@ -254,7 +254,7 @@ function readPlanFile(file: string): UpdatePlanReading {
 const PLAN_BASE_FIELD = 'pulumiStackActionBaseState';
 
 async function stateDigest(stack: OperationStack): Promise<string> {
-  const { deployment } = await stack.exportStack();
+  const deployment: unknown = (await stack.exportStack()).deployment;
   return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
 }
 
@@ -264,7 +264,7 @@ export function planDigest(planFile: string): string | undefined {
 }
 
 async function stampPlan(stack: OperationStack, planFile: string): Promise<void> {
-  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>;
   plan[PLAN_BASE_FIELD] = await stateDigest(stack);
   fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
 }
@@ -272,9 +272,9 @@ async function stampPlan(stack: OperationStack, planFile: string): Promise<void>
 async function checkPlanBase(stack: OperationStack, planFile: string): Promise<void> {
   let base: unknown;
   try {
-    base = JSON.parse(fs.readFileSync(planFile, 'utf8'))[PLAN_BASE_FIELD];
+    base = (JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>)[PLAN_BASE_FIELD];
   } catch (err) {
-    throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`);
+    throw new Error(`the plan ${planFile} cannot be read (${(err as Error).message}): run the reviewed preview with the same 'plan' input first.`, { cause: err });
   }
   if (typeof base !== 'string') throw new Error(`the plan ${planFile} was not saved by this action's preview, so what it was made from is unknown: save it with 'command: preview' and 'plan'.`);
   if (base !== (await stateDigest(stack))) {

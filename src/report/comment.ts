@@ -177,7 +177,7 @@ export function renderChecks(checks: readonly OutputCheck[]): string | undefined
 }
 
 export function renderCountTable(counts: ChangeCounts): string {
-  const rows = orderOps(Object.keys(counts).filter((op) => op !== 'same' && counts[op] > 0));
+  const rows = orderOps(Object.keys(counts).filter((op) => op !== 'same' && counts[op]! > 0));
   if (counts.same > 0) rows.push('same');
   if (rows.length === 0) return '*No resources.*';
   return [tableHeader(['Operation', 'Count']), ...rows.map((op) => tableRow([opTitle(op), String(counts[op])]))].join('\n');
@@ -343,7 +343,7 @@ export function renderOutputs(outputs: Readonly<Record<string, OutputValue>>): S
   return {
     head: '### Outputs',
     open: `\n${tableHeader(['Output', 'Value'])}`,
-    entries: names.map((name) => tableRow([code(name), outputCell(outputs[name])])),
+    entries: names.map((name) => tableRow([code(name), outputCell(outputs[name]!)])),
     leftOut: (count) => leftOutNote(count, 'output'),
     keep: 'first',
     shrinkRank: SHRINK_RANK.outputs,

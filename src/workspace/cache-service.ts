@@ -67,7 +67,7 @@ export function startCacheClient(serviceEnv: Readonly<Record<string, string>>, s
     pending.get(reply.id)?.resolve(reply);
     pending.delete(reply.id);
   });
-  worker.on('error', (err) => fail(`the cache client stopped: ${err.message}`));
+  worker.on('error', (err: Error) => fail(`the cache client stopped: ${err.message}`));
   worker.on('exit', () => fail(stderr.trim() ? `the cache client stopped: ${stderr.trim().split('\n').at(-1)}` : 'the cache client stopped'));
 
   const call = (request: Request): Promise<CacheReply & { kind: 'done' }> => {

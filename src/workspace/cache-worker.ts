@@ -26,7 +26,7 @@ const send = (reply: CacheReply) => port.postMessage(reply);
 process.stdout.write = ((chunk: string | Uint8Array) => {
   send({ kind: 'output', text: String(chunk) });
   return true;
-}) as typeof process.stdout.write;
+});
 
 // The library starts tar through child_process.spawn with this thread's environment: every process
 // it starts gets that environment without the service's variables (names given by cache-service.ts).

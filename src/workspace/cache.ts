@@ -257,7 +257,7 @@ export class ActionsCache {
         this.fail(problems[0]!);
         return undefined;
       }
-      return result as T;
+      return result;
     } catch (err) {
       this.fail(err instanceof Error ? err.message : String(err));
       return undefined;

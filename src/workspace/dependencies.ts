@@ -130,7 +130,7 @@ function virtualEnvAt(location: AskedLocation, dir: string): KnownLocation | und
 
 export function isUpToDate(plan: DependencyPlan, location: KnownLocation): boolean {
   try {
-    return JSON.parse(fs.readFileSync(location.stateFile, 'utf8')).fingerprint === plan.fingerprint;
+    return (JSON.parse(fs.readFileSync(location.stateFile, 'utf8')) as { fingerprint?: unknown }).fingerprint === plan.fingerprint;
   } catch {
     return false;
   }

@@ -110,7 +110,7 @@ export function statusOf(err: unknown): number {
 /** A one-line reason from an Octokit error (or anything else), for warnings and refusals. */
 export function gitHubFailure(err: unknown): string {
   const status = statusOf(err);
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   if (err instanceof RequestTimeout) return err.message;
   return status ? `GitHub answered ${status} (${message})` : message;
 }

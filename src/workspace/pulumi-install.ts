@@ -91,7 +91,7 @@ async function download(url: string, dest: string): Promise<string> {
   try {
     return await tc.downloadTool(url, dest);
   } catch (err) {
-    throw new Error(`${url}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

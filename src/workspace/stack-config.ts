@@ -77,8 +77,8 @@ type Leaf = string | number | boolean | { secret: string; crypter: SecretCrypter
 
 /** Sets the value; true when the file changed, false when it held it already, undefined to leave it to the CLI. */
 function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefined {
-  if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-  let parent: Node = doc.contents as Node;
+  if (doc.contents === null) doc.contents = doc.createNode({});
+  let parent: Node = doc.contents;
   (parent as YAMLMap).flow = false;
   for (let i = 0; i < route.length - 1; i++) {
     const child = get(parent, route[i]!);
@@ -105,7 +105,7 @@ function setAt(doc: Document, route: Segment[], value: Leaf): boolean | undefine
     const held = secureValueOf(existing);
     if (held !== undefined && value.crypter.decrypt(held) === value.secret) return false;
     const secure = new YAMLMap();
-    secure.items.push(doc.createPair(scalar('secure'), scalar(value.crypter.encrypt(value.secret))) as (typeof secure.items)[number]);
+    secure.items.push(doc.createPair(scalar('secure'), scalar(value.crypter.encrypt(value.secret))));
     return put(doc, parent, last, secure) ? true : undefined;
   }
   if (isScalar(existing)) {
@@ -161,7 +161,7 @@ function put(doc: Document, parent: Node, key: Segment, value: Node): boolean {
   if (isMap(parent) && typeof key === 'string') {
     const pair = pairOf(parent, key);
     if (pair) pair.value = value;
-    else parent.items.push(doc.createPair(scalar(key), value) as (typeof parent.items)[number]);
+    else parent.items.push(doc.createPair(scalar(key), value));
     return true;
   }
   if (isSeq(parent) && typeof key === 'number') {
@@ -187,7 +187,6 @@ const NOT_A_STRING =
 
 function stringStyle(value: string): Scalar.Type {
   if (value === '' || NOT_A_STRING.test(value)) return 'QUOTE_DOUBLE';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\ufeff]/.test(value)) return 'QUOTE_DOUBLE';
   if (value.includes('\n')) return /^[ \t]|[ \t]$/m.test(value) ? 'QUOTE_DOUBLE' : 'BLOCK_LITERAL';
   return plainAllowed(value) ? 'PLAIN' : 'QUOTE_SINGLE';
