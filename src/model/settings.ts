@@ -1,5 +1,6 @@
 // What the action is given: the inputs action.yml declares, and the typed settings the inputs stage
-// makes of them. Types and constants only, so every stage can depend on it and it on none of them.
+// makes of them. Types and constants only, so every stage can depend on it; it takes only the
+// vocabulary of pull-request commands (pr-command.ts), also of model/.
 import type { Requirement, RequiredRole } from './pr-command.js';
 
 /** Commands that act on one stack. */
