@@ -1,15 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
-import { eventFixtureFiles, generatedResources, loadEvents, streamOf } from '../support/events.js';
+import { eventFixtureFiles, generatedResources, loadEvents, streamOf } from '../../support/events.js';
 import {
   changeSummaryFromEvents,
   hasChanges,
   resultOf,
   urnName,
   type Report,
-} from '../../src/model/changes.js';
-import { commentMarker, isOurComment } from '../../src/workspace/github-comment.js';
-import { redact, redactReport, Redactor, secretParts } from '../../src/operation/redact.js';
+} from '../../../src/model/changes.js';
+import { commentMarker, isOurComment } from '../../../src/workspace/github-comment.js';
+import { redact, redactReport, Redactor, secretParts } from '../../../src/operation/redact.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 

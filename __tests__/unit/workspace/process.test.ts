@@ -1,6 +1,6 @@
 // What a command prints, read as lines: whole ones, however the chunks fall, and an endless one cut.
 import { describe, expect, it } from '@jest/globals';
-import { lineSplitter, MAX_LINE_CHARS } from '../../src/workspace/process.js';
+import { lineSplitter, MAX_LINE_CHARS } from '../../../src/workspace/process.js';
 
 function linesOf(chunks: readonly (string | Buffer)[]): string[] {
   const lines: string[] = [];

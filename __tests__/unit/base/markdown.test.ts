@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { code, escapeInline, escapeText } from '../../src/base/markdown.js';
-import { linksIn } from '../support/gfm.js';
+import { code, escapeInline, escapeText } from '../../../src/base/markdown.js';
+import { linksIn } from '../../support/gfm.js';
 
 const WORD_JOINER = '\u2060';
 

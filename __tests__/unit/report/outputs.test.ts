@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadEvents, reportFrom } from '../support/events.js';
-import { clipUtf8, stepOutputs } from '../../src/report/outputs.js';
+import { loadEvents, reportFrom } from '../../support/events.js';
+import { clipUtf8, stepOutputs } from '../../../src/report/outputs.js';
 
 const outputsOf = (...args: Parameters<typeof reportFrom>) => Object.fromEntries(stepOutputs(reportFrom(...args)).map((o) => [o.name, o.value]));
 

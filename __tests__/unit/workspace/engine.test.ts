@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseExpectOutputs } from '../../src/inputs/inputs.js';
-import { lockHolder, staleLocalLock } from '../../src/operation/operation.js';
-import { checkOutputs } from '../../src/model/checks.js';
-import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs, withoutColor } from '../../src/workspace/engine.js';
+import { parseExpectOutputs } from '../../../src/inputs/inputs.js';
+import { lockHolder, staleLocalLock } from '../../../src/operation/operation.js';
+import { checkOutputs } from '../../../src/model/checks.js';
+import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs, withoutColor } from '../../../src/workspace/engine.js';
 
 describe('checkOutputs', () => {
   const outputs = {

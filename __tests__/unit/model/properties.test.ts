@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadEvents, reportFrom } from '../support/events.js';
-import { changeSummaryFromEvents, type ResourceChange } from '../../src/model/changes.js';
-import { redactReport } from '../../src/operation/redact.js';
-import { formatValue, SECRET } from '../../src/model/properties.js';
-import { UNKNOWN } from '../../src/model/pulumi-formats.js';
+import { loadEvents, reportFrom } from '../../support/events.js';
+import { changeSummaryFromEvents, type ResourceChange } from '../../../src/model/changes.js';
+import { redactReport } from '../../../src/operation/redact.js';
+import { formatValue, SECRET } from '../../../src/model/properties.js';
+import { UNKNOWN } from '../../../src/model/pulumi-formats.js';
 
 function resource(file: string, name: string): ResourceChange {
   const found = changeSummaryFromEvents(loadEvents(file)).resources.find((r) => r.name === name);

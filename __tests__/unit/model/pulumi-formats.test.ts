@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { COLOR_MARKUP, isSecret, ProjectFileError, readProjectFile, SECRET_PLACEHOLDER } from '../../src/model/pulumi-formats.js';
+import { COLOR_MARKUP, isSecret, ProjectFileError, readProjectFile, SECRET_PLACEHOLDER } from '../../../src/model/pulumi-formats.js';
 
 describe('special values', () => {
   // The signatures of the Go SDK's resource/sig package, under its one signature key.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checksumFor, releaseFiles } from '../../src/workspace/pulumi-install.js';
+import { checksumFor, releaseFiles } from '../../../src/workspace/pulumi-install.js';
 
 describe('releaseFiles', () => {
   it.each([

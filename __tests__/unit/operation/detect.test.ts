@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { affectedStacks, matrixSelection, skippedStacksWarning, type StackEntry } from '../../src/operation/detect.js';
+import { affectedStacks, matrixSelection, skippedStacksWarning, type StackEntry } from '../../../src/operation/detect.js';
 
 const entry = (stack: string, workDir = 'infra/api', project = 'api'): StackEntry => ({ project, stack, 'work-dir': workDir });
 

@@ -3,10 +3,10 @@ import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { passphraseCrypter } from '../../src/workspace/passphrase.js';
-import { takeRunnerChannels } from '../../src/base/runner.js';
-import type { KeyDerivation } from '../../src/base/run-context.js';
-import { deriveKey, startKeyDerivation as startFrom } from '../../src/workspace/passphrase-key.js';
+import { passphraseCrypter } from '../../../src/workspace/passphrase.js';
+import { takeRunnerChannels } from '../../../src/base/runner.js';
+import type { KeyDerivation } from '../../../src/base/run-context.js';
+import { deriveKey, startKeyDerivation as startFrom } from '../../../src/workspace/passphrase-key.js';
 
 const PASSPHRASE = 'unit-passphrase';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'passphrase-key-'));

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from '../../src/workspace/dependencies.js';
-import type { DependencyPlan } from '../../src/workspace/dependency-plan.js';
-import type { ProjectFile } from '../../src/model/settings.js';
+import { installDependencies, installedEnv, isUpToDate, locateInstall, planDependencies } from '../../../src/workspace/dependencies.js';
+import type { DependencyPlan } from '../../../src/workspace/dependency-plan.js';
+import type { ProjectFile } from '../../../src/model/settings.js';
 
 let root: string;
 let project: string;

@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Step } from '../../src/model/commands.js';
-import { parseInputs } from '../../src/inputs/inputs.js';
-import type { StackSettings } from '../../src/model/settings.js';
-import { RunFiles, STEPS } from '../../src/operation/steps.js';
+import type { Step } from '../../../src/model/commands.js';
+import { parseInputs } from '../../../src/inputs/inputs.js';
+import type { StackSettings } from '../../../src/model/settings.js';
+import { RunFiles, STEPS } from '../../../src/operation/steps.js';
 
 const workspace = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'steps-')));
 fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');

@@ -2,8 +2,8 @@
 // claim protocol against a simulated backend whose tags behave as the CLI's do: every write reads
 // all the tags and writes them all back, so two writes that overlap lose one of them.
 import { describe, expect, it } from '@jest/globals';
-import { StackLock, stackLockIo, type LockIo, type LockTiming } from '../../src/operation/pr-lock-claim.js';
-import { Cancelled } from '../../src/base/run-context.js';
+import { StackLock, stackLockIo, type LockIo, type LockTiming } from '../../../src/operation/pr-lock-claim.js';
+import { Cancelled } from '../../../src/base/run-context.js';
 import {
   claimsIn,
   claimStep,
@@ -16,7 +16,7 @@ import {
   unlockReply,
   unlockStep,
   type ClaimantState,
-} from '../../src/plan/pr-lock.js';
+} from '../../../src/plan/pr-lock.js';
 
 const T0 = '2026-12-06T09:42:00.000Z';
 

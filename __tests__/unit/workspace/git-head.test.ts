@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkedOutCommit } from '../../src/workspace/git-head.js';
+import { checkedOutCommit } from '../../../src/workspace/git-head.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'git-head-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

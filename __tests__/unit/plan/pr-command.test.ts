@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseCommentEvent } from '../../src/inputs/comment-event.js';
-import { InputError, parseRequiredRole, parseRequirements } from '../../src/inputs/inputs.js';
-import type { ApprovalRules, CommandGate, PrCommand, PullRequestReview, PullRequestState, Requirement } from '../../src/model/pr-command.js';
-import { approvalRule, approversToAsk, effectiveRole, forkGate, forkSource, headGate, latestVerdicts, permissionGate, requirementsApply, requirementsGate, stackGate } from '../../src/plan/pr-command.js';
-import { prCommandOutputs } from '../../src/report/outputs.js';
-import { replyBody, replyMarker } from '../../src/workspace/github-comment.js';
-import { examplePayload, prCommentPayload } from '../support/webhook-examples.js';
+import { parseCommentEvent } from '../../../src/inputs/comment-event.js';
+import { InputError, parseRequiredRole, parseRequirements } from '../../../src/inputs/inputs.js';
+import type { ApprovalRules, CommandGate, PrCommand, PullRequestReview, PullRequestState, Requirement } from '../../../src/model/pr-command.js';
+import { approvalRule, approversToAsk, effectiveRole, forkGate, forkSource, headGate, latestVerdicts, permissionGate, requirementsApply, requirementsGate, stackGate } from '../../../src/plan/pr-command.js';
+import { prCommandOutputs } from '../../../src/report/outputs.js';
+import { replyBody, replyMarker } from '../../../src/workspace/github-comment.js';
+import { examplePayload, prCommentPayload } from '../../support/webhook-examples.js';
 
 /** The example payload's comment, issue and commenter, as the parser must read them. */
 const EXAMPLE = examplePayload('issue_comment', (p) => p.action === 'created');

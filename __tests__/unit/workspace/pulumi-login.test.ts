@@ -2,8 +2,8 @@
 // errors that say what to do, and what this step's CLI processes get (the token in their
 // environment, a credential helper so the CLI keeps it in memory).
 import { describe, expect, it, jest } from '@jest/globals';
-import { cliCredentials, issuedToken, LoginError, oidcLogin, tokenExchangeForm, type LoginIo } from '../../src/workspace/pulumi-login.js';
-import type { OidcLogin } from '../../src/model/settings.js';
+import { cliCredentials, issuedToken, LoginError, oidcLogin, tokenExchangeForm, type LoginIo } from '../../../src/workspace/pulumi-login.js';
+import type { OidcLogin } from '../../../src/model/settings.js';
 
 const ORG: OidcLogin = { org: 'acme', tokenType: 'organization', apiUrl: 'https://api.pulumi.com' };
 const TEAM: OidcLogin = { org: 'acme', tokenType: 'team', scope: 'team:deployers', expirationSeconds: 1800, apiUrl: 'https://api.pulumi.acme.com/' };

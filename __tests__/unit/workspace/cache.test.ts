@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@je
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActionsCache } from '../../src/workspace/cache.js';
+import { ActionsCache } from '../../../src/workspace/cache.js';
 import {
   archivePaths,
   cachePolicy,
@@ -17,11 +17,11 @@ import {
   installedNames,
   pluginsEntry,
   type Place,
-} from '../../src/workspace/cache-plan.js';
-import type { CacheTransfer, ClientOutput } from '../../src/workspace/cache-service.js';
-import { STATE_FILE, type DependencyPlan } from '../../src/workspace/dependency-plan.js';
-import type { Runner } from '../../src/base/runner.js';
-import { workflowCommands } from '../support/workflow-commands.js';
+} from '../../../src/workspace/cache-plan.js';
+import type { CacheTransfer, ClientOutput } from '../../../src/workspace/cache-service.js';
+import { STATE_FILE, type DependencyPlan } from '../../../src/workspace/dependency-plan.js';
+import type { Runner } from '../../../src/base/runner.js';
+import { workflowCommands } from '../../support/workflow-commands.js';
 
 const place = (workspace: string): Place => ({ platform: 'linux', arch: 'x64', workspace });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../src/model/ephemeral.js';
-import { deletesGate, destroyGate, readUpdatePlan } from '../../src/plan/destroy.js';
-import { approvalGate, planRun, stateLossGuard } from '../../src/plan/plan.js';
-import type { StackSettings } from '../../src/model/settings.js';
+import { cleanupCandidates, EPHEMERAL_TAGS, isEphemeral, matchesEveryStack, productionNameMatchedBy } from '../../../src/model/ephemeral.js';
+import { deletesGate, destroyGate, readUpdatePlan } from '../../../src/plan/destroy.js';
+import { approvalGate, planRun, stateLossGuard } from '../../../src/plan/plan.js';
+import type { StackSettings } from '../../../src/model/settings.js';
 
 describe('destroyGate', () => {
   it('allows an approved destroy', () => {

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkProjectPaths, InputError, parseConfig, parseInputs, realLocation } from '../../src/inputs/inputs.js';
-import { PINNED_PULUMI_VERSION, type ProjectFile, type StackSettings } from '../../src/model/settings.js';
+import { checkProjectPaths, InputError, parseConfig, parseInputs, realLocation } from '../../../src/inputs/inputs.js';
+import { PINNED_PULUMI_VERSION, type ProjectFile, type StackSettings } from '../../../src/model/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.mkdirSync(path.join(workspace, 'infra'));

@@ -5,11 +5,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gitHubClient } from '../../src/workspace/github.js';
-import { AdmissionError, admitPrCommand, finishPrCommand, gitHubPrCommandIo, type Admission, type PrCommandSettings } from '../../src/operation/pr-command-admission.js';
-import { replyMarker } from '../../src/workspace/github-comment.js';
-import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
-import { prCommentPayload } from '../support/webhook-examples.js';
+import { gitHubClient } from '../../../src/workspace/github.js';
+import { AdmissionError, admitPrCommand, finishPrCommand, gitHubPrCommandIo, type Admission, type PrCommandSettings } from '../../../src/operation/pr-command-admission.js';
+import { replyMarker } from '../../../src/workspace/github-comment.js';
+import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../../support/github-api.js';
+import { prCommentPayload } from '../../support/webhook-examples.js';
 
 const TOKEN = 'ghs_workflow';
 // The repository of GitHub's example payloads.

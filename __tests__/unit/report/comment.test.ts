@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../support/events.js';
-import { COMMENT_MAX_LENGTH, renderComment } from '../../src/report/comment.js';
-import type { Report } from '../../src/model/changes.js';
-import { commentMarker } from '../../src/workspace/github-comment.js';
-import { Redactor, redactReport } from '../../src/operation/redact.js';
-import { linksIn } from '../support/gfm.js';
+import { eventFixtureFiles, generatedResources, loadEvents, reportFrom, streamOf, type GeneratedResource } from '../../support/events.js';
+import { COMMENT_MAX_LENGTH, renderComment } from '../../../src/report/comment.js';
+import type { Report } from '../../../src/model/changes.js';
+import { commentMarker } from '../../../src/workspace/github-comment.js';
+import { Redactor, redactReport } from '../../../src/operation/redact.js';
+import { linksIn } from '../../support/gfm.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
 

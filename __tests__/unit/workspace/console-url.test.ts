@@ -1,13 +1,13 @@
 // The update's page in Pulumi Cloud's console: where the CLI's rule puts the console for a backend,
 // which printed link is taken for the update's, and where the report shows it.
 import { describe, expect, it } from '@jest/globals';
-import { updatePage } from '../../src/report/build.js';
-import { renderComment } from '../../src/report/comment.js';
-import { stepOutputs } from '../../src/report/outputs.js';
-import { renderJobSummary } from '../../src/report/summary.js';
-import { cloudConsoleUrl } from '../../src/workspace/console-url.js';
-import { linksIn } from '../support/gfm.js';
-import { reportFrom } from '../support/events.js';
+import { updatePage } from '../../../src/report/build.js';
+import { renderComment } from '../../../src/report/comment.js';
+import { stepOutputs } from '../../../src/report/outputs.js';
+import { renderJobSummary } from '../../../src/report/summary.js';
+import { cloudConsoleUrl } from '../../../src/workspace/console-url.js';
+import { linksIn } from '../../support/gfm.js';
+import { reportFrom } from '../../support/events.js';
 
 describe('cloudConsoleUrl', () => {
   it.each([

@@ -1,7 +1,7 @@
 // The merge check a report makes on the pull request's head, from recorded engine events.
 import { describe, expect, it } from '@jest/globals';
-import { mergeCheck, mergeCheckContext, STATUS_DESCRIPTION_MAX } from '../../src/report/merge-check.js';
-import { loadEvents, reportFrom } from '../support/events.js';
+import { mergeCheck, mergeCheckContext, STATUS_DESCRIPTION_MAX } from '../../../src/report/merge-check.js';
+import { loadEvents, reportFrom } from '../../support/events.js';
 
 const HEAD = 'c0ffee1234567890abcdef1234567890abcdef12';
 const scope = { headSha: HEAD, partial: false };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { generatedResources, loadEvents, reportFrom, streamOf } from '../support/events.js';
-import { renderComment } from '../../src/report/comment.js';
-import { Redactor } from '../../src/operation/redact.js';
-import { JOB_SUMMARY_MAX_BYTES, renderCleanupSummary, renderJobSummary } from '../../src/report/summary.js';
-import { linksIn } from '../support/gfm.js';
+import { generatedResources, loadEvents, reportFrom, streamOf } from '../../support/events.js';
+import { renderComment } from '../../../src/report/comment.js';
+import { Redactor } from '../../../src/operation/redact.js';
+import { JOB_SUMMARY_MAX_BYTES, renderCleanupSummary, renderJobSummary } from '../../../src/report/summary.js';
+import { linksIn } from '../../support/gfm.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 

@@ -9,11 +9,11 @@ import {
   reactToComment,
   replyOnPullRequest,
   type GitHub,
-} from '../../src/workspace/github.js';
-import type { PrCommand } from '../../src/model/pr-command.js';
-import { forkGate, forkSource, permissionGate, requirementsGate } from '../../src/plan/pr-command.js';
-import { replyBody } from '../../src/workspace/github-comment.js';
-import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
+} from '../../../src/workspace/github.js';
+import type { PrCommand } from '../../../src/model/pr-command.js';
+import { forkGate, forkSource, permissionGate, requirementsGate } from '../../../src/plan/pr-command.js';
+import { replyBody } from '../../../src/workspace/github-comment.js';
+import { startGitHubApi, type GitHubApiServer } from '../../support/github-api.js';
 
 const TOKEN = 'ghs_workflow';
 const started: GitHubApiServer[] = [];
