@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkProjectPaths, InputError, parseConfig, parseInputs, realLocation } from '../../../src/inputs/inputs.js';
+import { checkProjectPaths, InputError, parseConfig, parseExpectOutputs, parseInputs, parseRequiredRole, parseRequirements, realLocation } from '../../../src/inputs/inputs.js';
 import { PINNED_PULUMI_VERSION, type ProjectFile, type StackSettings } from '../../../src/model/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
@@ -464,5 +464,29 @@ describe('oidc-login', () => {
 
   it('does not apply to detect, which reaches no backend', () => {
     expect(() => parseAny({ command: 'detect', 'oidc-login': 'organization' })).toThrow("Input 'oidc-login' does not apply to command 'detect'");
+  });
+});
+
+describe('parseExpectOutputs', () => {
+  it('rejects an invalid pattern as bad input', () => {
+    expect(() => parseExpectOutputs('{"url": "/[/"}')).toThrow(/Input 'expect-outputs' key 'url' has an invalid pattern/);
+  });
+});
+
+describe('pull-request command inputs', () => {
+  it('takes write by default, maintain and admin, and nothing weaker', () => {
+    expect(parseRequiredRole('')).toBe('write');
+    expect(parseRequiredRole(' maintain ')).toBe('maintain');
+    expect(parseRequiredRole('admin')).toBe('admin');
+    expect(() => parseRequiredRole('triage')).toThrow(new InputError("Input 'pr-command-permission' is 'triage': use one of write, maintain, admin."));
+  });
+
+  it('takes approved by default, adds mergeable, and none drops them', () => {
+    expect(parseRequirements('')).toEqual(['approved']);
+    expect(parseRequirements('approved, mergeable')).toEqual(['approved', 'mergeable']);
+    expect(parseRequirements('mergeable\nmergeable')).toEqual(['mergeable']);
+    expect(parseRequirements('none')).toEqual([]);
+    expect(() => parseRequirements('approved, none')).toThrow(/'pr-command-requirements' has 'none'/);
+    expect(() => parseRequirements('reviewed')).toThrow(InputError);
   });
 });

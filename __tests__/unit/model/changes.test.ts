@@ -1,15 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { eventFixtureFiles, generatedResources, loadEvents, streamOf } from '../../support/events.js';
-import {
-  changeSummaryFromEvents,
-  hasChanges,
-  resultOf,
-  urnName,
-  type Report,
-} from '../../../src/model/changes.js';
-import { commentMarker, isOurComment } from '../../../src/workspace/github-comment.js';
-import { redact, redactReport, Redactor, secretParts } from '../../../src/operation/redact.js';
+import { changeSummaryFromEvents, hasChanges, resultOf, urnName } from '../../../src/model/changes.js';
 
 const summaryOf = (file: string) => changeSummaryFromEvents(loadEvents(file));
 
@@ -250,90 +242,5 @@ describe('resultOf', () => {
   it('is no-changes when only same and reads happened', () => {
     expect(resultOf(counts({ read: 4 }), false)).toBe('no-changes');
     expect(hasChanges(counts({ read: 4 }).counts)).toBe(false);
-  });
-});
-
-describe('commentMarker', () => {
-  it('is a one-line hidden HTML comment with the identity as JSON', () => {
-    expect(commentMarker('website', 'dev', 'preview')).toBe('<!-- pulumi-stack-action: {"project":"website","stack":"dev","command":"preview"} -->');
-  });
-
-  it('cannot be closed early or nested by hostile names, and round-trips them', () => {
-    const marker = commentMarker('a-->b', 'x--!>y <!-- z', 'up\n');
-    const inner = marker.slice('<!--'.length, -'-->'.length);
-    expect(inner).not.toMatch(/--|[<>\n]/);
-    expect(marker.startsWith('<!-- ') && marker.endsWith(' -->')).toBe(true);
-    const json = inner.replace(/^ pulumi-stack-action: /, '').trimEnd();
-    expect(JSON.parse(json)).toEqual({ project: 'a-->b', stack: 'x--!>y <!-- z', command: 'up\n' });
-  });
-
-  it('identifies our comment by its first line only', () => {
-    const marker = commentMarker('website', 'dev', 'preview');
-    expect(isOurComment(`${marker}\n## report`, marker)).toBe(true);
-    expect(isOurComment(`${marker}\r\n## edited in the browser`, marker)).toBe(true);
-    expect(isOurComment(marker, marker)).toBe(true);
-    expect(isOurComment(`${commentMarker('website', 'dev', 'up')}\n## report`, marker)).toBe(false);
-    expect(isOurComment(`quoting:\n${marker}`, marker)).toBe(false);
-    expect(isOurComment(`${marker} extra\n`, marker)).toBe(false);
-  });
-});
-
-describe('redact', () => {
-  it('masks every occurrence, longest secret first', () => {
-    expect(redact('token=abcdef; short=abc; again abcdef', ['abc', 'abcdef'])).toBe('token=***; short=***; again ***');
-  });
-
-  it('ignores empty secrets and treats regex characters literally', () => {
-    expect(redact('a.b a+b (x)', ['', 'a+b', '(x)'])).toBe('a.b *** ***');
-    expect(redact('nothing', [])).toBe('nothing');
-  });
-
-  it('does not mask its own mask again', () => {
-    expect(redact('p*ss', ['*', 'p'])).toBe('******ss');
-  });
-});
-
-describe('multi-line secrets', () => {
-  const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\n  BKcwggSjAgEAAoIBAQC7\n}\n-----END PRIVATE KEY-----\n';
-
-  it('are masked line by line too, but for lines that tell nothing', () => {
-    expect(secretParts(pem)).toEqual([pem, '-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7', '-----END PRIVATE KEY-----']);
-    expect(secretParts('one line')).toEqual(['one line']);
-  });
-
-  it('are registered with the runner line by line, and masked in each line the log shows', () => {
-    const registered: string[] = [];
-    const redactor = new Redactor((secret) => registered.push(secret)).add([pem]);
-    expect(registered).toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
-    const printed = pem.split('\n').map((line) => redactor.text(`    ${line}`));
-    expect(printed.join('\n')).not.toMatch(/MIIE|BKcw/);
-    expect(printed).toContain('    }');
-  });
-});
-
-describe('redactReport', () => {
-  it('masks names, messages, outputs, the error and the log, but not the stack identity', () => {
-    const report: Report = {
-      command: 'up',
-      project: 'web',
-      stack: 'dev',
-      stackRef: 'acme/web/dev',
-      result: 'failed',
-      changes: {
-        resources: [{ urn: 'urn:pulumi:dev::web::t::db-hunter2', type: 't', name: 'db-hunter2', op: 'create', diffs: ['hunter2'], protected: false }],
-        counts: { create: 1, update: 0, delete: 0, replace: 0, same: 0 },
-        diagnostics: [{ severity: 'error', message: 'password hunter2 rejected' }],
-        policyViolations: [{ policyPack: 'p', policy: 'q', enforcement: 'warning', message: 'saw hunter2' }],
-        maybeCorrupt: false,
-      },
-      outputs: { conn: { value: { url: 'pg://u:hunter2@h', list: ['hunter2'] }, secret: false } },
-      error: 'failed with hunter2',
-      logTail: ['log hunter2'],
-    };
-    const masked = redactReport(report, ['hunter2']);
-    expect(JSON.stringify(masked)).not.toContain('hunter2');
-    expect(masked.outputs.conn?.value).toEqual({ url: 'pg://u:***@h', list: ['***'] });
-    expect(masked.changes.resources[0]?.name).toBe('db-***');
-    expect(masked.stackRef).toBe('acme/web/dev');
   });
 });

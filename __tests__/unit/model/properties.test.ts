@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadEvents, reportFrom } from '../../support/events.js';
+import { loadEvents } from '../../support/events.js';
 import { changeSummaryFromEvents, type ResourceChange } from '../../../src/model/changes.js';
-import { redactReport } from '../../../src/operation/redact.js';
 import { formatValue, SECRET } from '../../../src/model/properties.js';
 import { UNKNOWN } from '../../../src/model/pulumi-formats.js';
 
@@ -79,25 +78,5 @@ describe('formatValue', () => {
     expect(formatValue(SECRET)).toBe('[secret]');
     expect(formatValue({ user: 'app', password: SECRET, id: UNKNOWN })).toBe('{"user":"app","password":[secret],"id":[unknown]}');
     expect(formatValue(undefined)).toBe('[unknown]');
-  });
-});
-
-describe('redactReport, property values', () => {
-  const notesOf = (secrets: string[]) => {
-    const report = redactReport(reportFrom(loadEvents('up-update-replace-delete.json')), secrets);
-    return report.changes.resources.find((r) => r.name === 'notes')?.properties ?? [];
-  };
-
-  it('shows a value equal to a configured secret as secret, old or new', () => {
-    const [content] = notesOf(['first draft', 'second draft, longer than the first']);
-    expect(content).toEqual({ path: 'content', kind: 'update', old: SECRET, new: SECRET, replaces: false });
-  });
-
-  it('masks a configured secret inside a value, a number equal to one, and in property names', () => {
-    const properties = notesOf(['draft', '101', 'mode']);
-    expect(properties.find((p) => p.path === 'content')).toMatchObject({ old: 'first ***', new: 'second ***, longer than the first' });
-    expect(properties.find((p) => p.path === 'sizeOf')).toMatchObject({ old: 76, new: SECRET });
-    expect(properties.map((p) => p.path)).toContain('***');
-    expect(JSON.stringify(properties)).not.toMatch(/draft|101|mode/);
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { streamOf, type GeneratedResource } from '../../support/events.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
-import { runSteps } from '../../../src/operation/operation.js';
+import { lockHolder, runSteps, staleLocalLock } from '../../../src/operation/operation.js';
 import { planRun } from '../../../src/plan/plan.js';
 import { Redactor } from '../../../src/operation/redact.js';
 import type { StackSettings } from '../../../src/model/settings.js';
@@ -218,5 +218,37 @@ describe('runSteps', () => {
     const outcome = await runSteps(new FakeStack([leaky]), settings, planRun(settings), live(), new Redactor().add(['hunter2']));
     expect(outcome.logTail).toEqual(['connecting with ***']);
     expect(outcome.error).toBe('error: *** was refused');
+  });
+});
+
+describe('Pulumi errors', () => {
+  const commandError = (stderr: string) => new PulumiCommandError({ stderr, stdout: '', code: 255 });
+
+  it('recognizes a lock held by another update, with its holder', () => {
+    const err = commandError('error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
+    expect(lockHolder(err)).toBe(
+      'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z',
+    );
+    expect(lockHolder(commandError('error: [409] Conflict: Another update is currently in progress.\n'))).toMatch(/Another update/);
+    expect(lockHolder(commandError('error: something else'))).toBeUndefined();
+  });
+
+  it("takes no program's or provider's conflict for a lock", () => {
+    for (const text of ['error: 409 Conflict: bucket name taken', 'error: Operation cannot be fulfilled on deployments.apps "web": the object has been modified (Conflict)']) {
+      expect(lockHolder(commandError(text))).toBeUndefined();
+    }
+    const diagnostic = new PulumiCommandError({ stdout: '    error: the stack is currently locked by my program', stderr: 'error: update failed', code: 255 });
+    expect(lockHolder(diagnostic)).toBeUndefined();
+  });
+
+  it("takes a lock for stale only when every holder is a process of this host that is gone", () => {
+    const holder = (...who: string[]) => `error: the stack is currently locked by ${who.length} lock(s). ${who.map((w) => `file:///s/x.json: created by ${w} at 2026-12-01T10:00:00Z`).join(' ')}`;
+    const runs = (pid: number) => pid === 7;
+    expect(staleLocalLock(holder('me@here (pid 42)'), 'here', runs)).toBe('a process of this host that no longer runs (pid 42)');
+    expect(staleLocalLock(holder('me@here (pid 42)', 'you@here (pid 43)'), 'here', runs)).toMatch(/pid 42, 43/);
+    expect(staleLocalLock(holder('me@here (pid 7)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock(holder('me@there (pid 42)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock(holder('me@here (pid 42)', 'me@there (pid 42)'), 'here', runs)).toBeUndefined();
+    expect(staleLocalLock('error: [409] Conflict: Another update is currently in progress.', 'here', runs)).toBeUndefined();
   });
 });

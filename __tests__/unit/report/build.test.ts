@@ -6,7 +6,7 @@ import { streamOf, type GeneratedResource } from '../../support/events.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
 import type { Outcome } from '../../../src/operation/operation.js';
 import { planRun } from '../../../src/plan/plan.js';
-import { buildReport, failureOf } from '../../../src/report/build.js';
+import { buildReport, failureOf, updatePage } from '../../../src/report/build.js';
 import { changeSummaryFromEvents } from '../../../src/model/changes.js';
 import type { StackSettings } from '../../../src/model/settings.js';
 
@@ -86,5 +86,32 @@ describe('buildReport and failureOf', () => {
     const smoke = settingsFor({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*' });
     expect(reportOf(smoke, outcomeOf([])).report.lifecycle).toEqual([{ step: 'up', ok: true }]);
     expect(reportOf(up, outcomeOf([])).report.lifecycle).toBeUndefined();
+  });
+});
+
+describe('updatePage', () => {
+  const CONSOLE = 'https://app.pulumi.com';
+  it("takes the CLI's link to an update or a preview of this very stack", () => {
+    expect(updatePage('https://app.pulumi.com/acme/web/dev/updates/12', CONSOLE, 'acme/web/dev')).toBe('https://app.pulumi.com/acme/web/dev/updates/12');
+    expect(updatePage('https://app.pulumi.com/acme/web/dev/previews/0f1e2d3c-aaaa-4bbb-8ccc-0123456789ab', CONSOLE, 'acme/web/dev')).toBe(
+      'https://app.pulumi.com/acme/web/dev/previews/0f1e2d3c-aaaa-4bbb-8ccc-0123456789ab',
+    );
+  });
+
+  it.each([
+    ['another host', 'https://evil.example/acme/web/dev/updates/12'],
+    ['a look-alike host', 'https://app.pulumi.com.evil.example/acme/web/dev/updates/12'],
+    ['another stack', 'https://app.pulumi.com/acme/web/prod/updates/12'],
+    ['more path', 'https://app.pulumi.com/acme/web/dev/updates/12/../../../../x'],
+    ['a query', 'https://app.pulumi.com/acme/web/dev/updates/12?x=1'],
+    ['no update', 'https://app.pulumi.com/acme/web/dev/'],
+    ['an update 0', 'https://app.pulumi.com/acme/web/dev/updates/0'],
+  ])('leaves out %s', (_, printed) => {
+    expect(updatePage(printed, CONSOLE, 'acme/web/dev')).toBeUndefined();
+  });
+
+  it('takes nothing where the CLI can name no console, or printed no link', () => {
+    expect(updatePage('https://app.pulumi.com/acme/web/dev/updates/12', undefined, 'acme/web/dev')).toBeUndefined();
+    expect(updatePage(undefined, CONSOLE, 'acme/web/dev')).toBeUndefined();
   });
 });

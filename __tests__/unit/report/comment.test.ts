@@ -5,6 +5,8 @@ import type { Report } from '../../../src/model/changes.js';
 import { commentMarker } from '../../../src/workspace/github-comment.js';
 import { Redactor, redactReport } from '../../../src/operation/redact.js';
 import { linksIn } from '../../support/gfm.js';
+import { stepOutputs } from '../../../src/report/outputs.js';
+import { renderJobSummary } from '../../../src/report/summary.js';
 
 const RUN_URL = 'https://github.com/acme/website/actions/runs/42';
 
@@ -561,5 +563,24 @@ describe('renderComment, property changes within the size limit', () => {
     const text = renderComment(bigReport(10_000));
     expect(text.length).toBeLessThanOrEqual(COMMENT_MAX_LENGTH);
     expect(text.length).toBeGreaterThan(COMMENT_MAX_LENGTH - 300);
+  });
+});
+
+// The update's page (report/build.test.ts finds it): linked from the comment and the summary, and an output.
+describe('the report', () => {
+  const url = 'https://app.pulumi.com/acme/website/dev/updates/7';
+  it("links the update from the stack's name in the comment's and the summary's heading, and outputs it", () => {
+    const report = reportFrom([], { command: 'up', updateUrl: url, runUrl: 'https://github.com/acme/website/actions/runs/42' });
+    const comment = renderComment(report);
+    expect(comment).toContain(`on [<code>acme/website/dev</code>](${url})`);
+    expect(linksIn(comment)).toEqual([url, 'https://github.com/acme/website/actions/runs/42']);
+    expect(linksIn(renderJobSummary(report))).toEqual([url]);
+    expect(stepOutputs(report)).toContainEqual({ name: 'update-url', value: url });
+  });
+
+  it('names the stack without a link, and sets no output, elsewhere', () => {
+    const report = reportFrom([], { command: 'up' });
+    expect(renderComment(report)).toContain('on <code>acme/website/dev</code>');
+    expect(stepOutputs(report).map((o) => o.name)).not.toContain('update-url');
   });
 });

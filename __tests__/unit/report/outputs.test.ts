@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadEvents, reportFrom } from '../../support/events.js';
-import { clipUtf8, stepOutputs } from '../../../src/report/outputs.js';
+import { clipUtf8, prCommandOutputs, stepOutputs } from '../../../src/report/outputs.js';
 
 const outputsOf = (...args: Parameters<typeof reportFrom>) => Object.fromEntries(stepOutputs(reportFrom(...args)).map((o) => [o.name, o.value]));
 
@@ -49,5 +49,12 @@ describe('clipUtf8', () => {
     expect(clipUtf8(text, 5, 'start')).toBe('éé\n… (11 more bytes cut)');
     expect(clipUtf8(text, 5, 'end')).toBe('(… 12 bytes cut)\n€');
     expect(clipUtf8(text, 100, 'start')).toBe(text);
+  });
+});
+
+describe('prCommandOutputs', () => {
+  it('sets empty outputs when no command ran', () => {
+    expect(prCommandOutputs()).toEqual({ 'pr-command': '', 'pr-head-sha': '' });
+    expect(prCommandOutputs({ command: 'up', headSha: 'abc' })).toEqual({ 'pr-command': 'up', 'pr-head-sha': 'abc' });
   });
 });

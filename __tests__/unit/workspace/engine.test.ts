@@ -1,70 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseExpectOutputs } from '../../../src/inputs/inputs.js';
-import { lockHolder, staleLocalLock } from '../../../src/operation/operation.js';
-import { checkOutputs } from '../../../src/model/checks.js';
+// The colour test also reads a lock's holder out of the cleaned text, as the operation does.
+import { lockHolder } from '../../../src/operation/operation.js';
 import { PulumiCommandError, isStackNotFound, pulumiErrorMessage, rootStackOutputs, withoutColor } from '../../../src/workspace/engine.js';
-
-describe('checkOutputs', () => {
-  const outputs = {
-    url: { value: 'https://example.test/app', secret: false },
-    count: { value: 3, secret: false },
-    tags: { value: ['a', 'b'], secret: false },
-    password: { value: 'hunter2', secret: true },
-  };
-
-  it('compares exact values and patterns, key by key', () => {
-    const expectations = parseExpectOutputs('{"url": "/^https:\\\\/\\\\//", "count": 3, "tags": ["a", "b"], "missing": "x", "password": "/hunter/"}');
-    expect(checkOutputs(outputs, expectations)).toEqual([
-      { key: 'url', expected: '/^https:\\/\\//', actual: 'https://example.test/app', passed: true },
-      { key: 'count', expected: '3', actual: '3', passed: true },
-      { key: 'tags', expected: '["a","b"]', actual: '["a","b"]', passed: true },
-      { key: 'missing', expected: 'x', actual: '(missing)', passed: false },
-      { key: 'password', expected: '/hunter/', actual: '[secret]', passed: true },
-    ]);
-  });
-
-  it('fails a value of another type', () => {
-    expect(checkOutputs(outputs, parseExpectOutputs('{"count": "3"}'))[0]!.passed).toBe(false);
-  });
-
-  it('rejects an invalid pattern as bad input', () => {
-    expect(() => parseExpectOutputs('{"url": "/[/"}')).toThrow(/Input 'expect-outputs' key 'url' has an invalid pattern/);
-  });
-});
 
 describe('Pulumi errors', () => {
   const commandError = (stderr: string) => new PulumiCommandError({ stderr, stdout: '', code: 255 });
 
   it("keeps Pulumi's error lines and drops the rest", () => {
     expect(pulumiErrorMessage(commandError('warning: x\nerror: no stack named dev found\n  at foo'))).toBe('error: no stack named dev found');
-  });
-
-  it('recognizes a lock held by another update, with its holder', () => {
-    const err = commandError('error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
-    expect(lockHolder(err)).toBe(
-      'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z',
-    );
-    expect(lockHolder(commandError('error: [409] Conflict: Another update is currently in progress.\n'))).toMatch(/Another update/);
-    expect(lockHolder(commandError('error: something else'))).toBeUndefined();
-  });
-
-  it("takes no program's or provider's conflict for a lock", () => {
-    for (const text of ['error: 409 Conflict: bucket name taken', 'error: Operation cannot be fulfilled on deployments.apps "web": the object has been modified (Conflict)']) {
-      expect(lockHolder(commandError(text))).toBeUndefined();
-    }
-    const diagnostic = new PulumiCommandError({ stdout: '    error: the stack is currently locked by my program', stderr: 'error: update failed', code: 255 });
-    expect(lockHolder(diagnostic)).toBeUndefined();
-  });
-
-  it("takes a lock for stale only when every holder is a process of this host that is gone", () => {
-    const holder = (...who: string[]) => `error: the stack is currently locked by ${who.length} lock(s). ${who.map((w) => `file:///s/x.json: created by ${w} at 2026-12-01T10:00:00Z`).join(' ')}`;
-    const runs = (pid: number) => pid === 7;
-    expect(staleLocalLock(holder('me@here (pid 42)'), 'here', runs)).toBe('a process of this host that no longer runs (pid 42)');
-    expect(staleLocalLock(holder('me@here (pid 42)', 'you@here (pid 43)'), 'here', runs)).toMatch(/pid 42, 43/);
-    expect(staleLocalLock(holder('me@here (pid 7)'), 'here', runs)).toBeUndefined();
-    expect(staleLocalLock(holder('me@there (pid 42)'), 'here', runs)).toBeUndefined();
-    expect(staleLocalLock(holder('me@here (pid 42)', 'me@there (pid 42)'), 'here', runs)).toBeUndefined();
-    expect(staleLocalLock('error: [409] Conflict: Another update is currently in progress.', 'here', runs)).toBeUndefined();
   });
 
   it("reads the CLI's words without its colours, ANSI or its own markup", () => {
