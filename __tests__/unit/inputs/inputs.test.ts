@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkProjectPaths, InputError, parseConfig, parseExpectOutputs, parseInputs, parseRequiredRole, parseRequirements, realLocation } from '../../../src/inputs/inputs.js';
 import { PINNED_PULUMI_VERSION, type ProjectFile, type StackSettings } from '../../../src/model/settings.js';
+import { stackSettings } from '../../support/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.mkdirSync(path.join(workspace, 'infra'));
@@ -37,6 +38,11 @@ describe('parseInputs', () => {
       destroyApproved: false,
       comment: { mode: 'update', issueNumber: undefined },
     });
+  });
+
+  it("reads for up on dev, by default, what the later stages' tests build with stackSettings", () => {
+    const real = fs.realpathSync(workspace);
+    expect(parse({ command: 'up', stack: 'dev' })).toEqual(stackSettings({ workspace: real, workDir: real, project: { name: 'root', runtime: 'nodejs', runtimeOptions: {} } }));
   });
 
   it('reads runtime options, lists and numbers', () => {

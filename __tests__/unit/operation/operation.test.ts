@@ -1,28 +1,17 @@
 // The operation stage's orchestration, over a fake stack: which steps run after a failure, lock
 // retries, teardown errors and cancellation. The end-to-end suites run the same code on the real CLI.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
 import { streamOf, type GeneratedResource } from '../../support/events.js';
-import { parseInputs } from '../../../src/inputs/inputs.js';
 import { lockHolder, runSteps, staleLocalLock } from '../../../src/operation/operation.js';
 import { planRun } from '../../../src/plan/plan.js';
 import { Redactor } from '../../../src/operation/redact.js';
-import type { StackSettings } from '../../../src/model/settings.js';
 import type { EngineHooks, OperationStack } from '../../../src/operation/steps.js';
 import { PulumiCommandError } from '../../../src/workspace/engine.js';
-
-const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'run-steps-'));
-fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');
-afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
-
-function settingsFor(inputs: Record<string, string>): StackSettings {
-  const settings = parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace });
-  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment' || settings.command === 'install') throw new Error('not a stack command');
-  return settings;
-}
+import { stackSettings } from '../../support/settings.js';
 
 /** What one engine command does on the fake: the events it emits and lines it prints, then how it ends. */
 type Script = (args: readonly string[], hooks: EngineHooks) => Promise<void>;
@@ -85,7 +74,7 @@ const live = () => ({ signal: new AbortController().signal, terminate: new Abort
 const commands = (stack: FakeStack) => stack.calls.map((args) => args.slice(0, args.includes('--remove') ? 4 : 1).join(' '));
 
 describe('runSteps', () => {
-  const smoke = settingsFor({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', 'expect-outputs': '{"url": "/^https:/"}' });
+  const smoke = stackSettings({ command: 'smoke', stack: 'smoke-1', ephemeralStacks: ['smoke-*'], smoke: { expectOutputs: [{ key: 'url', matches: /^https:/ }] } });
 
   it('tears a smoke stack down after its update failed, and reports both', async () => {
     const stack = new FakeStack([fails('error: update failed\nerror: quota exceeded'), emits([])]);
@@ -108,7 +97,7 @@ describe('runSteps', () => {
   });
 
   it('waits for another update to release the lock, keeping only the last attempt’s events', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'dev', 'lock-timeout': '30s' });
+    const settings = stackSettings({ command: 'up', stack: 'dev', lockTimeoutMs: 30_000 });
     const firstTry: Script = async (args, hooks) => {
       await emits([{ name: 'half', op: 'create' }])(args, hooks);
       await fails(locked('elsewhere', 1))();
@@ -121,7 +110,7 @@ describe('runSteps', () => {
   });
 
   it('gives up at lock-timeout with the lock holder named', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'dev', 'lock-timeout': '0' });
+    const settings = stackSettings({ command: 'up', stack: 'dev', lockTimeoutMs: 0 });
     const stack = new FakeStack([fails(locked('elsewhere', 1))]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(stack.calls).toHaveLength(1);
@@ -129,7 +118,7 @@ describe('runSteps', () => {
   });
 
   it('removes a lock left by a process of this host that is gone, once, then runs', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'dev', 'lock-timeout': '0' });
+    const settings = stackSettings({ command: 'up', stack: 'dev', lockTimeoutMs: 0 });
     const stack = new FakeStack([fails(locked(os.hostname(), 2 ** 22 + 17)), emits([])]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(stack.cancels).toEqual([`a process of this host that no longer runs (pid ${2 ** 22 + 17})`]);
@@ -154,7 +143,7 @@ describe('runSteps', () => {
   it('runs no step at all once cancelled before the first', async () => {
     const cancel = new AbortController();
     cancel.abort();
-    const settings = settingsFor({ command: 'preview', stack: 'dev' });
+    const settings = stackSettings({ command: 'preview', stack: 'dev' });
     const stack = new FakeStack([emits([])]);
     const outcome = await runSteps(stack, settings, planRun(settings), { signal: cancel.signal, terminate: new AbortController().signal }, new Redactor());
     expect(stack.calls).toEqual([]);
@@ -162,7 +151,7 @@ describe('runSteps', () => {
   });
 
   it('refuses an update whose preview deletes, with the preview as the report', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const settings = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
     const stack = new FakeStack([previews([{ name: 'db', op: 'delete' }, { name: 'web', op: 'update' }])]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(commands(stack)).toEqual(['preview']);
@@ -172,7 +161,7 @@ describe('runSteps', () => {
   });
 
   it('lets an update through when its preview deletes nothing, applying the plan the preview saved, and then removes it', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const settings = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
     const stack = new FakeStack([previews([{ name: 'web', op: 'update' }]), emits([{ name: 'web', op: 'update' }])]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(commands(stack)).toEqual(['preview', 'up']);
@@ -183,7 +172,7 @@ describe('runSteps', () => {
   });
 
   it('fails closed when the preview leaves no plan, or its events stop before the summary', async () => {
-    const settings = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const settings = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
     const noPlan = new FakeStack([emits([{ name: 'web', op: 'update' }]), emits([])]);
     const refused = await runSteps(noPlan, settings, planRun(settings), live(), new Redactor());
     expect(commands(noPlan)).toEqual(['preview']);
@@ -200,17 +189,17 @@ describe('runSteps', () => {
 
   it("says which plan an update broke: the gate preview's, or a reviewed one", async () => {
     const violation = 'error: delete is not allowed by the plan: this resource is constrained to same';
-    const gated = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const gated = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
     const stack = new FakeStack([previews([{ name: 'web', op: 'same' }]), fails(violation)]);
     const outcome = await runSteps(stack, gated, planRun(gated), live(), new Redactor());
     expect(outcome.error).toMatch(/^the update went beyond what its 'deletes-need-approval' preview showed .*Pulumi said: error: delete is not allowed by the plan/);
-    const plain = settingsFor({ command: 'up', stack: 'prod' });
+    const plain = stackSettings({ command: 'up', stack: 'prod' });
     const reviewed = await runSteps(new FakeStack([fails(violation)]), plain, planRun(plain), live(), new Redactor());
     expect(reviewed.error).toMatch(/^the program or its config changed since the plan was saved/);
   });
 
   it("masks the run's secrets in the log it keeps and in the error", async () => {
-    const settings = settingsFor({ command: 'preview', stack: 'dev' });
+    const settings = stackSettings({ command: 'preview', stack: 'dev' });
     const leaky: Script = async (args, hooks) => {
       await emits([], ['connecting with hunter2'])(args, hooks);
       await fails('error: hunter2 was refused')();

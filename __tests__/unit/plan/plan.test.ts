@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { isEphemeral } from '../../../src/model/ephemeral.js';
 import { approvalGate, planRun, stateLossGuard } from '../../../src/plan/plan.js';
 import type { StackSettings } from '../../../src/model/settings.js';
+import { stackSettings, type StackSettingsOverrides } from '../../support/settings.js';
 
 describe('approvalGate', () => {
   const approval = (user: string, state = 'approved', environments = ['production']) => ({ user, state, environments });
@@ -47,11 +47,7 @@ describe('stateLossGuard', () => {
 });
 
 describe('planRun', () => {
-  const settings = (command: StackSettings['command'], extra: Partial<StackSettings> = {}) => {
-    const ephemeral = isEphemeral('dev', extra.ephemeralStacks ?? []);
-    return { command, stack: 'dev', refresh: false, installDependencies: true, destroyApproved: false, ephemeralStacks: [], ephemeral, allowEphemeralState: false, operation: operation(), ...extra } as StackSettings;
-  };
-  const operation = (options: Partial<StackSettings['operation']> = {}) => ({ remove: false, ...options }) as StackSettings['operation'];
+  const settings = (command: StackSettings['command'], extra: StackSettingsOverrides = {}) => stackSettings({ command, stack: 'dev', ...extra });
 
   it.each([
     ['preview', ['preview'], true],
@@ -97,7 +93,7 @@ describe('planRun', () => {
 
   it('clears pending operations after a destroy, but not once it removed the stack', () => {
     expect(planRun(settings('destroy', { destroyApproved: true })).clearsPending).toBe(true);
-    expect(planRun(settings('destroy', { destroyApproved: true, operation: operation({ remove: true }) })).clearsPending).toBe(false);
+    expect(planRun(settings('destroy', { destroyApproved: true, operation: { remove: true } })).clearsPending).toBe(false);
   });
 
   it('does not prepare dependencies to read outputs', () => {

@@ -1,24 +1,11 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import { streamOf, type GeneratedResource } from '../../support/events.js';
-import { parseInputs } from '../../../src/inputs/inputs.js';
 import type { Outcome } from '../../../src/operation/operation.js';
 import { planRun } from '../../../src/plan/plan.js';
 import { buildReport, failureOf, updatePage } from '../../../src/report/build.js';
 import { changeSummaryFromEvents } from '../../../src/model/changes.js';
 import type { StackSettings } from '../../../src/model/settings.js';
-
-const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'report-build-'));
-fs.writeFileSync(path.join(workspace, 'Pulumi.yaml'), 'name: shop\nruntime: nodejs\n');
-afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
-
-function settingsFor(inputs: Record<string, string>, env: Record<string, string> = {}): StackSettings {
-  const settings = parseInputs((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: workspace, ...env });
-  if (settings.command === 'cleanup' || settings.command === 'detect' || settings.command === 'comment' || settings.command === 'install') throw new Error('not a stack command');
-  return settings;
-}
+import { stackSettings } from '../../support/settings.js';
 
 const outcomeOf = (resources: GeneratedResource[], extra: Partial<Outcome> = {}): Outcome => ({
   changes: changeSummaryFromEvents(streamOf(resources)),
@@ -34,7 +21,7 @@ function reportOf(settings: StackSettings, outcome: Outcome) {
 }
 
 describe('buildReport and failureOf', () => {
-  const up = settingsFor({ command: 'up', stack: 'dev' });
+  const up = stackSettings({ command: 'up', stack: 'dev' });
 
   it('an update that changed something succeeded, one that changed nothing found no changes; neither fails', () => {
     expect(reportOf(up, outcomeOf([{ name: 'web', op: 'update' }]))).toMatchObject({ report: { result: 'succeeded', stackRef: 'organization/shop/dev' }, failure: undefined });
@@ -53,7 +40,7 @@ describe('buildReport and failureOf', () => {
   });
 
   it('a refusal lists what would have been deleted and replaced, apart', () => {
-    const gated = settingsFor({ command: 'up', stack: 'prod', 'deletes-need-approval': 'true' });
+    const gated = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
     const doomed: GeneratedResource[] = [
       { name: 'db', op: 'delete' },
       { name: 'cache', op: 'replace', type: 'aws:elasticache/cluster:Cluster' },
@@ -67,23 +54,23 @@ describe('buildReport and failureOf', () => {
   });
 
   it('a destroy refused by its gate is refused with the gate’s reason', () => {
-    const destroy = settingsFor({ command: 'destroy', stack: 'prod' });
+    const destroy = stackSettings({ command: 'destroy', stack: 'prod' });
     const { report, failure } = reportOf(destroy, outcomeOf([{ name: 'db', op: 'delete' }]));
     expect(report.result).toBe('refused');
     expect(failure).toMatch(/^Destroying stack 'prod' needs approval: .* It would delete 1 resource\(s\)/);
   });
 
   it('drift is the result of a drift check, and fails the step only with fail-on-drift', () => {
-    const drift = settingsFor({ command: 'drift', stack: 'dev' });
+    const drift = stackSettings({ command: 'drift', stack: 'dev' });
     expect(reportOf(drift, outcomeOf([{ name: 'web', op: 'update' }]))).toMatchObject({ report: { result: 'drifted', drifted: true }, failure: undefined });
     expect(reportOf(drift, outcomeOf([{ name: 'web', op: 'same' }])).report).toMatchObject({ result: 'no-changes', drifted: false });
-    const strict = settingsFor({ command: 'drift', stack: 'dev', 'fail-on-drift': 'true' });
+    const strict = stackSettings({ command: 'drift', stack: 'dev', failOnDrift: true });
     expect(reportOf(strict, outcomeOf([{ name: 'web', op: 'delete' }])).failure).toMatch(/'fail-on-drift' is set/);
     expect(reportOf(up, outcomeOf([{ name: 'web', op: 'update' }])).report.drifted).toBeUndefined();
   });
 
   it('lists the steps of a smoke test only', () => {
-    const smoke = settingsFor({ command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*' });
+    const smoke = stackSettings({ command: 'smoke', stack: 'smoke-1', ephemeralStacks: ['smoke-*'] });
     expect(reportOf(smoke, outcomeOf([])).report.lifecycle).toEqual([{ step: 'up', ok: true }]);
     expect(reportOf(up, outcomeOf([])).report.lifecycle).toBeUndefined();
   });
