@@ -5,7 +5,8 @@
 // run a folder of its own, at another path). The program is the TypeScript example with a package
 // that names a real provider plugin (built from the Pulumi Go SDK, served by a local mirror the CLI
 // is pointed at), so `command: install` downloads it, and a later `run: pulumi …` step finds it.
-// The first run installs, downloads and saves; the second restores both and installs nothing.
+// The first run installs, downloads and saves; the second restores both and installs nothing; a
+// third, after a commit that changes the lock file, installs again (the plugins still restored).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +23,8 @@ permissions:
 jobs:
   preview:
     runs-on: ubuntu-latest
+    env:
+      PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
     steps:
       - uses: actions/checkout@v4
       - id: install
@@ -159,6 +162,31 @@ describe('a workflow run twice on fresh runners, sharing act\'s cache', () => {
     expect(stepOf(job, 'plugins').output).toMatch(new RegExp(`${mirror.plugin.name}\\s+resource\\s+${mirror.plugin.version.replace(/\./g, '\\.')}`));
     expect(JSON.parse(preview!.outputs.changes!)).toMatchObject({ create: 6 });
     expect(`${install!.output}${preview!.output}`).not.toContain('Actions cache: saved');
+    expect(warningsIn(run)).toEqual([]);
+  }, 900_000);
+
+  it('installs again once the lock file changed, and saves that install; the plugins are still restored', async () => {
+    // The project's version, in package.json and its lock alike: npm ci accepts it, and the lock is another file.
+    const infra = path.join(repo.dir, 'infra');
+    for (const file of ['package.json', 'package-lock.json']) {
+      const json = JSON.parse(fs.readFileSync(path.join(infra, file), 'utf8'));
+      json.version = '1.0.1';
+      if (json.packages?.['']) json.packages[''].version = '1.0.1';
+      fs.writeFileSync(path.join(infra, file), JSON.stringify(json, null, 2));
+    }
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=act suite', '-c', 'user.email=act@example.com', ...args], { cwd: repo.dir });
+    git('add', '-A');
+    git('commit', '-q', '-m', 'a new version of the lock file');
+    const run = await runOnFreshRunner(workflow);
+    const job = jobOf(run, 'preview');
+    expect(resultOf(run, job)).toEqual({ job: job.name, result: 'success' });
+    const [install, preview] = actionSteps(job);
+    expect(install!.output).toContain('$ npm ci --no-audit --no-fund');
+    expect(install!.output).not.toMatch(/Actions cache: restored Node\.js packages/);
+    expect(install!.output).toMatch(/Actions cache: saved Node\.js packages \(npm ci\) \(/);
+    expect(install!.output).toMatch(/Actions cache: restored Pulumi plugins and policy packs in /);
+    expect(mirror.downloads()).toBe(1);
+    expect(JSON.parse(preview!.outputs.changes!)).toMatchObject({ create: 6 });
     expect(warningsIn(run)).toEqual([]);
   }, 900_000);
 });

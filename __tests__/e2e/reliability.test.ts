@@ -144,7 +144,7 @@ describe('concurrent runs on one stack', () => {
     const base = { command: 'up', stack: 'shared', 'backend-url': backendUrl };
     expect((await runStep(ws, { inputs: { ...base, config: slowConfig('first', 0, outDir) } })).code).toBe(0);
 
-    const holder = startStep({ inputs: { ...base, config: slowConfig('holder', 2_000, outDir) } });
+    const holder = startStep({ inputs: { ...base, config: slowConfig('holder', 6_000, outDir) } });
     await holder.started;
     const impatient = await runStep(ws, { inputs: { ...base, config: slowConfig('impatient', 0, outDir), 'lock-timeout': '0' } });
     const patient = startStep({ inputs: { ...base, config: slowConfig('patient', 0, outDir), 'lock-timeout': '2m' } });
