@@ -380,7 +380,12 @@ async function deps() {
   line('cold, pip', spread(sp, s));
   line(`cold, ${uvVersion}`, spread(su, s));
   line('uv speed-up over pip', `${(sp.median / su.median).toFixed(1)}×`, '≥ 3×', sp.median / su.median >= 3);
-  line('warm reuse (unchanged requirements)', spread(sw, (v) => `${v.toFixed(1)} ms`), '< 0.5 s', sw.median < 500);
+  line(
+    'warm reuse (unchanged requirements)',
+    spread(sw, (v) => `${v.toFixed(1)} ms`),
+    '< 0.5 s',
+    sw.median < 500,
+  );
 }
 
 /** uv from PyPI into a scratch venv, once; only the uv binary goes on PATH, so python3 stays the machine's. */
@@ -435,7 +440,10 @@ async function startup() {
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
   for (const action of ACTIONS) {
     const dist = path.dirname(action.file);
-    const files = fs.readdirSync(dist, { recursive: true }).map((f) => path.join(dist, String(f))).filter((f) => fs.statSync(f).isFile());
+    const files = fs
+      .readdirSync(dist, { recursive: true })
+      .map((f) => path.join(dist, String(f)))
+      .filter((f) => fs.statSync(f).isFile());
     const total = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
     line(`${action.label}: bundle, its folder`, `${mb(total)} in ${files.length} files`);
     for (const f of files.filter((f) => /\.[cm]?js$/.test(f) && path.dirname(f) === dist)) line(`${action.label}: bundle, ${path.basename(f)}`, mb(fs.statSync(f).size));
@@ -472,7 +480,12 @@ async function report() {
     const s = stats(times);
     const fits = body.length <= COMMENT_MAX_LENGTH;
     const big = count === 10_000;
-    line(`${count.toLocaleString('en')} resources: render`, spread(s, (v) => `${v.toFixed(1)} ms`), big ? '< 200 ms' : undefined, s.median < 200);
+    line(
+      `${count.toLocaleString('en')} resources: render`,
+      spread(s, (v) => `${v.toFixed(1)} ms`),
+      big ? '< 200 ms' : undefined,
+      s.median < 200,
+    );
     line(`${count.toLocaleString('en')} resources: length`, `${body.length.toLocaleString('en')} chars`, big ? '≤ 65,536' : undefined, fits);
     line(`${count.toLocaleString('en')} resources: model from events (once)`, `${modelMs.toFixed(1)} ms`);
   }
@@ -490,7 +503,12 @@ async function memory() {
       }
       for (const action of ACTIONS) {
         const s = stats(peaks.get(action));
-        line(`${action.label}: ${command} ${size} resources`, spread(s, (v) => `${v.toFixed(0)} MB`), '< 150 MB', s.max < 150);
+        line(
+          `${action.label}: ${command} ${size} resources`,
+          spread(s, (v) => `${v.toFixed(0)} MB`),
+          '< 150 MB',
+          s.max < 150,
+        );
       }
     }
   }
@@ -725,7 +743,10 @@ function freshExample(id, tools, mirror, service) {
     await whenIdle();
     const { tmp, env } = machine();
     const stepEnv = { ...baseEnv, ...env, ...service.env, RUNNER_TEMP: tmp, GITHUB_WORKSPACE: workspace, GITHUB_SERVER_URL: 'https://github.com' };
-    const hash = (file) => createHash('sha256').update(fs.readFileSync(path.join(workDir, file))).digest('hex');
+    const hash = (file) =>
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(workDir, file)))
+        .digest('hex');
     const managerCache = {
       pip: () => ({ key: `setup-python-pip-${hash('requirements.txt')}`, paths: [path.join(home, '.cache', 'pip')] }),
       uv: () => ({ key: `setup-uv-${hash('requirements.txt')}`, paths: [path.join(home, '.cache', 'uv')] }),
@@ -735,8 +756,14 @@ function freshExample(id, tools, mirror, service) {
     const plugins = { key: `pulumi-plugins-${hash(typescript ? 'package-lock.json' : id === 'poetry' ? 'poetry.lock' : 'requirements.txt')}`, paths: [path.join(home, '.pulumi', 'plugins')] };
     const venvPython = path.join(workDir, 'venv', 'bin', 'python');
     const install = {
-      pip: [['python3', ['-m', 'venv', 'venv']], [venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', 'requirements.txt']]],
-      uv: [[path.join(tools.uv, 'uv'), ['venv', '--seed', 'venv']], [path.join(tools.uv, 'uv'), ['pip', 'install', '--python', venvPython, '-r', 'requirements.txt']]],
+      pip: [
+        ['python3', ['-m', 'venv', 'venv']],
+        [venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', 'requirements.txt']],
+      ],
+      uv: [
+        [path.join(tools.uv, 'uv'), ['venv', '--seed', 'venv']],
+        [path.join(tools.uv, 'uv'), ['pip', 'install', '--python', venvPython, '-r', 'requirements.txt']],
+      ],
       poetry: [[path.join(tools.poetry, 'poetry'), ['install', '--no-interaction', '--no-ansi']]],
       npm: [['npm', ['ci', '--no-audit', '--no-fund']]],
     }[id];

@@ -114,9 +114,7 @@ function replaceInStrings(value, edit) {
 function withoutProviderCode(value) {
   if (Array.isArray(value)) return value.map(withoutProviderCode);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, key === '__provider' && typeof item === 'string' ? SERIALIZED_PROVIDER : withoutProviderCode(item)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === '__provider' && typeof item === 'string' ? SERIALIZED_PROVIDER : withoutProviderCode(item)]));
 }
 
 /**
@@ -128,11 +126,13 @@ function withoutProviderCode(value) {
 function normalise(events, { paths }) {
   const ids = new Map();
   const fixPaths = (text) =>
-    paths.reduce((t, [from, to]) => t.split(from).join(to), text).replace(UUID, (uuid) => {
-      if (uuid === UNKNOWN) return uuid;
-      if (!ids.has(uuid)) ids.set(uuid, `00000000-0000-4000-8000-${String(ids.size + 1).padStart(12, '0')}`);
-      return ids.get(uuid);
-    });
+    paths
+      .reduce((t, [from, to]) => t.split(from).join(to), text)
+      .replace(UUID, (uuid) => {
+        if (uuid === UNKNOWN) return uuid;
+        if (!ids.has(uuid)) ids.set(uuid, `00000000-0000-4000-8000-${String(ids.size + 1).padStart(12, '0')}`);
+        return ids.get(uuid);
+      });
   return events
     .filter((event) => event.diagnosticEvent?.severity !== 'debug')
     .map((event, index) => {
@@ -196,7 +196,21 @@ export async function recordEvents(outDir, { log = (line) => process.stderr.writ
         restore = () => fs.writeFileSync(file, before);
       }
       const eventLog = path.join(root, `${scenario.fixture}.jsonl`);
-      const args = [...scenario.command, ...(scenario.policyPack ? ['--policy-pack', policyPack] : []), '--stack', 'dev', '--non-interactive', '--color', 'never', '--parallel', '1', '--exec-kind', 'auto.local', '--event-log', eventLog];
+      const args = [
+        ...scenario.command,
+        ...(scenario.policyPack ? ['--policy-pack', policyPack] : []),
+        '--stack',
+        'dev',
+        '--non-interactive',
+        '--color',
+        'never',
+        '--parallel',
+        '1',
+        '--exec-kind',
+        'auto.local',
+        '--event-log',
+        eventLog,
+      ];
       const result = run('pulumi', args, options);
       restore?.();
       if ((result.code !== 0) !== Boolean(scenario.fails)) {

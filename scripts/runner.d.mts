@@ -11,11 +11,7 @@ export interface InputDeclaration {
 }
 export declare function declaredInputs(actionFile?: string): Record<string, InputDeclaration | null>;
 export declare function evaluateDefault(text: string, contexts: Record<string, unknown>): string;
-export declare function inputEnv(
-  inputs: Record<string, string | number | boolean>,
-  contexts: Record<string, unknown>,
-  declared?: Record<string, InputDeclaration | null>,
-): Record<string, string>;
+export declare function inputEnv(inputs: Record<string, string | number | boolean>, contexts: Record<string, unknown>, declared?: Record<string, InputDeclaration | null>): Record<string, string>;
 export interface RunnerFiles {
   output: string;
   summary: string;
@@ -41,8 +37,5 @@ export interface ActionRun {
 /** Cancels a started action as the runner does: SIGINT, SIGTERM 7.5 s later, SIGKILL to its process tree 2.5 s after that. */
 export declare function cancelAsRunner(child: import('node:child_process').ChildProcess): Promise<void>;
 
-export declare function startAction(
-  env: NodeJS.ProcessEnv,
-  options?: { cwd?: string; onStdout?: (chunk: string) => void },
-): { child: ChildProcess; done: Promise<ActionRun> };
+export declare function startAction(env: NodeJS.ProcessEnv, options?: { cwd?: string; onStdout?: (chunk: string) => void }): { child: ChildProcess; done: Promise<ActionRun> };
 export declare function readOutputs(file: string): Record<string, string>;

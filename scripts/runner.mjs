@@ -31,9 +31,7 @@ export function declaredInputs(actionFile = path.join(REPO, 'action.yml')) {
 export function evaluateDefault(text, contexts) {
   return String(text).replace(/\$\{\{(.*?)\}\}/g, (whole, inner) => {
     const expression = inner.trim();
-    const value = /^[a-z_]+(\.[A-Za-z_-]+)+$/.test(expression)
-      ? expression.split('.').reduce((scope, key) => scope?.[key], contexts)
-      : undefined;
+    const value = /^[a-z_]+(\.[A-Za-z_-]+)+$/.test(expression) ? expression.split('.').reduce((scope, key) => scope?.[key], contexts) : undefined;
     if (value === undefined) throw new Error(`runner emulation: cannot evaluate ${whole} in an action.yml default`);
     return String(value);
   });
@@ -165,7 +163,7 @@ function descendantsOf(pid) {
   }
   const found = [];
   const visit = (parent) => {
-    for (const [child, ppid] of parents) if (ppid === parent && !found.includes(child)) found.push(child), visit(child);
+    for (const [child, ppid] of parents) if (ppid === parent && !found.includes(child)) (found.push(child), visit(child));
   };
   visit(pid);
   return found;

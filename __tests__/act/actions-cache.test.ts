@@ -127,7 +127,7 @@ function runOnFreshRunner(workflow: string): Promise<ActRun> {
 
 const warningsIn = (run: ActRun) => run.log.split('\n').filter((line) => line.includes('"command":"warning"'));
 
-describe('a workflow run twice on fresh runners, sharing act\'s cache', () => {
+describe("a workflow run twice on fresh runners, sharing act's cache", () => {
   let workflow: string;
 
   it('installs the packages and downloads the plugin on the first run, which later steps find, and saves both', async () => {

@@ -41,11 +41,13 @@ beforeAll(async () => {
 
 afterAll(() => suite.close());
 
-
 /** The resources in a stack's state, by name (the stack itself left out). */
 function resourcesOf(repo: ActRepository, stack: string): string[] {
   const state = JSON.parse(pulumiCli(repo, 'infra', ['stack', 'export', '--stack', stack])) as { deployment: { resources?: { urn: string; type: string }[] } };
-  return (state.deployment.resources ?? []).filter((r) => r.type.startsWith('pulumi-python:')).map((r) => r.urn.split('::').pop()!).sort();
+  return (state.deployment.resources ?? [])
+    .filter((r) => r.type.startsWith('pulumi-python:'))
+    .map((r) => r.urn.split('::').pop()!)
+    .sort();
 }
 
 describe('production on Pulumi Cloud', () => {
@@ -70,7 +72,7 @@ describe('production on Pulumi Cloud', () => {
     expect(fs.readdirSync(outDir).sort()).toEqual(['file-0.txt', 'file-1.txt', 'file-2.txt', 'manifest.json']);
   });
 
-  it('runs production.yml\'s up after an approval by someone else (require-approval)', async () => {
+  it("runs production.yml's up after an approval by someone else (require-approval)", async () => {
     const workflow = addWorkflow(repo, 'production.yml', exampleWorkflow('production.yml'));
     const run = await suite.run(repo, { workflow, event: 'push', payload: pushToMain() });
     const up = jobOf(run, 'up');

@@ -65,7 +65,10 @@ function preview(env: Record<string, string>, eventName?: string): Promise<StepR
   });
 }
 
-const warnings = (run: StepResult) => workflowCommands(run.stdout).filter((c) => c.name === 'warning').map((c) => c.data);
+const warnings = (run: StepResult) =>
+  workflowCommands(run.stdout)
+    .filter((c) => c.name === 'warning')
+    .map((c) => c.data);
 const installedPip = (run: StepResult) => run.stdout.includes('::group::Dependencies: Python virtual environment venv (pip)');
 
 describe('a fresh runner, with the cache GitHub.com serves', () => {

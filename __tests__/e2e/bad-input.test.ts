@@ -86,8 +86,16 @@ const cases: Case[] = [
   ['a stack for detect', { command: 'detect', stack: 'dev' }, /Input 'stack' does not apply to command 'detect'/],
   ['ephemeral-stacks matching every stack, for a destroy', { command: 'destroy', 'ephemeral-stacks': 'pr-*, *' }, /Input 'ephemeral-stacks' has '\*', which matches every stack name/],
   ['ephemeral-stacks matching every stack, for a smoke test', { command: 'smoke', stack: 'prod', 'ephemeral-stacks': '?*' }, /Input 'ephemeral-stacks' has '\?\*', which matches every stack name/],
-  ['ephemeral-stacks with a typo that matches production, for its destroy', { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'pr*' }, /Input 'ephemeral-stacks' has 'pr\*', which matches the stack name 'prod'/],
-  ['ephemeral-stacks matching a production name, among others', { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'smoke-*\n*o*' }, /Input 'ephemeral-stacks' has '\*o\*', which matches the stack name 'prod'/],
+  [
+    'ephemeral-stacks with a typo that matches production, for its destroy',
+    { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'pr*' },
+    /Input 'ephemeral-stacks' has 'pr\*', which matches the stack name 'prod'/,
+  ],
+  [
+    'ephemeral-stacks matching a production name, among others',
+    { command: 'destroy', stack: 'prod', 'ephemeral-stacks': 'smoke-*\n*o*' },
+    /Input 'ephemeral-stacks' has '\*o\*', which matches the stack name 'prod'/,
+  ],
 ];
 
 describe('bad input', () => {

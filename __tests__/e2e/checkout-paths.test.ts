@@ -51,12 +51,15 @@ function expectRefused(run: Awaited<ReturnType<typeof preview>>, message: RegExp
 }
 
 describe('paths the checkout names', () => {
-  it("refuses a stackConfigDir outside the workspace, writing no stack file there", async () => {
+  it('refuses a stackConfigDir outside the workspace, writing no stack file there', async () => {
     fs.writeFileSync(projectFile, `${original}stackConfigDir: ${relativeOutside()}\n`);
     const state = snapshotState(ws);
     const run = await preview('outside-dir');
     expect(entriesOf(outside)).toEqual([]);
-    expectRefused(run, /Pulumi\.yaml sets stackConfigDir to '\.\.\/\.\.\/\.\.\/checkout-outside-\w+', which leads outside the workspace .*: keep the stacks' settings files in a folder inside the repository/);
+    expectRefused(
+      run,
+      /Pulumi\.yaml sets stackConfigDir to '\.\.\/\.\.\/\.\.\/checkout-outside-\w+', which leads outside the workspace .*: keep the stacks' settings files in a folder inside the repository/,
+    );
     expect(snapshotState(ws)).toEqual(state);
   }, 300_000);
 
@@ -78,13 +81,20 @@ describe('paths the checkout names', () => {
   it.each([
     ['an absolute path', () => path.join(outside, 'venv')],
     ['a relative path', () => relativeOutside('venv')],
-  ])('refuses a virtualenv outside the workspace (%s), creating nothing there', async (_, virtualenv) => {
-    const value = virtualenv();
-    fs.writeFileSync(projectFile, original.replace('virtualenv: venv', `virtualenv: ${value}`));
-    const state = snapshotState(ws);
-    const run = await preview('outside-venv');
-    expect(entriesOf(outside)).toEqual([]);
-    expectRefused(run, /Pulumi\.yaml sets runtime\.options\.virtualenv to '[^']*checkout-outside-\w+\/venv', which leads outside the workspace .*: name a folder inside the repository, such as venv/);
-    expect(snapshotState(ws)).toEqual(state);
-  }, 300_000);
+  ])(
+    'refuses a virtualenv outside the workspace (%s), creating nothing there',
+    async (_, virtualenv) => {
+      const value = virtualenv();
+      fs.writeFileSync(projectFile, original.replace('virtualenv: venv', `virtualenv: ${value}`));
+      const state = snapshotState(ws);
+      const run = await preview('outside-venv');
+      expect(entriesOf(outside)).toEqual([]);
+      expectRefused(
+        run,
+        /Pulumi\.yaml sets runtime\.options\.virtualenv to '[^']*checkout-outside-\w+\/venv', which leads outside the workspace .*: name a folder inside the repository, such as venv/,
+      );
+      expect(snapshotState(ws)).toEqual(state);
+    },
+    300_000,
+  );
 });

@@ -33,11 +33,7 @@ beforeAll(() => {
   log = path.join(ws.root, '.recording', 'calls.log');
   inputsLog = path.join(ws.root, '.recording', 'inputs.log');
   wrapper = path.join(bin, 'pulumi');
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nenv | sed -n 's/^\\(INPUT_[^=]*\\)=.*/\\1/p' >> "${inputsLog}"\nexec "${realPulumi}" "$@"\n`,
-    { mode: 0o755 },
-  );
+  fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> "${log}"\nenv | sed -n 's/^\\(INPUT_[^=]*\\)=.*/\\1/p' >> "${inputsLog}"\nexec "${realPulumi}" "$@"\n`, { mode: 0o755 });
   wrappedPath = [bin, process.env.PATH].join(path.delimiter);
 });
 
@@ -56,7 +52,14 @@ async function callsOf(inputs: Record<string, string>, PATH = wrappedPath): Prom
     .readFileSync(log, 'utf8')
     .trim()
     .split('\n')
-    .map((line) => line.split(' --')[0]!.split(' ').slice(0, 3).join(' ').replace(/ organization\/.*$/, ''))
+    .map((line) =>
+      line
+        .split(' --')[0]!
+        .split(' ')
+        .slice(0, 3)
+        .join(' ')
+        .replace(/ organization\/.*$/, ''),
+    )
     .map((call) => (call.startsWith('stack tag') ? call : call.split(' ').slice(0, 2).join(' ')));
   tagCalls = calls.filter((c) => c.startsWith('stack tag'));
   return calls.filter((c) => !c.startsWith('stack tag'));

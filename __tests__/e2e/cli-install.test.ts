@@ -170,9 +170,7 @@ describe('installing the CLI from its release archive', () => {
       env: { PATH: pathWithoutPulumi, PULUMI_DOWNLOAD_URL: `${baseUrl}/good`, RUNNER_TOOL_CACHE: path.join(ws.root, '.toolcache-missing') },
     });
     expect(run.code).toBe(1);
-    expect(errorsOf(run)).toEqual([
-      expect.stringContaining(`installing v3.274.0 failed: ${baseUrl}/good/pulumi-3.274.0-checksums.txt: Unexpected HTTP response: 404): put a matching pulumi on PATH`),
-    ]);
+    expect(errorsOf(run)).toEqual([expect.stringContaining(`installing v3.274.0 failed: ${baseUrl}/good/pulumi-3.274.0-checksums.txt: Unexpected HTTP response: 404): put a matching pulumi on PATH`)]);
   }, 300_000);
 
   it("with the Actions cache: saved once downloaded, restored on a fresh runner instead of downloaded, and on PATH for the job's later steps", async () => {

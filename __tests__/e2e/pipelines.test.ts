@@ -39,7 +39,6 @@ function stacksInBackend(): string[] {
     .map((f) => f.replace(/\.json$/, ''));
 }
 
-
 function config(outDir: string, extra: Record<string, unknown> = {}) {
   return JSON.stringify({ outDir, message: 'smoke', ...extra });
 }
@@ -300,8 +299,7 @@ if declare_keeper:
 
 describe('reviewed plan', () => {
   const planFile = () => path.join(ws.root, 'plan.json');
-  const step = (command: string, message: string) =>
-    runStep(ws, { inputs: { command, stack: 'planned', plan: 'plan.json', config: config(path.join(ws.root, 'planned'), { message }) } });
+  const step = (command: string, message: string) => runStep(ws, { inputs: { command, stack: 'planned', plan: 'plan.json', config: config(path.join(ws.root, 'planned'), { message }) } });
 
   it('applies the plan a preview saved, and says its digest', async () => {
     const preview = await step('preview', 'reviewed');

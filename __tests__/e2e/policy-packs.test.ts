@@ -70,7 +70,9 @@ describe('policy packs', () => {
     expect(run.code).toBe(1);
     expect(errorsOf(run)).toHaveLength(1);
     // The engine stops at the first mandatory violation; which file's comes first varies.
-    const stopped = /^::error::operation: 1 mandatory policy violation\(s\) stopped it: files-policies\/no-forbidden-words on (file-\d): file-\d says 'forbidden'; choose another message\.$/.exec(errorsOf(run)[0]!);
+    const stopped = /^::error::operation: 1 mandatory policy violation\(s\) stopped it: files-policies\/no-forbidden-words on (file-\d): file-\d says 'forbidden'; choose another message\.$/.exec(
+      errorsOf(run)[0]!,
+    );
     expect(stopped).not.toBeNull();
     expect(JSON.parse(run.outputs['policy-violations']!)).toEqual({ mandatory: 1, advisory: 0 });
     expect(comment).toContain('<code>pulumi up</code> failed');

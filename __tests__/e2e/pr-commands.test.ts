@@ -126,14 +126,18 @@ describe('PR commands', () => {
   it.each([
     ['command', '/pulumi preview dev'],
     ['malformed command', '/pulumi deploy dev'],
-  ])("gives a reader's %s no reaction and no reply, only a line in the log", async (_, body) => {
-    const result = await comment({ body, commenter: 'reader' });
-    expectNothingRan(result);
-    expect(result.reactions).toEqual([]);
-    expect(result.replies).toEqual([]);
-    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${OWNER}/${REPO}/collaborators/reader/permission`]);
-    expect(result.run.stdout).toContain('reader has the read role, and running /pulumi commands here takes write access or more, so the comment gets no answer.');
-  }, 60_000);
+  ])(
+    "gives a reader's %s no reaction and no reply, only a line in the log",
+    async (_, body) => {
+      const result = await comment({ body, commenter: 'reader' });
+      expectNothingRan(result);
+      expect(result.reactions).toEqual([]);
+      expect(result.replies).toEqual([]);
+      expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${OWNER}/${REPO}/collaborators/reader/permission`]);
+      expect(result.run.stdout).toContain('reader has the read role, and running /pulumi commands here takes write access or more, so the comment gets no answer.');
+    },
+    60_000,
+  );
 
   it('refuses a stack the step does not list', async () => {
     const result = await comment({ body: '/pulumi preview prod' });
@@ -192,14 +196,18 @@ describe('PR commands', () => {
   it.each([
     ['a fork', 'stranger/Hello-World', 'the fork <code>stranger/Hello-World</code>'],
     ['a fork deleted since', null, 'a fork that has since been deleted'],
-  ])('refuses a command on a pull request from %s, saying how to allow it', async (_, headRepository, source) => {
-    const result = await comment({ body: '/pulumi preview dev', headRepository, reviews: APPROVED });
-    expectNothingRan(result);
-    const reply = result.replies.join('\n');
-    expect(reply).toContain(`This pull request comes from ${source}, and this workflow runs no commands on pull requests from forks`);
-    expect(reply).toContain('<code>pr-command-allow-forks: true</code>');
-    expect(result.reactions).toEqual(['eyes', 'confused']);
-  }, 60_000);
+  ])(
+    'refuses a command on a pull request from %s, saying how to allow it',
+    async (_, headRepository, source) => {
+      const result = await comment({ body: '/pulumi preview dev', headRepository, reviews: APPROVED });
+      expectNothingRan(result);
+      const reply = result.replies.join('\n');
+      expect(reply).toContain(`This pull request comes from ${source}, and this workflow runs no commands on pull requests from forks`);
+      expect(reply).toContain('<code>pr-command-allow-forks: true</code>');
+      expect(result.reactions).toEqual(['eyes', 'confused']);
+    },
+    60_000,
+  );
 
   it("with pr-command-allow-forks, previews a fork's code only once a writer approved its head, whatever the requirements", async () => {
     const inputs = { 'pr-command-allow-forks': 'true', 'pr-command-requirements': 'none' };

@@ -225,18 +225,22 @@ describe('PR comment', () => {
     }
   }, 180_000);
 
-  it.each([401, 403, 404, 422, 500] as const)('a %i from GitHub leaves the result intact and warns', async (status) => {
-    await startApi();
-    api.failNext({ method: 'POST', path: /comments$/, status, count: 5 });
-    const run = await runStep(ws, onPullRequest({ command: 'preview' }));
-    expect(errorsOf(run)).toEqual([]);
-    expect(run.code).toBe(0);
-    expect(run.outputs['has-changes']).toBe('true');
-    expect(run.outputs['comment-url']).toBeUndefined();
-    expect(run.stdout).toMatch(new RegExp(`::warning::Could not write the PR comment: GitHub answered ${status}`));
-    expect(run.summary).toContain('organization/files-py/dev');
-    expect(api.comments(OWNER, REPO, PR)).toHaveLength(0);
-  }, 120_000);
+  it.each([401, 403, 404, 422, 500] as const)(
+    'a %i from GitHub leaves the result intact and warns',
+    async (status) => {
+      await startApi();
+      api.failNext({ method: 'POST', path: /comments$/, status, count: 5 });
+      const run = await runStep(ws, onPullRequest({ command: 'preview' }));
+      expect(errorsOf(run)).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(run.outputs['has-changes']).toBe('true');
+      expect(run.outputs['comment-url']).toBeUndefined();
+      expect(run.stdout).toMatch(new RegExp(`::warning::Could not write the PR comment: GitHub answered ${status}`));
+      expect(run.summary).toContain('organization/files-py/dev');
+      expect(api.comments(OWNER, REPO, PR)).toHaveLength(0);
+    },
+    120_000,
+  );
 
   it('retries a 503 as Retry-After asks, then succeeds', async () => {
     await startApi();

@@ -38,7 +38,11 @@ beforeAll(async () => {
   api = await startGitHubApi({ tokens: [{ token: TOKEN, kind: 'installation' }] });
   api.setPermission(OWNER, REPO, 'octocat', 'write');
   api.setPermission(OWNER, REPO, 'hubot', 'write');
-  for (const [pull, headSha] of [[1, headOf[1]!], [2, EXAMPLE_HEAD], [3, headOf[3]!]] as const) {
+  for (const [pull, headSha] of [
+    [1, headOf[1]!],
+    [2, EXAMPLE_HEAD],
+    [3, headOf[3]!],
+  ] as const) {
     api.setPullRequest(OWNER, REPO, pull, { headSha });
     api.seedReviews(OWNER, REPO, pull, [{ login: 'hubot', state: 'APPROVED' }]);
   }
@@ -124,7 +128,9 @@ describe('a stack applied from a pull request belongs to it until it merges or c
     const { run, reactions, replies } = await comment(3, '/pulumi up dev');
     expect(run.code).toBe(1);
     expect(errorsOf(run)).toEqual([
-      expect.stringContaining("Stack 'dev' is locked by pull request #1, which applied it before merging, so a up from another pull request would undo its changes: wait until #1 merges or closes, or comment '/pulumi unlock dev' on #1 to release it"),
+      expect.stringContaining(
+        "Stack 'dev' is locked by pull request #1, which applied it before merging, so a up from another pull request would undo its changes: wait until #1 merges or closes, or comment '/pulumi unlock dev' on #1 to release it",
+      ),
     ]);
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatch(/did not run\. Stack <code>dev<\/code> is locked by #1 since .*comment <code>\/pulumi unlock dev<\/code> on #1/);

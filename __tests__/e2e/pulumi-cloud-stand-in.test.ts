@@ -107,9 +107,12 @@ describe('the real CLI against the Pulumi Cloud stand-in', () => {
     const dev = await stack('acme/files-py/dev');
     expect(dev).toMatchObject({ version: 3, resourceCount: 6, tags: { owner: 'team-a' } });
     // The preview ran as an update of its own kind; `up` previewed as a dry run first.
-    expect(dev.updates.filter((u) => u.status === 'succeeded').map((u) => `${u.kind}${u.dryRun ? ' (dry run)' : ''}`).sort()).toEqual([
-      'import', 'preview (dry run)', 'refresh', 'refresh (dry run)', 'update', 'update (dry run)',
-    ]);
+    expect(
+      dev.updates
+        .filter((u) => u.status === 'succeeded')
+        .map((u) => `${u.kind}${u.dryRun ? ' (dry run)' : ''}`)
+        .sort(),
+    ).toEqual(['import', 'preview (dry run)', 'refresh', 'refresh (dry run)', 'update', 'update (dry run)']);
     // The config the CLI sent with the update carries the secret as a ciphertext.
     const sent = dev.updates.find((u) => u.kind === 'update' && !u.dryRun)!.config!['files-py:token']!;
     expect(sent.secret).toBe(true);
@@ -149,7 +152,7 @@ describe('the real CLI against the Pulumi Cloud stand-in', () => {
 });
 
 describe('the OIDC token exchange', () => {
-  it("logs the CLI in with an ID token, as `pulumi login --oidc-token` exchanges it, and refuses what no policy allows", async () => {
+  it('logs the CLI in with an ID token, as `pulumi login --oidc-token` exchanges it, and refuses what no policy allows', async () => {
     const idToken = await fetchIdToken('urn:pulumi:org:acme');
     const oidcHome = path.join(dir, 'oidc-home');
     const env = { ...cloud.trustEnv, PULUMI_HOME: oidcHome };

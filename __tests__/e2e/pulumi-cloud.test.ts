@@ -134,7 +134,10 @@ describe('a stack on Pulumi Cloud through the action', () => {
     expect(cli(ALICE, ['config', 'get', 'token', '--stack', 'life']).trim()).toBe(SECRET);
 
     // A changed secret: the service's key is not the action's, so again the CLI, on its standard input.
-    const changed = await step(ALICE, { inputs: { command: 'up', stack: 'life', config: stackConfig('life', { message: 'hi', token: { value: CHANGED, secret: true } }) }, env: { PATH: recording.PATH } });
+    const changed = await step(ALICE, {
+      inputs: { command: 'up', stack: 'life', config: stackConfig('life', { message: 'hi', token: { value: CHANGED, secret: true } }) },
+      env: { PATH: recording.PATH },
+    });
     expect(errorsOf(changed)).toEqual([]);
     expect(cli(ALICE, ['config', 'get', 'token', '--stack', 'life']).trim()).toBe(CHANGED);
     expect(recording.calls()).toMatch(/config set --secret/);
@@ -192,7 +195,9 @@ describe('a stack on Pulumi Cloud through the action', () => {
   }, 120_000);
 
   it('tags smoke stacks and removes them, and cleanup finds the expired ones by their tags', async () => {
-    const smoke = await step(ALICE, { inputs: { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', config: stackConfig('smoke-1'), 'expect-outputs': '{"greeting": "hello, smoke-1!"}' } });
+    const smoke = await step(ALICE, {
+      inputs: { command: 'smoke', stack: 'smoke-1', 'ephemeral-stacks': 'smoke-*', config: stackConfig('smoke-1'), 'expect-outputs': '{"greeting": "hello, smoke-1!"}' },
+    });
     expect(errorsOf(smoke)).toEqual([]);
     expect(JSON.parse(smoke.outputs.checks!)).toEqual({ greeting: true });
     expect((await cloud.requests()).filter((r) => r.method === 'PATCH' && r.path === '/api/stacks/acme/files-py/smoke-1/tags').length).toBeGreaterThan(0);
@@ -284,7 +289,16 @@ describe('oidc-login', () => {
     const idToken = idTokens.issued.at(-1)!;
     expect(idToken.audience).toBe('urn:pulumi:org:acme');
     const accessToken = (await cloud.issuedTokens()).at(-1)!;
-    const shown = [run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'), run.stderr, JSON.stringify(run.outputs), run.summary, recording.calls()];
+    const shown = [
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+      run.stderr,
+      JSON.stringify(run.outputs),
+      run.summary,
+      recording.calls(),
+    ];
     const files = [...filesUnder(path.join(dir, 'home-oidc')), ...filesUnder(ws.root)].map((f) => fs.readFileSync(f, 'latin1'));
     for (const secret of [idToken.token, accessToken]) {
       expect(run.stdout).toContain(`::add-mask::${secret}`);

@@ -60,7 +60,10 @@ describe.each(BACKENDS)('python example, $name backend', (backend) => {
 
   function expectNoSecret(run: StepResult) {
     // The runner would mask lines after `::add-mask::`; the action must not rely on it.
-    const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const printed = run.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     for (const where of [printed, run.stderr, JSON.stringify(run.outputs), run.summary]) expect(where).not.toContain(SECRET);
   }
 

@@ -122,11 +122,7 @@ describe('plain config written as the CLI writes it', () => {
   });
 
   it('leaves files with flow collections to the CLI, which rewrites them in its own style', () => {
-    const texts = [
-      `${initial}config: { ${PROJECT}:a: "1" }\n`,
-      `${initial}config:\n  ${PROJECT}:o: { a: 1 }\n`,
-      `${initial}config:\n  ${PROJECT}:l: [ x ]\n`,
-    ];
+    const texts = [`${initial}config: { ${PROJECT}:a: "1" }\n`, `${initial}config:\n  ${PROJECT}:o: { a: 1 }\n`, `${initial}config:\n  ${PROJECT}:l: [ x ]\n`];
     for (const text of texts) {
       const entries = [plain('message', 'hello')];
       // The CLI's file differs from what editing this one in place would give.
@@ -169,13 +165,7 @@ describe('secret config encrypted under the stack passphrase, as the CLI does it
     expect(crypter).toBeDefined();
   });
 
-  const entries = [
-    secret('token', 's3cret'),
-    secret('aws:secretKey', 'line1\nline2\n'),
-    secret('db.password', 'p@ss: word', true),
-    secret('list[1]', 'second', true),
-    plain('region', 'eu'),
-  ];
+  const entries = [secret('token', 's3cret'), secret('aws:secretKey', 'line1\nline2\n'), secret('db.password', 'p@ss: word', true), secret('list[1]', 'second', true), plain('region', 'eu')];
 
   it('writes the file the CLI writes, ciphertexts aside, and the CLI reads every value back', () => {
     const mine = byAction(initial, entries, crypter);

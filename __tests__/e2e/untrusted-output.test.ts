@@ -146,7 +146,7 @@ function hostileStep(inputs: Record<string, string>, extraEnv: Record<string, st
 const outDir = () => ws.outDir;
 
 describe('a hostile program', () => {
-  it('reaches none of the runner\'s controls with what it prints, and the action\'s own commands still work', async () => {
+  it("reaches none of the runner's controls with what it prints, and the action's own commands still work", async () => {
     const step = hostileStep({ command: 'up', config: JSON.stringify({ outDir: outDir(), printCommands: true, token: { value: 'tok-3f9a1c', secret: true } }) });
     const run = await runStep(ws, step);
     expect(errorsOf(run)).toEqual([]);
@@ -173,7 +173,11 @@ describe('a hostile program', () => {
     const startedAt = Date.now();
     const run = await runStep(ws, step).finally(() => (cache.slow = undefined));
     expect(errorsOf(run)).toEqual([]);
-    const seen = fs.readFileSync(envLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    const seen = fs
+      .readFileSync(envLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[]);
     // The version check, python (asked what it is, then making the environment), the engine's
     // preview, the program under it, and the tar that packed the environment for the cache.
     expect(seen.length).toBeGreaterThanOrEqual(6);
@@ -200,19 +204,26 @@ describe('a hostile program', () => {
     expect(Object.keys(run.outputs).filter((name) => !/^[A-Za-z0-9_-]+$/.test(name))).toEqual([]);
     // Every output is still in `outputs`, and one warning says which are only there.
     expect(JSON.parse(run.outputs.outputs!)).toMatchObject({ 'a=1\ncomment-url=https://evil.example/forged': 'x', 'Comment-URL': 'https://evil.example/forged-too' });
-    expect(workflowCommands(run.stdout).filter((c) => c.name === 'warning').map((c) => c.data)).toEqual([
-      expect.stringContaining('2 stack output(s) are only in the'),
-    ]);
+    expect(
+      workflowCommands(run.stdout)
+        .filter((c) => c.name === 'warning')
+        .map((c) => c.data),
+    ).toEqual([expect.stringContaining('2 stack output(s) are only in the')]);
   }, 300_000);
 
   it('prints a multi-line secret without any of its lines', async () => {
     const run = await runStep(ws, hostileStep({ command: 'preview', config: JSON.stringify({ outDir: outDir(), pem: { value: PEM, secret: true } }) }));
     expect(errorsOf(run)).toEqual([]);
-    const shown = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    const shown = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
     for (const line of PEM.split('\n').filter((l) => /[A-Za-z0-9]/.test(l))) expect(shown).not.toContain(line);
     expect(run.summary).not.toMatch(/MIIEvQ|VJTUt9/);
     // And the runner is asked to mask each line too.
-    const masks = workflowCommands(run.stdout).filter((c) => c.name === 'add-mask').map((c) => c.data);
+    const masks = workflowCommands(run.stdout)
+      .filter((c) => c.name === 'add-mask')
+      .map((c) => c.data);
     expect(masks).toEqual(expect.arrayContaining(['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu']));
   }, 300_000);
 });

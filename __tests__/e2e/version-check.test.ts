@@ -68,7 +68,7 @@ describe("the CLI's version from its build information", () => {
     expect(await checked(build('trimmed', ['-trimpath', '-ldflags', `-X ${SDK_VERSION_VARIABLE}=v3.302.0`]))).toBe(PRINTED.slice(1));
   });
 
-  it("a version the Automation API refuses is refused as if the binary had printed it", async () => {
+  it('a version the Automation API refuses is refused as if the binary had printed it', async () => {
     await expect(checked(build('ancient', ['-ldflags', `-X ${SDK_VERSION_VARIABLE}=v3.1.0`]))).rejects.toThrow(/Minimum version requirement failed/);
     await expect(checked(build('future', ['-ldflags', `-X ${SDK_VERSION_VARIABLE}=v4.0.0`]))).rejects.toThrow(/Major version mismatch/);
   });

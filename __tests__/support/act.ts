@@ -86,12 +86,7 @@ export function copyProgram(to: string): void {
 }
 
 /** Adds a workflow (made runnable here) to the repository and commits everything. */
-export function addWorkflow(
-  repo: ActRepository,
-  file: string,
-  text: string,
-  options: { standIns?: Record<string, string>; dropEnv?: string[] } = {},
-): string {
+export function addWorkflow(repo: ActRepository, file: string, text: string, options: { standIns?: Record<string, string>; dropEnv?: string[] } = {}): string {
   const runnable = runnableWorkflow(text, {
     checkout: `cp -R '${repo.dir}/.' .`,
     cloud: { url: repo.cloudUrl },
@@ -205,18 +200,26 @@ export async function runAct(repo: ActRepository, options: ActOptions): Promise<
   const secrets = { GITHUB_TOKEN: options.token, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_ACCESS_TOKEN: CLOUD_TOKEN, ...options.secrets };
   const args = [
     options.event,
-    '--workflows', path.join(repo.dir, '.github', 'workflows', options.workflow),
-    '--eventpath', eventFile,
-    '--platform', 'ubuntu-latest=-self-hosted',
+    '--workflows',
+    path.join(repo.dir, '.github', 'workflows', options.workflow),
+    '--eventpath',
+    eventFile,
+    '--platform',
+    'ubuntu-latest=-self-hosted',
     '--json',
     ...(options.cacheServer ? ['--cache-server-path', options.cacheServer, '--cache-server-addr', '127.0.0.1'] : ['--no-cache-server']),
-    '--container-daemon-socket', '-',
-    '--github-instance', host,
+    '--container-daemon-socket',
+    '-',
+    '--github-instance',
+    host,
     ...Object.entries(secrets).flatMap(([name, value]) => ['--secret', `${name}=${value}`]),
     // Node (the action) and Go (the CLI) trust the stand-ins' certificate.
-    '--env', `NODE_EXTRA_CA_CERTS=${options.caFile}`,
-    '--env', `SSL_CERT_FILE=${options.caFile}`,
-    '--env', `PULUMI_HOME=${options.pulumiHome}`,
+    '--env',
+    `NODE_EXTRA_CA_CERTS=${options.caFile}`,
+    '--env',
+    `SSL_CERT_FILE=${options.caFile}`,
+    '--env',
+    `PULUMI_HOME=${options.pulumiHome}`,
     ...Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
     ...(options.job ? ['--job', options.job] : []),
   ];

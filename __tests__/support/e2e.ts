@@ -81,12 +81,19 @@ export function secretsOf(options: StepOptions, env: NodeJS.ProcessEnv): string[
 /** Where a secret shows up; `::add-mask::` lines are the runner's to consume and never shown. */
 export function secretLeaks(run: StepResult, secrets: readonly string[]): string[] {
   const shown = {
-    stdout: run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+    stdout: run.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
     stderr: run.stderr,
     GITHUB_OUTPUT: JSON.stringify(run.outputs),
     GITHUB_STEP_SUMMARY: run.summary,
   };
-  return secrets.flatMap((secret) => Object.entries(shown).filter(([, text]) => text.includes(secret)).map(([where]) => `${secret.slice(0, 3)}… in ${where}`));
+  return secrets.flatMap((secret) =>
+    Object.entries(shown)
+      .filter(([, text]) => text.includes(secret))
+      .map(([where]) => `${secret.slice(0, 3)}… in ${where}`),
+  );
 }
 
 export function prepareStep(ws: Workspace, options: StepOptions) {

@@ -24,7 +24,9 @@ const DEFAULT_TYPE = 'random:index/randomPet:RandomPet';
 
 /** Every recorded stream in the fixtures folder. */
 export function eventFixtureFiles(): string[] {
-  return readdirSync(FIXTURES).filter((file) => file.endsWith('.json')).sort();
+  return readdirSync(FIXTURES)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
 }
 
 /** Reads a recorded stream from the fixtures folder. */
@@ -52,9 +54,7 @@ export function streamOf(resources: readonly GeneratedResource[], options: { sum
     const state = (values: Record<string, unknown> | undefined) => values && { urn, type, custom: true, id: '', parent: STACK_URN, inputs: values, outputs: {}, provider: PROVIDER_REF };
     const before = op === 'create' ? undefined : state(inputs.old);
     const after = op === 'delete' || op === 'delete-replaced' ? undefined : state(inputs.new);
-    const metadata = { op, urn, type, provider: PROVIDER_REF, diffs, ...(before ? { old: before } : {}), ...(after ? { new: after } : {}) } as NonNullable<
-      EngineEvent['resourcePreEvent']
-    >['metadata'];
+    const metadata = { op, urn, type, provider: PROVIDER_REF, diffs, ...(before ? { old: before } : {}), ...(after ? { new: after } : {}) } as NonNullable<EngineEvent['resourcePreEvent']>['metadata'];
     push({ resourcePreEvent: { metadata } });
     push({ resOutputsEvent: { metadata } });
   };

@@ -18,13 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -35,24 +29,14 @@ import addFormats from 'ajv-formats';
 // Public types
 // ---------------------------------------------------------------------------------------------
 
-export type AuthorAssociation =
-  | 'COLLABORATOR'
-  | 'CONTRIBUTOR'
-  | 'FIRST_TIMER'
-  | 'FIRST_TIME_CONTRIBUTOR'
-  | 'MANNEQUIN'
-  | 'MEMBER'
-  | 'NONE'
-  | 'OWNER';
+export type AuthorAssociation = 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIMER' | 'FIRST_TIME_CONTRIBUTOR' | 'MANNEQUIN' | 'MEMBER' | 'NONE' | 'OWNER';
 
 /**
  * A token the server accepts. An installation token stands for a GitHub App: by default the
  * workflow's GITHUB_TOKEN, whose identity is `github-actions[bot]`; with `login` (`my-app[bot]`)
  * another app's, such as one from actions/create-github-app-token. Either way GET /user refuses it.
  */
-export type TokenSpec =
-  | { token: string; kind: 'user'; login: string; association?: AuthorAssociation }
-  | { token: string; kind: 'installation'; login?: string };
+export type TokenSpec = { token: string; kind: 'user'; login: string; association?: AuthorAssociation } | { token: string; kind: 'installation'; login?: string };
 
 export interface StartOptions {
   tokens: TokenSpec[];
@@ -406,9 +390,7 @@ class ApiDescription {
 
   private parametersSchema(parameters: SpecParameter[]): JsonObject {
     const converter = new SchemaConverter(this.spec.components.schemas);
-    const properties = Object.fromEntries(
-      parameters.map((p) => [p.name, withDocumentedMaximum(p, converter.convert(p.schema ?? {}))]),
-    );
+    const properties = Object.fromEntries(parameters.map((p) => [p.name, withDocumentedMaximum(p, converter.convert(p.schema ?? {}))]));
     const required = parameters.filter((p) => p.required).map((p) => p.name);
     return { type: 'object', properties, required, definitions: converter.definitions };
   }
@@ -636,7 +618,10 @@ function withArticle(noun: string): string {
 }
 
 function valueAt(data: unknown, pointer: string): unknown {
-  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointer
+    .split('/')
+    .slice(1)
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   return keys.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as JsonObject)[key] : undefined), data);
 }
 
@@ -751,9 +736,7 @@ function userJson({ api, web }: Roots, account: Account): GitHubUser {
     login: account.login,
     id: account.id,
     node_id: legacyNodeId(account.type, account.id),
-    avatar_url: isBot
-      ? `https://avatars.githubusercontent.com/in/${account.id === ACTIONS_BOT_ID ? ACTIONS_APP_ID : account.id}?v=4`
-      : `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
+    avatar_url: isBot ? `https://avatars.githubusercontent.com/in/${account.id === ACTIONS_BOT_ID ? ACTIONS_APP_ID : account.id}?v=4` : `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
     gravatar_id: '',
     url,
     html_url: isBot ? `${web}/apps/${appSlug}` : `${web}/${account.login}`,
@@ -1148,8 +1131,7 @@ const FAULT_MESSAGES: Record<FaultStatus, string> = {
   503: 'Service Unavailable',
 };
 
-const SECONDARY_RATE_LIMIT =
-  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+const SECONDARY_RATE_LIMIT = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -1283,9 +1265,7 @@ export class GitHubApiServer {
       this.serve(request, response).catch(() => response.destroy());
     };
     this.scheme = options.tls ? 'https' : 'http';
-    this.http = options.tls
-      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
-      : createHttpServer(listener);
+    this.http = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
   }
 
   static async start(options: StartOptions): Promise<GitHubApiServer> {
@@ -1462,11 +1442,7 @@ export class GitHubApiServer {
     this.requests.push(record);
     const raw = await readBody(request);
     const authorization = request.headers.authorization;
-    const outcome = graphql
-      ? this.answerGraphql(method, url, raw, authorization)
-      : inside
-        ? this.answer(method, url, raw, authorization)
-        : this.outsidePrefix(method, url);
+    const outcome = graphql ? this.answerGraphql(method, url, raw, authorization) : inside ? this.answer(method, url, raw, authorization) : this.outsidePrefix(method, url);
     if (outcome === HANG) return;
     record.status = outcome.status;
     const text = outcome.body === undefined ? '' : JSON.stringify(outcome.body);
@@ -1573,8 +1549,7 @@ export class GitHubApiServer {
   private authenticate(authorization: string | undefined): Caller {
     const token = this.tokens.get(bearer(authorization) ?? '');
     if (!token) throw rejection(401, 'Bad credentials', authorization ? 'unknown token' : 'no token');
-    const account =
-      token.kind === 'user' ? this.account(token.login) : this.account(token.login ?? ACTIONS_BOT_LOGIN, 'Bot');
+    const account = token.kind === 'user' ? this.account(token.login) : this.account(token.login ?? ACTIONS_BOT_LOGIN, 'Bot');
     return { token, account };
   }
 
@@ -1709,10 +1684,12 @@ export class GitHubApiServer {
   private listComments(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
     const since = context.query.since === undefined ? undefined : Date.parse(context.query.since as string);
-    const comments = this.issueComments(repository, Number(context.params.issue_number)).filter(
-      (c) => since === undefined || c.updatedAt.getTime() >= since,
+    const comments = this.issueComments(repository, Number(context.params.issue_number)).filter((c) => since === undefined || c.updatedAt.getTime() >= since);
+    return this.page(
+      context,
+      repository,
+      comments.map((c) => commentJson(this.roots, c, this.storedReactions.get(c.id))),
     );
-    return this.page(context, repository, comments.map((c) => commentJson(this.roots, c, this.storedReactions.get(c.id))));
   }
 
   private createComment(context: HandlerContext): Reply {
@@ -1782,7 +1759,11 @@ export class GitHubApiServer {
     const repository = this.contextRepository(context);
     const pull = Number(context.params.pull_number);
     const files = (this.pullFiles.get(this.numberedKey(repository, pull)) ?? []).slice(0, PULL_FILES_CAP);
-    return this.page(context, repository, files.map((f) => diffEntryJson(this.roots, repository, pull, f)));
+    return this.page(
+      context,
+      repository,
+      files.map((f) => diffEntryJson(this.roots, repository, pull, f)),
+    );
   }
 
   private existingPull(context: HandlerContext): StoredPull {
@@ -1807,10 +1788,12 @@ export class GitHubApiServer {
     const pull = this.existingPull(context);
     const repository = this.contextRepository(context);
     // A pending review is a draft: only its author sees it.
-    const visible = (this.reviews.get(this.numberedKey(repository, pull.number)) ?? []).filter(
-      (r) => r.state !== 'PENDING' || r.user.id === context.caller.account.id,
+    const visible = (this.reviews.get(this.numberedKey(repository, pull.number)) ?? []).filter((r) => r.state !== 'PENDING' || r.user.id === context.caller.account.id);
+    return this.page(
+      context,
+      repository,
+      visible.map((r) => reviewJson(this.roots, pull, r)),
     );
-    return this.page(context, repository, visible.map((r) => reviewJson(this.roots, pull, r)));
   }
 
   private permissionKey(repository: Repository, login: string): string {
@@ -1820,9 +1803,7 @@ export class GitHubApiServer {
   private getPermission(context: HandlerContext): Reply {
     const repository = this.contextRepository(context);
     const account = this.account(String(context.params.username));
-    const seed =
-      this.permissions.get(this.permissionKey(repository, account.login)) ??
-      (account.login.toLowerCase() === repository.owner.toLowerCase() ? 'admin' : 'read');
+    const seed = this.permissions.get(this.permissionKey(repository, account.login)) ?? (account.login.toLowerCase() === repository.owner.toLowerCase() ? 'admin' : 'read');
     return { status: 200, body: collaboratorPermissionJson(this.roots, account, seed) };
   }
 

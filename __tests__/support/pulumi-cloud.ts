@@ -85,10 +85,7 @@ export async function startPulumiCloud(options: { users: PulumiCloudUser[]; tls:
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulumi-cloud-'));
   const controlToken = randomBytes(16).toString('hex');
   const configFile = path.join(dir, 'config.json');
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify({ certFile: options.tls.certFile, keyFile: options.tls.keyFile, controlToken, users: options.users, oidcIssuers: options.oidcIssuers ?? [] }),
-  );
+  fs.writeFileSync(configFile, JSON.stringify({ certFile: options.tls.certFile, keyFile: options.tls.keyFile, controlToken, users: options.users, oidcIssuers: options.oidcIssuers ?? [] }));
   // SSL_CERT_FILE: the stand-in fetches an OIDC issuer's keys over HTTPS with the same certificate.
   const child = spawn(ensurePulumiCloud(), [configFile], { env: { ...process.env, SSL_CERT_FILE: options.tls.certFile }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

@@ -13,7 +13,23 @@ export interface WorkflowCommand {
 }
 
 /** The runner's registered commands (a token of stop-commands becomes one while it holds). */
-const REGISTERED = ['add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error', 'group', 'notice', 'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'];
+const REGISTERED = [
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning',
+];
 
 /** .NET's String.TrimStart(): Unicode white space, U+0085 and U+0009-U+000D. */
 const LEADING_SPACE = /^[\s\u0085]+/;

@@ -78,7 +78,9 @@ describe('action.yml and the inputs stage', () => {
   });
 
   it('marks only command as required, as the README says', () => {
-    const required = Object.entries(action.inputs).filter(([, spec]) => spec.required).map(([name]) => name);
+    const required = Object.entries(action.inputs)
+      .filter(([, spec]) => spec.required)
+      .map(([name]) => name);
     expect(required).toEqual(['command']);
     // stack is required by the code for the commands that act on one stack.
     for (const command of STACK_COMMANDS) expect(() => inputsStage({ command })).toThrow("Input 'stack' is required");
@@ -91,7 +93,7 @@ describe('the emulated runner (scripts/runner.mjs)', () => {
 
   it('names variables as the runner does and passes every declared input', () => {
     expect(inputVariable('my input')).toBe('INPUT_MY_INPUT');
-    expect(inputEnv({ plain: 'given' }, contexts, declared)).toEqual({ 'INPUT_MY_INPUT': '/w/x', 'INPUT_WITH-DASH': '', INPUT_PLAIN: 'given' });
+    expect(inputEnv({ plain: 'given' }, contexts, declared)).toEqual({ INPUT_MY_INPUT: '/w/x', 'INPUT_WITH-DASH': '', INPUT_PLAIN: 'given' });
   });
 
   it('refuses what it cannot emulate: an undeclared input, an unknown expression', () => {

@@ -81,7 +81,7 @@ describe('the stand-in of the cache service, to @actions/cache', () => {
     expect(warnings()).toEqual([]);
   });
 
-  it('refuses a request without the runner\'s token, which the library warns about and gets nothing from', async () => {
+  it("refuses a request without the runner's token, which the library warns about and gets nothing from", async () => {
     process.env.ACTIONS_RUNTIME_TOKEN = 'not-the-token';
     expect(await cache.restoreCache([path.join(dir, 'x')], 'any')).toBeUndefined();
     expect(service.refused).toEqual(['401 unauthenticated: the runtime token is missing or wrong']);

@@ -4,14 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import {
-  responseProblem,
-  startGitHubApi,
-  type GitHubApiServer,
-  type IssueComment,
-  type StartOptions,
-  type TokenSpec,
-} from '../support/github-api.js';
+import { responseProblem, startGitHubApi, type GitHubApiServer, type IssueComment, type StartOptions, type TokenSpec } from '../support/github-api.js';
 import { throwawayCertificate, type ThrowawayCertificate } from '../support/tls.js';
 
 const ALICE: TokenSpec = { token: 'ghp_alice', kind: 'user', login: 'alice' };
@@ -45,12 +38,7 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.close()));
 });
 
-async function call(
-  server: GitHubApiServer,
-  method: string,
-  path: string,
-  options: { token?: string | null; body?: unknown; raw?: string } = {},
-): Promise<Answer> {
+async function call(server: GitHubApiServer, method: string, path: string, options: { token?: string | null; body?: unknown; raw?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/vnd.github+json' };
   const token = options.token === undefined ? ALICE.token : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -62,10 +50,13 @@ async function call(
 }
 
 function links(header: string | null): Record<string, string> {
-  const entries = (header ?? '').split(', ').filter(Boolean).map((part) => {
-    const [, url, rel] = /^<([^>]+)>; rel="(\w+)"$/.exec(part)!;
-    return [rel!, url!] as const;
-  });
+  const entries = (header ?? '')
+    .split(', ')
+    .filter(Boolean)
+    .map((part) => {
+      const [, url, rel] = /^<([^>]+)>; rel="(\w+)"$/.exec(part)!;
+      return [rel!, url!] as const;
+    });
   return Object.fromEntries(entries);
 }
 
@@ -107,13 +98,7 @@ describe('GitHub API test server', () => {
     expect(server.comments('acme', 'infra', 7)).toEqual([]);
     expect(server.rejected).toEqual([]);
     expect(server.unhandled).toEqual([]);
-    expect(server.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
-      'POST 201',
-      'GET 200',
-      'PATCH 200',
-      'GET 200',
-      'DELETE 204',
-    ]);
+    expect(server.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'GET 200', 'PATCH 200', 'GET 200', 'DELETE 204']);
   });
 
   it('attributes installation-token comments to github-actions[bot]', async () => {
@@ -134,18 +119,12 @@ describe('GitHub API test server', () => {
     expect(first.json).toHaveLength(100);
     expect(first.json[0]).toMatchObject({ body: '#0', author_association: 'OWNER' });
     const base = first.headers.get('link')!.match(/<(http:\/\/127\.0\.0\.1:\d+\/repositories\/\d+)\//)![1];
-    expect(first.headers.get('link')).toBe(
-      `<${base}/issues/7/comments?per_page=100&page=2>; rel="next", ` +
-        `<${base}/issues/7/comments?per_page=100&page=2>; rel="last"`,
-    );
+    expect(first.headers.get('link')).toBe(`<${base}/issues/7/comments?per_page=100&page=2>; rel="next", ` + `<${base}/issues/7/comments?per_page=100&page=2>; rel="last"`);
 
     const last = await fetch(links(first.headers.get('link')).next!, { headers: { authorization: `token ${ALICE.token}` } });
     const lastPage = (await last.json()) as IssueComment[];
     expect(lastPage.map((c) => c.body)).toEqual(Array.from({ length: 50 }, (_, i) => `#${i + 100}`));
-    expect(last.headers.get('link')).toBe(
-      `<${base}/issues/7/comments?per_page=100&page=1>; rel="prev", ` +
-        `<${base}/issues/7/comments?per_page=100&page=1>; rel="first"`,
-    );
+    expect(last.headers.get('link')).toBe(`<${base}/issues/7/comments?per_page=100&page=1>; rel="prev", ` + `<${base}/issues/7/comments?per_page=100&page=1>; rel="first"`);
 
     const middle = await call(server, 'GET', '/repos/acme/infra/issues/7/comments?page=3');
     expect(middle.json).toHaveLength(30);
@@ -173,9 +152,7 @@ describe('GitHub API test server', () => {
     expect(over.status).toBe(422);
     expect(over.json).toEqual({
       message: 'Validation Failed',
-      errors: [
-        { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' },
-      ],
+      errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
       documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
       status: '422',
     });
@@ -274,12 +251,7 @@ describe('GitHub API test server', () => {
     await call(server, 'DELETE', '/orgs/acme/attestations/123');
     await call(server, 'GET', '/orgs/acme/attestations/sha256:abc');
     expect(server.rejected).toEqual([]);
-    expect(server.unhandled.map((u) => u.operationId)).toEqual([
-      'repos/get-branch-protection',
-      'repos/get-content',
-      'orgs/delete-attestations-by-id',
-      'orgs/list-attestations',
-    ]);
+    expect(server.unhandled.map((u) => u.operationId)).toEqual(['repos/get-branch-protection', 'repos/get-content', 'orgs/delete-attestations-by-id', 'orgs/list-attestations']);
   });
 
   it('requires a known token', async () => {
@@ -673,7 +645,12 @@ describe('GitHub API test server', () => {
     const octokit = getOctokit(ACTIONS.token, { baseUrl: server.url });
     const repo = { owner: 'acme', repo: 'infra' };
     server.setPullRequest('acme', 'infra', 7, { headSha: 'a'.repeat(40) });
-    server.seedReviews('acme', 'infra', 7, Array.from({ length: 120 }, (_, i) => ({ login: `reviewer-${i}`, state: 'APPROVED' as const })));
+    server.seedReviews(
+      'acme',
+      'infra',
+      7,
+      Array.from({ length: 120 }, (_, i) => ({ login: `reviewer-${i}`, state: 'APPROVED' as const })),
+    );
     server.setPermission('acme', 'infra', 'bob', 'write');
     const [comment] = server.seedComments('acme', 'infra', 7, 1, { login: 'bob', body: '/pulumi up' });
 

@@ -10,7 +10,10 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
 /** Each module of src/ and the modules of src/ it imports, by path relative to src/. */
 function moduleGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of fs.readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))) {
+  for (const file of fs
+    .readdirSync(SRC, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'))) {
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(path.join(SRC, file), 'utf8'), true, true);
     const local = importedFiles
       .map((i) => i.fileName)

@@ -72,9 +72,7 @@ jobs:
   });
 
   it('refuses a workflow that chooses its backend through PULUMI_BACKEND_URL', () => {
-    expect(() => runnable('on: push\njobs:\n  a:\n    runs-on: x\n    env: { PULUMI_BACKEND_URL: "s3://b" }\n    steps: []\n')).toThrow(
-      'job a sets PULUMI_BACKEND_URL',
-    );
+    expect(() => runnable('on: push\njobs:\n  a:\n    runs-on: x\n    env: { PULUMI_BACKEND_URL: "s3://b" }\n    steps: []\n')).toThrow('job a sets PULUMI_BACKEND_URL');
   });
 
   it('replaces named steps only where asked, and drops variables only where asked', () => {

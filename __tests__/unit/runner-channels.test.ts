@@ -46,7 +46,7 @@ describe('one way to the runner', () => {
 });
 
 describe('takeRunnerChannels', () => {
-  it("takes the inputs, the file commands and the service tokens out of the environment; the ID-token request and the rest stay", () => {
+  it('takes the inputs, the file commands and the service tokens out of the environment; the ID-token request and the rest stay', () => {
     const env: NodeJS.ProcessEnv = {
       'INPUT_WORK-DIR': ' infra ',
       INPUT_CONFIG: '{"token": {"value": "s3cr3t", "secret": true}}',

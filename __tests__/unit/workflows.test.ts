@@ -17,16 +17,7 @@ const ACTION_REF = 'octo-org/pulumi-stack-action@v1';
 // Commands that change a stack's state: a job running one must never be cancelled half-way.
 // `comment` runs what a PR comment asks for, `up` and `destroy` among them.
 const STATE_CHANGING = new Set(['up', 'destroy', 'refresh', 'smoke', 'cleanup', 'comment']);
-const EXPECTED_EXAMPLES = [
-  'dispatch.yml',
-  'drift-and-cleanup.yml',
-  'monorepo.yml',
-  'pr-commands.yml',
-  'pr-preview.yml',
-  'production.yml',
-  'reviewed-plan.yml',
-  'smoke-stack.yml',
-];
+const EXPECTED_EXAMPLES = ['dispatch.yml', 'drift-and-cleanup.yml', 'monorepo.yml', 'pr-commands.yml', 'pr-preview.yml', 'production.yml', 'reviewed-plan.yml', 'smoke-stack.yml'];
 
 type Mapping = Record<string, unknown>;
 interface Step {
@@ -117,9 +108,7 @@ function exampleProblems(workflow: Workflow, inputs: ReadonlySet<string>): strin
     const mergeChecks = steps.some((s) => setsMergeCheck(workflow, job, s));
     if (mergeChecks && !grants(permissions, 'statuses', 'write')) problems.push(`${name}: sets a merge check without 'statuses: write'`);
     if (!mergeChecks && grants(permissions, 'statuses', 'write')) problems.push(`${name}: 'statuses: write' but no step sets a merge check`);
-    const readsRuns = steps.some(
-      (s) => (isOurs(s) && inputOf(s, 'require-approval') !== undefined) || (s.uses?.startsWith('actions/download-artifact@') && s.with?.['run-id'] !== undefined),
-    );
+    const readsRuns = steps.some((s) => (isOurs(s) && inputOf(s, 'require-approval') !== undefined) || (s.uses?.startsWith('actions/download-artifact@') && s.with?.['run-id'] !== undefined));
     if (grants(permissions, 'actions', 'read') && !readsRuns) problems.push(`${name}: 'actions: read' but nothing reads runs or their approvals`);
     if (steps.some((s) => isOurs(s) && inputOf(s, 'require-approval')) && !grants(permissions, 'actions', 'read')) {
       problems.push(`${name}: require-approval needs 'actions: read'`);
@@ -194,10 +183,7 @@ describe('actionlint', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionlint-'));
     try {
       const file = path.join(dir, 'broken.yml');
-      fs.writeFileSync(
-        file,
-        ['on: push', 'jobs:', '  deploy:', '    needs: build', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.nope }}"', ''].join('\n'),
-      );
+      fs.writeFileSync(file, ['on: push', 'jobs:', '  deploy:', '    needs: build', '    runs-on: ubuntu-latest', '    steps:', '      - run: echo "${{ github.nope }}"', ''].join('\n'));
       const findings = lintWorkflows([file]);
       expect(findings.map((f) => f.kind).sort()).toEqual(['expression', 'job-needs']);
       expect(findings.every((f) => f.filepath.endsWith('broken.yml') && f.line > 0)).toBe(true);
@@ -263,10 +249,18 @@ describe('example workflows', () => {
       ['an input action.yml does not declare', base({ concurrency: never, steps: [up({ 'stack-name': 'x' })] }), "input 'stack-name'"],
       ['an unknown command', base({ concurrency: never, steps: [up({ command: 'deploy' })] }), "unknown command 'deploy'"],
       ['PR commands without concurrency', base({ steps: [up({ command: 'comment' })] }, { on: { issue_comment: { types: ['created'] } } }), 'no concurrency group'],
-      ['PR commands without the merge check permission', base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }, { on: { issue_comment: null } }), "without 'statuses: write'"],
+      [
+        'PR commands without the merge check permission',
+        base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }, { on: { issue_comment: null } }),
+        "without 'statuses: write'",
+      ],
       ['a pull request preview without the merge check permission', base({ concurrency: never, steps: [up({ command: 'preview' })] }, { on: { pull_request: null } }), "without 'statuses: write'"],
       ['a merge check permission nothing uses', base({ permissions: { statuses: 'write' }, concurrency: never, steps: [up()] }), "'statuses: write' but no step"],
-      ['PR commands outside issue_comment events with a comment permission', base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }), "'pull-requests: write'"],
+      [
+        'PR commands outside issue_comment events with a comment permission',
+        base({ permissions: { 'pull-requests': 'write' }, concurrency: never, steps: [up({ command: 'comment' })] }),
+        "'pull-requests: write'",
+      ],
       ['two backends', base({ concurrency: never, steps: [up(), { uses: ACTION_REF, with: { command: 'preview', stack: 'dev', 'backend-url': 's3://b' } }] }), 'more than one backend'],
     ])('%s', (_, workflow, problem) => {
       expect(exampleProblems(workflow, inputs).join('\n')).toContain(problem);

@@ -16,7 +16,7 @@ const INLINE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
   '`': '\\`',
   '*': '\\*',
-  '_': '\\_',
+  _: '\\_',
   '~': '\\~',
   '[': '\\[',
   ']': '\\]',
@@ -186,9 +186,7 @@ function listFrame(list: ShrinkableList, kept: number): { before: string[]; afte
   const open = kept > 0 && list.open !== undefined ? [list.open] : [];
   const close = kept > 0 && list.close !== undefined ? [list.close] : [];
   const tail = list.tail !== undefined ? [list.tail] : [];
-  return list.keep === 'first'
-    ? { before: [list.head, ...open], after: [...close, ...note, ...tail] }
-    : { before: [list.head, ...note, ...open], after: [...close, ...tail] };
+  return list.keep === 'first' ? { before: [list.head, ...open], after: [...close, ...note, ...tail] } : { before: [list.head, ...note, ...open], after: [...close, ...tail] };
 }
 
 function renderList(list: ShrinkableList, kept: number): string {
@@ -265,7 +263,11 @@ function documentSize(blocks: readonly Block[], measure: Measure): number {
 function withDetailsThatFit(blocks: readonly Block[], limit: number, measure: Measure): readonly Block[] {
   const detailed = blocks.filter((block): block is ShrinkableList => typeof block !== 'string' && (block.details?.length ?? 0) > 0);
   if (detailed.length === 0) return blocks;
-  let excess = documentSize(blocks.map((block) => (typeof block === 'string' || !block.details ? block : withDetails(block, block.details))), measure) - limit;
+  let excess =
+    documentSize(
+      blocks.map((block) => (typeof block === 'string' || !block.details ? block : withDetails(block, block.details))),
+      measure,
+    ) - limit;
   const kept = new Map<ShrinkableList, readonly ListDetail[]>();
   for (const list of [...detailed].sort((a, b) => a.shrinkRank - b.shrinkRank)) {
     const details = list.details ?? [];
@@ -306,9 +308,7 @@ export function renderWithin(allBlocks: readonly Block[], limit: number, measure
     kept.set(list, count);
     total += sizer.size(count) - full;
   }
-  const text = blocks
-    .map((block) => (typeof block === 'string' ? block : renderList(block, kept.get(block) ?? block.entries.length)))
-    .join(BLOCK_SEPARATOR);
+  const text = blocks.map((block) => (typeof block === 'string' ? block : renderList(block, kept.get(block) ?? block.entries.length))).join(BLOCK_SEPARATOR);
   return measure(text) <= limit ? text : cutToFit(text, limit, measure);
 }
 

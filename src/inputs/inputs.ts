@@ -102,9 +102,7 @@ export function parseInputs(getInput: GetInput, env: Env): Settings {
   const stack = parseName('stack', required(getInput, 'stack'), STACK_NAME, NAME_RULE);
   const ephemeral = isEphemeral(stack, common.ephemeralStacks);
   if (command === 'smoke' && !ephemeral) {
-    throw new InputError(
-      `Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`,
-    );
+    throw new InputError(`Input 'stack' is '${stack}', which does not match 'ephemeral-stacks': a smoke test destroys its stack, so list a pattern such as smoke-* there and name the stack after it.`);
   }
   return { ...stackOptions(getInput, common, project, org), command, stack, ephemeral, pullRequest: github.openPullRequest };
 }
@@ -135,9 +133,7 @@ function parseOidcLogin(getInput: GetInput, org: string | undefined, backendUrl:
     throw new InputError(`Input 'oidc-login' is '${printable(raw)}': use organization, team:<team name> or user:<login>, the kind of Pulumi access token to ask for.`);
   }
   if (!org) {
-    throw new InputError(
-      `Input 'oidc-login' needs 'org': name the Pulumi organization whose OIDC trust policy admits this workflow (the ID token's audience is urn:pulumi:org:<org>).`,
-    );
+    throw new InputError(`Input 'oidc-login' needs 'org': name the Pulumi organization whose OIDC trust policy admits this workflow (the ID token's audience is urn:pulumi:org:<org>).`);
   }
   const apiUrl = backendUrl ?? DEFAULT_CLOUD_URL;
   if (!/^https?:\/\//.test(apiUrl)) {
@@ -159,9 +155,7 @@ function stackOptions(getInput: GetInput, common: CommonSettings, project: Proje
   const requireApproval = getInput('require-approval').trim() || undefined;
   const { github } = common;
   if (requireApproval && (!github.repository || github.runId === undefined || !common.comment.token)) {
-    throw new InputError(
-      `Input 'require-approval' needs GITHUB_REPOSITORY, GITHUB_RUN_ID and a 'github-token' with 'actions: read': run it in a workflow job, not by hand.`,
-    );
+    throw new InputError(`Input 'require-approval' needs GITHUB_REPOSITORY, GITHUB_RUN_ID and a 'github-token' with 'actions: read': run it in a workflow job, not by hand.`);
   }
   const planInput = getInput('plan').trim();
   return {
@@ -240,9 +234,7 @@ function checkOptionsApply(getInput: GetInput, command: Command): void {
   for (const [option, commands] of COMMANDS_TAKING) {
     const value = getInput(option).trim();
     if (value && value !== DECLARED_INPUTS[option] && !commands.includes(command)) {
-      throw new InputError(
-        `Input '${option}' does not apply to command '${command}': remove it, or use it with ${commands.join(', ')}.`,
-      );
+      throw new InputError(`Input '${option}' does not apply to command '${command}': remove it, or use it with ${commands.join(', ')}.`);
     }
   }
 }
@@ -252,9 +244,7 @@ function checkProjectInput(getInput: GetInput, project: ProjectFile, workDir: st
   if (!projectInput) return;
   parseName('project', projectInput, PROJECT_NAME, NAME_RULE);
   if (projectInput !== project.name) {
-    throw new InputError(
-      `Input 'project' is '${projectInput}' but ${path.join(workDir, 'Pulumi.yaml')} names the project '${project.name}': fix one of them, or leave 'project' empty.`,
-    );
+    throw new InputError(`Input 'project' is '${projectInput}' but ${path.join(workDir, 'Pulumi.yaml')} names the project '${project.name}': fix one of them, or leave 'project' empty.`);
   }
 }
 
@@ -303,14 +293,10 @@ function parseChoice<T extends string>(name: string, raw: string, choices: reado
 
 function parseName(name: string, value: string, pattern: RegExp, allowed: string): string {
   if (value.includes('/')) {
-    throw new InputError(
-      `Input '${name}' is '${printable(value)}': give the short name only; set the organization with 'org' and the project in Pulumi.yaml.`,
-    );
+    throw new InputError(`Input '${name}' is '${printable(value)}': give the short name only; set the organization with 'org' and the project in Pulumi.yaml.`);
   }
   if (!pattern.test(value)) {
-    throw new InputError(
-      `Input '${name}' is '${printable(value)}': use only ${allowed}, not starting with '-', at most 100 characters.`,
-    );
+    throw new InputError(`Input '${name}' is '${printable(value)}': use only ${allowed}, not starting with '-', at most 100 characters.`);
   }
   return value;
 }
@@ -342,9 +328,7 @@ function parseEphemeralStacks(raw: string): string[] {
   const patterns = splitList(raw);
   const catchAll = patterns.find(matchesEveryStack);
   if (catchAll !== undefined) {
-    throw new InputError(
-      `Input 'ephemeral-stacks' has '${printable(catchAll)}', which matches every stack name, production's too: list patterns that pin part of the name, such as pr-* or smoke-*.`,
-    );
+    throw new InputError(`Input 'ephemeral-stacks' has '${printable(catchAll)}', which matches every stack name, production's too: list patterns that pin part of the name, such as pr-* or smoke-*.`);
   }
   for (const pattern of patterns) {
     const production = productionNameMatchedBy(pattern);
@@ -387,7 +371,9 @@ function parsePulumiVersion(getInput: GetInput, workspace: string): string {
   const text = fs.readFileSync(file, 'utf8').trim();
   const version = semver.valid(text.replace(/^v/, ''));
   if (!version) {
-    throw new InputError(`Input 'pulumi-version-file' names ${file}, which holds '${printable(text)}' rather than one version: write a version such as 3.274.1 (a leading v is fine) and nothing else.`);
+    throw new InputError(
+      `Input 'pulumi-version-file' names ${file}, which holds '${printable(text)}' rather than one version: write a version such as 3.274.1 (a leading v is fine) and nothing else.`,
+    );
   }
   return version;
 }
@@ -463,9 +449,7 @@ function parseEngineLog(getInput: GetInput): EngineLog {
 function parsePolicyPackConfigs(raw: string, policyPacks: readonly string[], workspace: string, workDir: string): string[] {
   const files = splitList(raw);
   if (files.length > 0 && files.length !== policyPacks.length) {
-    throw new InputError(
-      `Input 'policy-pack-configs' lists ${files.length} file(s) but 'policy-packs' lists ${policyPacks.length} pack(s): give one config file per policy pack, in the same order.`,
-    );
+    throw new InputError(`Input 'policy-pack-configs' lists ${files.length} file(s) but 'policy-packs' lists ${policyPacks.length} pack(s): give one config file per policy pack, in the same order.`);
   }
   return files.map((file) => parseWorkspaceFile('policy-pack-configs', file, workDir, workspace));
 }

@@ -7,19 +7,7 @@ import { propertyChanges, type PropertyChange } from './properties.js';
 
 /** Engine step operations, as the engine names them. */
 export type StepOp =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'replace'
-  | 'create-replacement'
-  | 'delete-replaced'
-  | 'read'
-  | 'import'
-  | 'same'
-  | 'refresh'
-  | 'discard'
-  | 'remove-pending-replace'
-  | (string & {});
+  'create' | 'update' | 'delete' | 'replace' | 'create-replacement' | 'delete-replaced' | 'read' | 'import' | 'same' | 'refresh' | 'discard' | 'remove-pending-replace' | (string & {});
 
 export interface ResourceChange {
   urn: string;
@@ -141,12 +129,7 @@ type EnginePolicyEvent = NonNullable<EngineEvent['policyEvent']>;
 type OpMap = NonNullable<EngineEvent['summaryEvent']>['resourceChanges'];
 
 /** Steps the engine emits around a replacement; the resource is reported once, as `replace`. */
-const REPLACEMENT_STEPS: ReadonlySet<string> = new Set([
-  'replace',
-  'create-replacement',
-  'read-replacement',
-  'import-replacement',
-]);
+const REPLACEMENT_STEPS: ReadonlySet<string> = new Set(['replace', 'create-replacement', 'read-replacement', 'import-replacement']);
 
 /**
  * Clean-up steps of a replacement. With a `replace` step they belong to it; alone (the engine

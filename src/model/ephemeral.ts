@@ -21,11 +21,7 @@ export function matchesEveryStack(pattern: string): boolean {
 }
 
 /** What teams call production, in the spellings a stack name may use: no ephemeral pattern may match one. */
-const PRODUCTION_NAMES = ['prod', 'production', 'prd', 'live', 'main', 'master'].flatMap((name) => [
-  name,
-  `${name[0]!.toUpperCase()}${name.slice(1)}`,
-  name.toUpperCase(),
-]);
+const PRODUCTION_NAMES = ['prod', 'production', 'prd', 'live', 'main', 'master'].flatMap((name) => [name, `${name[0]!.toUpperCase()}${name.slice(1)}`, name.toUpperCase()]);
 
 /**
  * The production name a pattern matches, if any: a typo such as `pr*` for `pr-*` passes the
@@ -66,12 +62,7 @@ export function ephemeralTags(now: Date, ttlMs: number, pullRequest: number | un
  * Which ephemeral stacks `cleanup` removes: tagged `ephemeral=true`, matching `ephemeral-stacks`,
  * and either past their expiry or belonging to the closed pull request.
  */
-export function cleanupCandidates(
-  stacks: readonly TaggedStack[],
-  patterns: readonly string[],
-  now: Date,
-  closedPullRequest: number | undefined,
-): { name: string; why: string }[] {
+export function cleanupCandidates(stacks: readonly TaggedStack[], patterns: readonly string[], now: Date, closedPullRequest: number | undefined): { name: string; why: string }[] {
   return stacks.flatMap((stack) => {
     if (stack.tags[EPHEMERAL_TAGS.marker] !== 'true' || !isEphemeral(stack.name, patterns)) return [];
     const expires = Date.parse(stack.tags[EPHEMERAL_TAGS.expires] ?? '');

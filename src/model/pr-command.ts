@@ -28,9 +28,7 @@ export interface PrCommand {
  * the log), a command, or a `/pulumi` line that is not one (`malformed`, answered with the syntax).
  */
 export type CommentEvent =
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'command'; command: PrCommand }
-  | { kind: 'malformed'; commentId: number; commentUrl?: string; commenter: string; pullNumber: number; reply: string };
+  { kind: 'ignored'; reason: string } | { kind: 'command'; command: PrCommand } | { kind: 'malformed'; commentId: number; commentUrl?: string; commenter: string; pullNumber: number; reply: string };
 
 /** A decision on a command: `reason` goes to the log, `reply` to the pull request. */
 export type CommandGate = { allowed: true; reason: string } | { allowed: false; reply: string };

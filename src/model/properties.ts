@@ -160,7 +160,9 @@ export function formatValue(value: unknown): string {
   if (isSecret(value)) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return `[${value.map(formatValue).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}:${formatValue(item)}`)
+      .join(',')}}`;
   }
   // JSON has no text for a function or a symbol (never in engine events): shown as JavaScript shows them.
   if (typeof value === 'symbol' || typeof value === 'function') return String(value);

@@ -55,14 +55,7 @@ export interface Operated {
 }
 
 /** A stack command on the opened stack, from its tags to the lock's release; the phase follows it. */
-export async function operate(
-  stack: PulumiStack,
-  settings: StackSettings,
-  planned: Plan,
-  crypter: Promise<SecretCrypter | undefined>,
-  redactor: Redactor,
-  context: RunContext,
-): Promise<Operated> {
+export async function operate(stack: PulumiStack, settings: StackSettings, planned: Plan, crypter: Promise<SecretCrypter | undefined>, redactor: Redactor, context: RunContext): Promise<Operated> {
   if (STACK_COMMAND_RECORDS[settings.command].ephemeral) {
     for (const [name, value] of Object.entries(ephemeralTags(new Date(), settings.smoke.ttlMs, settings.comment.issueNumber, settings.github.sha))) await stack.setTag(name, value);
   }
@@ -239,13 +232,7 @@ function describeFailure(err: unknown, signal: AbortSignal, changes?: ChangeSumm
   const diagnostics = (changes?.diagnostics ?? []).filter((d) => d.severity === 'error');
   const mandatory = (changes?.policyViolations ?? []).filter((v) => v.enforcement === 'mandatory');
   const ownError = err instanceof Error && !('commandResult' in err);
-  const message = ownError
-    ? err.message
-    : mandatory.length > 0
-      ? policyFailure(mandatory)
-      : diagnostics.length > 0
-        ? diagnostics.map((d) => d.message).join('\n')
-        : pulumiErrorMessage(err);
+  const message = ownError ? err.message : mandatory.length > 0 ? policyFailure(mandatory) : diagnostics.length > 0 ? diagnostics.map((d) => d.message).join('\n') : pulumiErrorMessage(err);
   if (signal.aborted) return `cancelled: ${message}`;
   if (gatePlanApplied && PLAN_VIOLATION.test(message)) {
     return (
@@ -285,7 +272,11 @@ export function lockHolder(err: unknown): string | undefined {
   if (start < 0) return undefined;
   // The error line, and the indented lines after it that name each lock's holder.
   const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line));
-  return lines.slice(start, end < 0 ? undefined : end).map((l) => l.trim()).filter(Boolean).join(' ');
+  return lines
+    .slice(start, end < 0 ? undefined : end)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 const LOCK_MESSAGES = ['the stack is currently locked by', '[409] Conflict: Another update is currently in progress'];

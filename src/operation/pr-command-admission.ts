@@ -5,7 +5,16 @@
 // pipeline runs as any other command; `finishPrCommand` then marks the comment.
 import { collaboratorPermission, gitHubFailure, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from '../workspace/github.js';
 import { parseCommentEvent } from '../inputs/comment-event.js';
-import { REACTIONS, type ApprovalRules, type CollaboratorPermission, type CommandReaction, type PrCommand, type PullRequestReview, type PullRequestState, type RequiredRole } from '../model/pr-command.js';
+import {
+  REACTIONS,
+  type ApprovalRules,
+  type CollaboratorPermission,
+  type CommandReaction,
+  type PrCommand,
+  type PullRequestReview,
+  type PullRequestState,
+  type RequiredRole,
+} from '../model/pr-command.js';
 import { approvalRule, approversToAsk, forkGate, hasRole, headGate, permissionGate, requirementsApply, requirementsGate, stackGate } from '../plan/pr-command.js';
 import { replyBody } from '../workspace/github-comment.js';
 import { checkedOutCommit } from '../workspace/git-head.js';
@@ -47,9 +56,7 @@ export function gitHubPrCommandIo(github: GitHub, owner: string, repo: string, w
  * head it runs; an `unlock` runs no code and has none.
  */
 export type Admission =
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'refused'; command?: PrCommand; reply: string; replyUrl?: string }
-  | { kind: 'admitted'; command: PrCommand; stack: string; headSha?: string };
+  { kind: 'ignored'; reason: string } | { kind: 'refused'; command?: PrCommand; reply: string; replyUrl?: string } | { kind: 'admitted'; command: PrCommand; stack: string; headSha?: string };
 
 /** A check could not be made (GitHub or git failed): the command did not run, and says why. */
 export class AdmissionError extends Error {
@@ -132,12 +139,7 @@ export async function admitPrCommand(payload: unknown, settings: PrCommandSettin
 }
 
 /** Posts a reply to the command on its pull request; returns its URL, or undefined (and a warning) when it could not be posted. */
-export async function replyToCommand(
-  to: { commentId: number; commentUrl?: string; pullNumber: number },
-  text: string,
-  io: PrCommandIo,
-  warn: (message: string) => void,
-): Promise<string | undefined> {
+export async function replyToCommand(to: { commentId: number; commentUrl?: string; pullNumber: number }, text: string, io: PrCommandIo, warn: (message: string) => void): Promise<string | undefined> {
   try {
     return await io.reply(to.pullNumber, replyBody(to, text));
   } catch (err) {

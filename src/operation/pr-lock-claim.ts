@@ -23,17 +23,7 @@ import type { StackSettings } from '../model/settings.js';
 import { refusedByLock, type Plan } from '../plan/plan.js';
 import { lockMode, lockRefusal } from '../plan/pr-lock.js';
 import { pulumiErrorMessage } from '../workspace/engine.js';
-import {
-  claimantsToAsk,
-  claimSettled,
-  claimsIn,
-  claimValue,
-  lockHolder,
-  lockTag,
-  lockView,
-  type ClaimantState,
-  type LockView,
-} from '../plan/pr-lock.js';
+import { claimantsToAsk, claimSettled, claimsIn, claimValue, lockHolder, lockTag, lockView, type ClaimantState, type LockView } from '../plan/pr-lock.js';
 import type { LockClaim, LockReport } from '../model/pr-lock.js';
 
 /** What the lock reads and writes; `stackLockIo` is the real one, a simulated backend in the unit tests. */
@@ -189,11 +179,7 @@ export interface TaggedStack {
  * A claim a cancelled run leaves is safe: it holds nothing until a later run of the same pull request
  * lists it, at least the settle time after it was written, which is the check the claim lacked.
  */
-export function stackLockIo(
-  stack: TaggedStack,
-  github: { token?: string; apiUrl: string; repository?: { owner: string; repo: string } },
-  signal?: AbortSignal,
-): LockIo {
+export function stackLockIo(stack: TaggedStack, github: { token?: string; apiUrl: string; repository?: { owner: string; repo: string } }, signal?: AbortSignal): LockIo {
   let client: ReturnType<typeof gitHubClient> | undefined;
   return {
     tags: () => stack.tags(),

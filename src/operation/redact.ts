@@ -97,9 +97,7 @@ export function redactReport(report: Report, secrets: readonly string[]): Report
         ...(p.urn ? { urn: mask(p.urn) } : {}),
       })),
     },
-    outputs: Object.fromEntries(
-      Object.entries(report.outputs).map(([key, output]) => [mask(key), { ...output, value: redactValue(output.value, mask) }]),
-    ),
+    outputs: Object.fromEntries(Object.entries(report.outputs).map(([key, output]) => [mask(key), { ...output, value: redactValue(output.value, mask) }])),
     ...(report.error !== undefined ? { error: mask(report.error) } : {}),
     ...(report.logTail ? { logTail: report.logTail.map(mask) } : {}),
     ...(report.lifecycle ? { lifecycle: report.lifecycle.map((l) => ({ ...l, ...(l.detail ? { detail: mask(l.detail) } : {}) })) } : {}),

@@ -255,7 +255,9 @@ const PLAN_BASE_FIELD = 'pulumiStackActionBaseState';
 
 async function stateDigest(stack: OperationStack): Promise<string> {
   const deployment: unknown = (await stack.exportStack()).deployment;
-  return createHash('sha256').update(JSON.stringify(deployment ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(deployment ?? null))
+    .digest('hex');
 }
 
 /** SHA-256 of the update plan file (the `plan-digest` output), when there is one. */

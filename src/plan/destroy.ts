@@ -49,15 +49,7 @@ export interface PlannedResource {
 /** Steps that leave every existing resource standing: a read or a discard only changes what the state records. */
 const KEEPING_STEPS: ReadonlySet<string> = new Set(['same', 'create', 'update', 'read', 'refresh', 'import', 'discard']);
 /** Steps of a replacement: the resource is deleted and made anew (or its record is), in some order. */
-const REPLACING_STEPS: ReadonlySet<string> = new Set([
-  'replace',
-  'create-replacement',
-  'delete-replaced',
-  'read-replacement',
-  'import-replacement',
-  'discard-replaced',
-  'remove-pending-replace',
-]);
+const REPLACING_STEPS: ReadonlySet<string> = new Set(['replace', 'create-replacement', 'delete-replaced', 'read-replacement', 'import-replacement', 'discard-replaced', 'remove-pending-replace']);
 
 /**
  * An update plan file's text as Pulumi writes it (`pulumi preview --save-plan`: apitype's
@@ -94,9 +86,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * one the gate's own preview saved (with whether that preview's events ran to their summary) or the
  * reviewed plan the `plan` input names.
  */
-export type DeletesEvidence =
-  | { source: 'preview'; plan: UpdatePlanReading; complete: boolean }
-  | { source: 'plan-file'; file: string; plan: UpdatePlanReading };
+export type DeletesEvidence = { source: 'preview'; plan: UpdatePlanReading; complete: boolean } | { source: 'plan-file'; file: string; plan: UpdatePlanReading };
 
 const APPROVE_AS_DESTROY = 'approve it as a destroy (PULUMI_DESTROY_APPROVED="true" in a job bound to a protected environment)';
 

@@ -7,7 +7,26 @@ import { destructiveCount, hasChanges, outputText, type Report } from '../model/
 import { SECRET_PLACEHOLDER } from '../model/pulumi-formats.js';
 
 /** The action's own outputs; a stack output with one of these names is only in `outputs`. */
-export const RESERVED_OUTPUTS = ['stack', 'outputs', 'changes', 'has-changes', 'has-deletes', 'comment-url', 'plan-digest', 'checks', 'drifted', 'pr-command', 'pr-head-sha', 'lock', 'replaced-urns', 'deleted-urns', 'policy-violations', 'error', 'log-tail', 'update-url'] as const;
+export const RESERVED_OUTPUTS = [
+  'stack',
+  'outputs',
+  'changes',
+  'has-changes',
+  'has-deletes',
+  'comment-url',
+  'plan-digest',
+  'checks',
+  'drifted',
+  'pr-command',
+  'pr-head-sha',
+  'lock',
+  'replaced-urns',
+  'deleted-urns',
+  'policy-violations',
+  'error',
+  'log-tail',
+  'update-url',
+] as const;
 
 export interface StepOutput {
   name: string;
@@ -36,9 +55,7 @@ export function stepOutputs(report: Report): StepOutput[] {
   const stackOutputs = Object.entries(report.outputs);
   const { create, update, delete: del, replace, same } = report.changes.counts;
   return [
-    ...stackOutputs
-      .filter(([name]) => ownStepOutput(name))
-      .map(([name, output]) => ({ name, value: output.secret ? SECRET_PLACEHOLDER : outputText(output.value) })),
+    ...stackOutputs.filter(([name]) => ownStepOutput(name)).map(([name, output]) => ({ name, value: output.secret ? SECRET_PLACEHOLDER : outputText(output.value) })),
     { name: 'stack', value: report.stackRef },
     { name: 'outputs', value: JSON.stringify(Object.fromEntries(stackOutputs.map(([name, o]) => [name, o.secret ? SECRET_PLACEHOLDER : o.value]))) },
     { name: 'changes', value: JSON.stringify({ create, update, delete: del, replace, same }) },

@@ -42,11 +42,13 @@ function clippedList(names: readonly string[]): string {
 }
 
 function secretOutputValues(report: Report): string[] {
-  return Object.values(report.outputs)
-    // From the engine's events a secret output has no value: there is nothing to mask.
-    .filter((o) => o.secret && o.value !== undefined)
-    .map((o) => outputText(o.value))
-    .filter((v) => v.length > 0);
+  return (
+    Object.values(report.outputs)
+      // From the engine's events a secret output has no value: there is nothing to mask.
+      .filter((o) => o.secret && o.value !== undefined)
+      .map((o) => outputText(o.value))
+      .filter((v) => v.length > 0)
+  );
 }
 
 async function postComment(report: Report, settings: StackSettings): Promise<string | undefined> {

@@ -25,9 +25,7 @@ export function renderCleanupSummary(
 ): string {
   const heading = `## 🧹 Ephemeral stack cleanup: ${removed.filter((r) => !r.error).length} removed of ${examined} examined`;
   const locks = released.map((r) =>
-    r.error
-      ? `❌ Could not release the lock of #${r.pullNumber} on ${code(r.name)}: ${escapeText(clip(r.error, 1_000))}`
-      : `🔓 Released the lock of #${r.pullNumber} on ${code(r.name)}.`,
+    r.error ? `❌ Could not release the lock of #${r.pullNumber} on ${code(r.name)}: ${escapeText(clip(r.error, 1_000))}` : `🔓 Released the lock of #${r.pullNumber} on ${code(r.name)}.`,
   );
   const lockLines = locks.length > 0 ? ['', ...locks.map((line) => `- ${line}`)] : [];
   if (removed.length === 0) return [heading, '', 'No ephemeral stack had expired or belonged to a closed pull request.', ...lockLines, ''].join('\n');

@@ -112,7 +112,15 @@ export function dependenciesEntry(plan: DependencyPlan, folder: string, place: P
  * name is made of everything poetry decides the place by (see poetry.ts).
  */
 export function dependenciesLocationEntry(memoFile: string, place: Place): CacheEntry {
-  return { kind: 'dependencies-location', description: "where poetry keeps the program's environment", paths: [memoFile], base: 'root', key: key('dependencies-location', place, [memoFile]), restoreKeys: [], merge: false };
+  return {
+    kind: 'dependencies-location',
+    description: "where poetry keeps the program's environment",
+    paths: [memoFile],
+    base: 'root',
+    key: key('dependencies-location', place, [memoFile]),
+    restoreKeys: [],
+    merge: false,
+  };
 }
 
 /** The files that say which provider plugins a program needs: its packages' lock and requirements files. */

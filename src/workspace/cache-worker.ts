@@ -23,10 +23,10 @@ export type CacheReply = { kind: 'output'; text: string } | { kind: 'done'; id: 
 const port = parentPort!;
 const send = (reply: CacheReply) => port.postMessage(reply);
 
-process.stdout.write = ((chunk: string | Uint8Array) => {
+process.stdout.write = (chunk: string | Uint8Array) => {
   send({ kind: 'output', text: String(chunk) });
   return true;
-});
+};
 
 // The library starts tar through child_process.spawn with this thread's environment: every process
 // it starts gets that environment without the service's variables (names given by cache-service.ts).

@@ -355,6 +355,10 @@ function seconds(since: number): string {
 }
 
 function oneLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim())?.trim() ?? text;
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? text;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

@@ -6,18 +6,7 @@ import { virtualEnvFolder } from './project-paths.js';
 import type { ProjectFile } from '../model/settings.js';
 import { findOnPath, writeAtomically } from './version-check.js';
 import { runProcess } from './process.js';
-import {
-  DependencyError,
-  fingerprint,
-  readIfExists,
-  STATE_FILE,
-  virtualEnvEnv,
-  type AskedLocation,
-  type DependencyPlan,
-  type Env,
-  type KnownLocation,
-  type Step,
-} from './dependency-plan.js';
+import { DependencyError, fingerprint, readIfExists, STATE_FILE, virtualEnvEnv, type AskedLocation, type DependencyPlan, type Env, type KnownLocation, type Step } from './dependency-plan.js';
 import { planPoetry } from './poetry.js';
 import { pythonToolchain } from './python-toolchain.js';
 import { nodeIdentity, pythonIdentity } from './runtime-identity.js';
@@ -53,9 +42,7 @@ async function planPython(workDir: string, project: ProjectFile, env: Env, signa
   const interpreter = await pythonIdentity(python, workDir, signal);
   const requirements = path.join(workDir, 'requirements.txt');
   const hasRequirements = fs.existsSync(requirements);
-  const uv = choice.toolchain === 'uv' || (choice.toolchain === 'auto' && findOnPath('uv', env.PATH ?? ''))
-    ? findOnPath('uv', env.PATH ?? '') ?? 'uv'
-    : undefined;
+  const uv = choice.toolchain === 'uv' || (choice.toolchain === 'auto' && findOnPath('uv', env.PATH ?? '')) ? (findOnPath('uv', env.PATH ?? '') ?? 'uv') : undefined;
   // Where Pulumi's language host treats the environment as pip's (no `toolchain: uv`), it lists the
   // program's packages with `python -m pip list`: a uv environment needs pip in it.
   const seedPip = uv !== undefined && choice.toolchain === 'auto';
@@ -68,9 +55,7 @@ async function planPython(workDir: string, project: ProjectFile, env: Env, signa
     : [
         { command: python, args: ['-m', 'venv', venv] },
         { command: venvPython, args: ['-m', 'pip', 'install', '--disable-pip-version-check', '--upgrade', 'pip'] },
-        ...(hasRequirements
-          ? [{ command: venvPython, args: ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirements] }]
-          : []),
+        ...(hasRequirements ? [{ command: venvPython, args: ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirements] }] : []),
       ];
   return {
     description: `Python virtual environment ${path.relative(workDir, venv) || venv} (${uv ? 'uv' : 'pip'})`,
@@ -116,7 +101,10 @@ async function askLocation(location: AskedLocation, workDir: string, signal?: Ab
   const stdout: string[] = [];
   const { command, args } = location.query;
   const result = await runProcess(command, args, { cwd: workDir, onLine: (line) => stdout.push(line), logStderr: false, signal });
-  const answer = stdout.filter((line) => line.trim()).at(-1)?.trim();
+  const answer = stdout
+    .filter((line) => line.trim())
+    .at(-1)
+    ?.trim();
   const found = result.code === 0 && answer ? virtualEnvAt(location, answer) : undefined;
   if (found) writeAtomically(location.memoFile, found.env.VIRTUAL_ENV!);
   return found;
@@ -153,7 +141,10 @@ export async function installDependencies(
     const result = await runProcess(step.command, step.args, { cwd: workDir, onLine: log, signal });
     if (signal?.aborted) throw new DependencyError(`cancelled while running '${path.basename(step.command)} ${step.args.join(' ')}'.`);
     if (result.code !== 0) {
-      const detail = result.tail.filter((l) => l.trim()).slice(-5).join('\n');
+      const detail = result.tail
+        .filter((l) => l.trim())
+        .slice(-5)
+        .join('\n');
       throw new DependencyError(`'${path.basename(step.command)} ${step.args.join(' ')}' failed with exit code ${result.code}:\n${detail}`);
     }
   }

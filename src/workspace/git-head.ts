@@ -7,8 +7,7 @@ const COMMIT_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** `dir` is any folder of the checkout (the work-dir: the code that would run). */
 export async function checkedOutCommit(dir: string): Promise<string> {
   const stdout: string[] = [];
-  const fail = (why: string) =>
-    new Error(`No commit is checked out in ${dir} (${why}): check out the pull request's head with actions/checkout before this step.`);
+  const fail = (why: string) => new Error(`No commit is checked out in ${dir} (${why}): check out the pull request's head with actions/checkout before this step.`);
   let result;
   try {
     // `^{commit}`: the commit itself even where HEAD names an annotated tag.

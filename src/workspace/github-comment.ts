@@ -59,8 +59,7 @@ export async function upsertComment(github: GitHub, target: CommentTarget, marke
   const base = { owner: target.owner, repo: target.repo };
   // Asked when first needed, then once: in `new` mode only a failed create looks for a comment.
   let login: Promise<string> | undefined;
-  const findOwn = (wanted: (body: string) => boolean, newest = false) =>
-    findOwnComment(github, target, (login ??= tokenLogin(github)), wanted, newest);
+  const findOwn = (wanted: (body: string) => boolean, newest = false) => findOwnComment(github, target, (login ??= tokenLogin(github)), wanted, newest);
   const update = async (id: number) => (await github.rest.issues.updateComment({ ...base, comment_id: id, body })).data.html_url;
 
   const existing = target.mode === 'update' ? await findOwn((b) => isOurComment(b, marker)) : undefined;
@@ -102,13 +101,7 @@ function sameText(stored: string, sent: string): boolean {
   return stored.replace(/\r\n/g, '\n') === sent;
 }
 
-async function findOwnComment(
-  github: GitHub,
-  target: CommentTarget,
-  login: Promise<string>,
-  wanted: (body: string) => boolean,
-  newest: boolean,
-): Promise<FoundComment | undefined> {
+async function findOwnComment(github: GitHub, target: CommentTarget, login: Promise<string>, wanted: (body: string) => boolean, newest: boolean): Promise<FoundComment | undefined> {
   // GitHub lists oldest first: the first match is the oldest, the last one the newest.
   let found: FoundComment | undefined;
   for await (const comment of ownComments(github, target, login, wanted)) {

@@ -153,13 +153,7 @@ const MERGEABLE_PAUSE_MS = 1_000;
  * job works it out (after a push, or a change of the base); with `awaitMergeable` it is read again,
  * a few times over a few seconds, and is still null only if GitHub takes longer than that.
  */
-export async function pullRequestState(
-  github: GitHub,
-  owner: string,
-  repo: string,
-  pullNumber: number,
-  options: { awaitMergeable?: boolean } = {},
-): Promise<PullRequestState> {
+export async function pullRequestState(github: GitHub, owner: string, repo: string, pullNumber: number, options: { awaitMergeable?: boolean } = {}): Promise<PullRequestState> {
   for (let read = 1; ; read++) {
     const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullNumber });
     const state: PullRequestState = {

@@ -13,7 +13,6 @@ import type { KeyDerivation } from '../base/run-context.js';
 
 type Env = Record<string, string | undefined>;
 
-
 const ITERATIONS = 1_000_000;
 const KEY_BYTES = 32;
 

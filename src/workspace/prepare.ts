@@ -67,9 +67,7 @@ async function prepareDependencies(settings: PrepareSettings, needed: boolean, c
   const restored = await cache.restoreDependencies(deps);
   found = found ?? (await locateInstall(deps, settings.workDir, context.signal));
   if (restored && found && isUpToDate(deps, found)) return found.env;
-  const installed = await log.group(`Dependencies: ${deps.description}`, () =>
-    installDependencies(deps, settings.workDir, log.info, context.signal, found),
-  );
+  const installed = await log.group(`Dependencies: ${deps.description}`, () => installDependencies(deps, settings.workDir, log.info, context.signal, found));
   cache.installed(deps, installed);
   return installed.env;
 }

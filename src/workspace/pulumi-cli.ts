@@ -103,5 +103,10 @@ export function versionToInstall(range: string): string {
 }
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+  return (
+    (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'unknown error'
+  );
 }

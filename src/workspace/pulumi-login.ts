@@ -111,7 +111,13 @@ export async function oidcLogin(login: OidcLogin, env: NodeJS.ProcessEnv, io: Lo
 }
 
 function firstLine(err: unknown): string {
-  return oneLine((err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim())?.trim() ?? 'no message', MAX_DETAIL);
+  return oneLine(
+    (err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'no message',
+    MAX_DETAIL,
+  );
 }
 
 /** Enough of Pulumi's or GitHub's words to act on. */

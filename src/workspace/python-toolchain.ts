@@ -22,10 +22,7 @@ export function pythonToolchain(workDir: string, options: Record<string, unknown
   }
   if (typeof option === 'string' && (ACCEPTED as readonly string[]).includes(option)) return { toolchain: option as PythonToolchain };
   const named = typeof option === 'string' ? `'${option}'` : `${JSON.stringify(option)}, not a string`;
-  const advice =
-    option === 'pipenv'
-      ? ': for a Pipenv project, write its lock out as requirements (`pipenv requirements > requirements.txt`) and use pip, or move it to poetry or uv'
-      : '';
+  const advice = option === 'pipenv' ? ': for a Pipenv project, write its lock out as requirements (`pipenv requirements > requirements.txt`) and use pip, or move it to poetry or uv' : '';
   return {
     refused: `Pulumi.yaml's runtime.options.toolchain is ${named}, which Pulumi's Python language host refuses; it takes ${ACCEPTED.join(', ')}${advice}.`,
   };

@@ -61,9 +61,7 @@ function routeOf(entry: ConfigEntry, projectName: string): Segment[] | undefined
 function parsePropertyPath(key: string): Segment[] | undefined {
   const match = /^([^.[\]"]+)((?:\.[^.[\]"]+|\[\d+\]|\["[^"[\]]*"\])*)$/.exec(key);
   if (!match) return undefined;
-  const rest = [...match[2]!.matchAll(/\.([^.[\]"]+)|\[(\d+)\]|\["([^"[\]]*)"\]/g)].map((m) =>
-    m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3])!,
-  );
+  const rest = [...match[2]!.matchAll(/\.([^.[\]"]+)|\[(\d+)\]|\["([^"[\]]*)"\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3])!));
   return [match[1]!, ...rest];
 }
 

@@ -210,7 +210,12 @@ export async function defaultOwner(cli: string, cwd: string, envVars: Record<str
     const lines: string[] = [];
     const result = await runProcess(cli, [...args, '--non-interactive'], { cwd, env: { ...process.env, ...envVars }, onLine: (l) => lines.push(l), logStderr: false });
     PulumiCommandError.throwIfFailed(result);
-    return lines.map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+    return (
+      lines
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .at(-1) ?? ''
+    );
   };
   let org: string;
   try {

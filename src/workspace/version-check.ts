@@ -22,7 +22,6 @@ type PulumiCommand = automationCmd.PulumiCommand;
 
 type Env = Record<string, string | undefined>;
 
-
 /** Starts the check of the `pulumi` on PATH, if there is one. */
 export function startVersionCheck(env: Env = process.env): VersionCheck | undefined {
   const onPath = findOnPath('pulumi', env.PATH ?? '');
@@ -34,13 +33,14 @@ export function versionCheck(binary: string, env: Env = process.env): VersionChe
   const cacheFile = versionCacheFile(binary, env);
   const remembered = cacheFile ? readVersion(cacheFile) : undefined;
   const built = remembered ? undefined : builtVersion(binary);
-  const command = remembered || built
-    ? Promise.resolve().then(() => commandOf(root ? path.resolve(binary) : 'pulumi', remembered ?? checked(built!, env)))
-    : PulumiCommand.get(root ? { root } : undefined).then((command) => {
-        // A version the Automation API was told not to check is not worth remembering.
-        if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeAtomically(cacheFile, command.version.version);
-        return command;
-      });
+  const command =
+    remembered || built
+      ? Promise.resolve().then(() => commandOf(root ? path.resolve(binary) : 'pulumi', remembered ?? checked(built!, env)))
+      : PulumiCommand.get(root ? { root } : undefined).then((command) => {
+          // A version the Automation API was told not to check is not worth remembering.
+          if (cacheFile && command.version && !env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK) writeAtomically(cacheFile, command.version.version);
+          return command;
+        });
   // Started early, it may fail before anyone awaits it; whoever awaits it still sees the error.
   command.catch(() => undefined);
   return { binary, command };

@@ -291,7 +291,9 @@ describe('pulumi-version-file', () => {
   });
 
   it.each(['', '^3.200', '3.200', '3.200.1\n3.201.0', 'latest'])('refuses a file holding %j', (text) => {
-    expect(() => parse({ command: 'up', stack: 'dev', 'pulumi-version-file': versionFile('.bad-version', text) })).toThrow(/Input 'pulumi-version-file' names .*\.bad-version, which holds .* rather than one version/);
+    expect(() => parse({ command: 'up', stack: 'dev', 'pulumi-version-file': versionFile('.bad-version', text) })).toThrow(
+      /Input 'pulumi-version-file' names .*\.bad-version, which holds .* rather than one version/,
+    );
   });
 });
 
@@ -412,7 +414,7 @@ describe('paths the checkout names', () => {
 
   it('hold for every command that reads the project, in the inputs phase', () => {
     fs.writeFileSync(path.join(workDir, 'Pulumi.yaml'), 'name: shop\nruntime: python\nstackConfigDir: ../..\n');
-    const inputs = (command: string) => (name: string) => ({ command, stack: 'dev', 'work-dir': 'infra' } as Record<string, string>)[name] ?? '';
+    const inputs = (command: string) => (name: string) => (({ command, stack: 'dev', 'work-dir': 'infra' }) as Record<string, string>)[name] ?? '';
     for (const command of ['preview', 'up', 'destroy', 'output', 'cleanup']) {
       expect(() => parseInputs(inputs(command), { GITHUB_WORKSPACE: root })).toThrow(InputError);
     }

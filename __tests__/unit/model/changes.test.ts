@@ -31,9 +31,7 @@ describe('changeSummaryFromEvents, recorded streams', () => {
   });
 
   it('keeps the warning on a resource and skips the status line (ephemeral) and info messages', () => {
-    expect(summaryOf('preview-creates.json').diagnostics).toEqual([
-      { severity: 'warning', message: "notes: 'encoding' is deprecated: files are always written as UTF-8.", urn: urnOf(FILE, 'notes') },
-    ]);
+    expect(summaryOf('preview-creates.json').diagnostics).toEqual([{ severity: 'warning', message: "notes: 'encoding' is deprecated: files are always written as UTF-8.", urn: urnOf(FILE, 'notes') }]);
   });
 
   it.each(['preview-update-replace-delete.json', 'up-update-replace-delete.json'])('reports a replacement once, with its cause, in %s', (file) => {

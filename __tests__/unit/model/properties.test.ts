@@ -11,16 +11,13 @@ function resource(file: string, name: string): ResourceChange {
 }
 
 describe('property changes, recorded streams', () => {
-  it.each(['preview-update-replace-delete.json', 'up-update-replace-delete.json'])(
-    "takes nested paths and kinds from the engine's detailed diff, the cause marked, in %s",
-    (file) => {
-      expect(resource(file, 'site').properties).toEqual([
-        { path: 'data.tags.owner', kind: 'add', new: 'ops', replaces: false },
-        { path: 'data.tags.team', kind: 'update', old: 'web', new: 'platform', replaces: false },
-        { path: 'folder', kind: 'update', old: 'out/site', new: 'out/www', replaces: true },
-      ]);
-    },
-  );
+  it.each(['preview-update-replace-delete.json', 'up-update-replace-delete.json'])("takes nested paths and kinds from the engine's detailed diff, the cause marked, in %s", (file) => {
+    expect(resource(file, 'site').properties).toEqual([
+      { path: 'data.tags.owner', kind: 'add', new: 'ops', replaces: false },
+      { path: 'data.tags.team', kind: 'update', old: 'web', new: 'platform', replaces: false },
+      { path: 'folder', kind: 'update', old: 'out/site', new: 'out/www', replaces: true },
+    ]);
+  });
 
   it('compares the inputs when the provider says only that something changed', () => {
     // The engine gave neither `diffs` nor a detailed diff for this update.
@@ -49,9 +46,7 @@ describe('property changes, recorded streams', () => {
   });
 
   it('finds the drift a refresh read from disk', () => {
-    expect(resource('refresh-drift.json', 'notes').properties).toEqual([
-      { path: 'content', kind: 'update', old: 'second draft, longer than the first', new: 'edited by hand', replaces: false },
-    ]);
+    expect(resource('refresh-drift.json', 'notes').properties).toEqual([{ path: 'content', kind: 'update', old: 'second draft, longer than the first', new: 'edited by hand', replaces: false }]);
   });
 
   it('lists none for unchanged resources, creates and deletions', () => {

@@ -152,7 +152,12 @@ describe('runSteps', () => {
 
   it('refuses an update whose preview deletes, with the preview as the report', async () => {
     const settings = stackSettings({ command: 'up', stack: 'prod', deletesNeedApproval: true });
-    const stack = new FakeStack([previews([{ name: 'db', op: 'delete' }, { name: 'web', op: 'update' }])]);
+    const stack = new FakeStack([
+      previews([
+        { name: 'db', op: 'delete' },
+        { name: 'web', op: 'update' },
+      ]),
+    ]);
     const outcome = await runSteps(stack, settings, planRun(settings), live(), new Redactor());
     expect(commands(stack)).toEqual(['preview']);
     expect(outcome.refusal).toMatch(/stack 'prod' would delete or replace resources/);
@@ -214,7 +219,9 @@ describe('Pulumi errors', () => {
   const commandError = (stderr: string) => new PulumiCommandError({ stderr, stdout: '', code: 255 });
 
   it('recognizes a lock held by another update, with its holder', () => {
-    const err = commandError('error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z');
+    const err = commandError(
+      'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z',
+    );
     expect(lockHolder(err)).toBe(
       'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. file:///s/.pulumi/locks/organization/p/dev/x.json: created by runner@host (pid 42) at 2026-11-30T01:00:00Z',
     );
@@ -230,7 +237,7 @@ describe('Pulumi errors', () => {
     expect(lockHolder(diagnostic)).toBeUndefined();
   });
 
-  it("takes a lock for stale only when every holder is a process of this host that is gone", () => {
+  it('takes a lock for stale only when every holder is a process of this host that is gone', () => {
     const holder = (...who: string[]) => `error: the stack is currently locked by ${who.length} lock(s). ${who.map((w) => `file:///s/x.json: created by ${w} at 2026-12-01T10:00:00Z`).join(' ')}`;
     const runs = (pid: number) => pid === 7;
     expect(staleLocalLock(holder('me@here (pid 42)'), 'here', runs)).toBe('a process of this host that no longer runs (pid 42)');

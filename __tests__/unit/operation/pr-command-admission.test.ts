@@ -69,7 +69,10 @@ async function admit(c: Case) {
   const warnings: string[] = [];
   const warn = (message: string) => warnings.push(message);
   const admission: Admission = await admitPrCommand(payload, { ...SETTINGS, ...c.settings }, io, warn);
-  const replies = server.comments(OWNER, REPO, pull).filter((x) => x.id !== comment!.id).map((x) => x.body);
+  const replies = server
+    .comments(OWNER, REPO, pull)
+    .filter((x) => x.id !== comment!.id)
+    .map((x) => x.body);
   const calls = () => server.requests.map((r) => `${r.method} ${r.path.replace(/\/\d+/g, '/N')}`);
   return { server, admission, replies, reactions: () => server.reactions(comment!.id).map((r) => r.content), calls, warnings, io, warn, commentId: comment!.id };
 }
@@ -173,7 +176,14 @@ describe('admitPrCommand', () => {
   it.each([
     ['an unapproved pull request', [], /Not yet: nobody has approved it/],
     ['a self-approved one', [{ login: 'octocat', state: 'APPROVED' }], /the only approval is by octocat/],
-    ['one whose approval was followed by a change request', [{ login: 'hubot', state: 'APPROVED' }, { login: 'hubot', state: 'CHANGES_REQUESTED' }], /hubot requested changes/],
+    [
+      'one whose approval was followed by a change request',
+      [
+        { login: 'hubot', state: 'APPROVED' },
+        { login: 'hubot', state: 'CHANGES_REQUESTED' },
+      ],
+      /hubot requested changes/,
+    ],
   ] as [string, ReviewSeed[], RegExp][])('refuses the up of %s', async (_, reviews, reply) => {
     const run = await admit({ body: '/pulumi up prod', reviews });
     expect(run.admission).toMatchObject({ kind: 'refused' });
@@ -198,7 +208,13 @@ describe('admitPrCommand', () => {
   });
 
   it('refuses an up approved only by readers, naming their roles', async () => {
-    const run = await admit({ body: '/pulumi up prod', reviews: [{ login: 'reader', state: 'APPROVED' }, { login: 'stranger', state: 'APPROVED' }] });
+    const run = await admit({
+      body: '/pulumi up prod',
+      reviews: [
+        { login: 'reader', state: 'APPROVED' },
+        { login: 'stranger', state: 'APPROVED' },
+      ],
+    });
     expect(run.admission).toMatchObject({ kind: 'refused' });
     expect(run.replies[0]).toMatch(/Not yet: an approval counts only from someone with write access or more, and reader has the read role and stranger has the read role\.$/);
   });
@@ -232,7 +248,9 @@ describe('admitPrCommand', () => {
   it("with forks allowed, holds every command on a fork's code to an approval of its head", async () => {
     const settings = { allowForks: true, requirements: [], staleApprovals: true };
     const unapproved = await admit({ body: '/pulumi preview staging', headRepository: 'mallory/Hello-World', settings });
-    expect(unapproved.replies[0]).toMatch(/<code>\/pulumi preview<\/code> runs code from the fork <code>mallory\/Hello-World<\/code>, so the pull request must be approved at its head .* Not yet: nobody has approved it\.$/);
+    expect(unapproved.replies[0]).toMatch(
+      /<code>\/pulumi preview<\/code> runs code from the fork <code>mallory\/Hello-World<\/code>, so the pull request must be approved at its head .* Not yet: nobody has approved it\.$/,
+    );
     const earlier = await admit({ body: '/pulumi destroy staging', headRepository: 'mallory/Hello-World', settings, reviews: [{ login: 'hubot', state: 'APPROVED', commitId: 'e'.repeat(40) }] });
     expect(earlier.replies[0]).toMatch(/hubot approved an earlier commit/);
     const approved = await admit({ body: '/pulumi preview staging', headRepository: 'mallory/Hello-World', settings, reviews: APPROVED_BY_HUBOT });

@@ -167,12 +167,29 @@ describe('StackLock', () => {
     const backend = new SimulatedTags(clock, { before: fixed(100), window: fixed(5), after: fixed(20) });
     const slowWrite = { before: fixed(100), window: fixed(400), after: fixed(20) };
     const [holdA, holdB] = await clock.run([
-      new StackLock(backend.io('A'), 'prod', 1, () => undefined, [], timing(clock, () => 0.5)).hold(),
-      new StackLock(backend.io('B', {}, slowWrite), 'prod', 2, () => undefined, [], timing(clock, () => 0.5)).hold(),
+      new StackLock(
+        backend.io('A'),
+        'prod',
+        1,
+        () => undefined,
+        [],
+        timing(clock, () => 0.5),
+      ).hold(),
+      new StackLock(
+        backend.io('B', {}, slowWrite),
+        'prod',
+        2,
+        () => undefined,
+        [],
+        timing(clock, () => 0.5),
+      ).hold(),
     ]);
     // Both listed an empty set at 100 ms; A's claim landed at 225, B's write (read at 220) at 620.
     expect(backend.log.slice(0, 2)).toEqual(['225 A set pr-lock:1', '620 B set pr-lock:2']);
-    expect([holdA, holdB]).toEqual([{ holds: false, holder: { pullNumber: 2, since: expect.any(String) } }, { holds: true, claimed: true }]);
+    expect([holdA, holdB]).toEqual([
+      { holds: false, holder: { pullNumber: 2, since: expect.any(String) } },
+      { holds: true, claimed: true },
+    ]);
     expect(Object.keys(backend.tags)).toEqual(['pr-lock:2']);
   });
 
@@ -194,7 +211,14 @@ describe('StackLock', () => {
     const backend = new SimulatedTags(clock, { before: fixed(100), window: fixed(5), after: fixed(20) });
     backend.tags = { 'pr-lock:1': T0 };
     const slowWrite = { before: fixed(0), window: fixed(400), after: fixed(20) };
-    const holder = new StackLock(backend.io('A'), 'prod', 1, () => undefined, [], timing(clock, () => 0.5));
+    const holder = new StackLock(
+      backend.io('A'),
+      'prod',
+      1,
+      () => undefined,
+      [],
+      timing(clock, () => 0.5),
+    );
     await clock.run([
       holder.release(),
       // Another writer reads the tags (with #1's claim) before the removal lands, and writes them back after it.
@@ -230,7 +254,6 @@ describe('StackLock', () => {
     }
     // Measured: 99.8 % of these schedules end with one holder; the rest with every rival refused.
     expect(won / schedules).toBeGreaterThan(0.9);
-
   });
 
   it('needs its wait: without it, two rivals both hold in some schedule', async () => {

@@ -40,12 +40,19 @@ describe('step arguments', () => {
     expect(flags(argsOf('refresh', { command: 'refresh', stack: 'dev', operation: { exclude: ['urn:a', 'urn:b'], excludeDependents: true } }))).toEqual(
       expect.arrayContaining(['--exclude urn:a', '--exclude urn:b', '--exclude-dependents']),
     );
-    expect(flags(argsOf('preview', { command: 'preview', stack: 'dev', operation: { target: ['urn:a'], targetDependents: true } }))).toEqual(expect.arrayContaining(['--target urn:a', '--target-dependents']));
+    expect(flags(argsOf('preview', { command: 'preview', stack: 'dev', operation: { target: ['urn:a'], targetDependents: true } }))).toEqual(
+      expect.arrayContaining(['--target urn:a', '--target-dependents']),
+    );
   });
 
   it('policy pack configs after their packs, in the same order', () => {
     const args = argsOf('preview', { command: 'preview', stack: 'dev', operation: { policyPacks: ['p1', 'p2'], policyPackConfigs: [`${workspace}/b.json`, `${workspace}/a.json`] } });
-    expect(flags(args).filter((f) => f.startsWith('--policy'))).toEqual(['--policy-pack p1', '--policy-pack p2', `--policy-pack-config ${workspace}/b.json`, `--policy-pack-config ${workspace}/a.json`]);
+    expect(flags(args).filter((f) => f.startsWith('--policy'))).toEqual([
+      '--policy-pack p1',
+      '--policy-pack p2',
+      `--policy-pack-config ${workspace}/b.json`,
+      `--policy-pack-config ${workspace}/a.json`,
+    ]);
   });
 
   it('continue-on-error on up and destroy only, never on the preview before an up', () => {

@@ -33,7 +33,13 @@ function planText(steps: Record<string, string[]>): string {
 describe('readUpdatePlan', () => {
   it("reads each resource's steps, an absent list as none", () => {
     const reading = readUpdatePlan(JSON.stringify({ resourcePlans: { 'urn:a': { steps: ['same'] }, 'urn:b': { state: {} } } }));
-    expect(reading).toEqual({ readable: true, resources: [{ urn: 'urn:a', steps: ['same'] }, { urn: 'urn:b', steps: [] }] });
+    expect(reading).toEqual({
+      readable: true,
+      resources: [
+        { urn: 'urn:a', steps: ['same'] },
+        { urn: 'urn:b', steps: [] },
+      ],
+    });
   });
 
   it.each([
@@ -90,9 +96,13 @@ describe('deletesGate', () => {
   it('fails closed: an unreadable plan, a preview without its summary', () => {
     expect(deletesGate('prod', preview('not json'))).toEqual({
       allowed: false,
-      reason: expect.stringMatching(/^The preview of stack 'prod' left an update plan that cannot be read \(it is not JSON\), so what the update would delete is unknown.*: run it again, or approve it as a destroy/),
+      reason: expect.stringMatching(
+        /^The preview of stack 'prod' left an update plan that cannot be read \(it is not JSON\), so what the update would delete is unknown.*: run it again, or approve it as a destroy/,
+      ),
     });
-    expect(deletesGate('prod', planFile('{}')).reason).toMatch(/^The plan \/w\/plan.json of stack 'prod' left an update plan that cannot be read \(it has no resource plans\).*: save it again with 'command: preview' and 'plan'/);
+    expect(deletesGate('prod', planFile('{}')).reason).toMatch(
+      /^The plan \/w\/plan.json of stack 'prod' left an update plan that cannot be read \(it has no resource plans\).*: save it again with 'command: preview' and 'plan'/,
+    );
     expect(deletesGate('prod', preview(planText({ a: ['same'] }), false))).toEqual({
       allowed: false,
       reason: expect.stringMatching(/^The preview of stack 'prod' ended without its summary, so what the update would delete is unknown/),

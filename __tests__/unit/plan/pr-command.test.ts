@@ -1,7 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCommentEvent } from '../../../src/inputs/comment-event.js';
 import type { ApprovalRules, CommandGate, PrCommand, PullRequestReview, PullRequestState, Requirement } from '../../../src/model/pr-command.js';
-import { approvalRule, approversToAsk, effectiveRole, forkGate, forkSource, headGate, latestVerdicts, permissionGate, requirementsApply, requirementsGate, stackGate } from '../../../src/plan/pr-command.js';
+import {
+  approvalRule,
+  approversToAsk,
+  effectiveRole,
+  forkGate,
+  forkSource,
+  headGate,
+  latestVerdicts,
+  permissionGate,
+  requirementsApply,
+  requirementsGate,
+  stackGate,
+} from '../../../src/plan/pr-command.js';
 import { examplePayload, prCommentPayload } from '../../support/webhook-examples.js';
 
 /** The example payload's pull request. */
@@ -27,9 +39,7 @@ describe('stackGate', () => {
 
   it('refuses a stack the step does not list, naming those it does', () => {
     const text = reply(stackGate(command('/pulumi up prd'), ['staging', 'prod']));
-    expect(text).toBe(
-      'There is no stack <code>prd</code> here. The stacks are <code>staging</code>, <code>prod</code>: for example <code>/pulumi up staging</code>.',
-    );
+    expect(text).toBe('There is no stack <code>prd</code> here. The stacks are <code>staging</code>, <code>prod</code>: for example <code>/pulumi up staging</code>.');
   });
 
   it("runs the step's only stack when none is named", () => {
@@ -112,7 +122,7 @@ describe('requirementsGate', () => {
     expect(gate(command('/pulumi refresh'), closed, [], ['approved']).allowed).toBe(false);
   });
 
-  it("allows an open pull request approved by someone else", () => {
+  it('allows an open pull request approved by someone else', () => {
     expect(gate(up(), OPEN, [review('hubot', 'APPROVED')], ['approved'])).toEqual({
       allowed: true,
       reason: 'the pull request meets the requirements (open, approved)',
@@ -151,9 +161,7 @@ describe('requirementsGate', () => {
 
   it('counts an approval only of the head, unless stale approvals are allowed', () => {
     const earlier = [review('hubot', 'APPROVED', false, EARLIER)];
-    expect(reply(gate(up(), OPEN, earlier, ['approved']))).toMatch(
-      /Not yet: hubot approved an earlier commit, not the head <code>aaaaaaaaaaaa<\/code>: the head itself must be approved\.$/,
-    );
+    expect(reply(gate(up(), OPEN, earlier, ['approved']))).toMatch(/Not yet: hubot approved an earlier commit, not the head <code>aaaaaaaaaaaa<\/code>: the head itself must be approved\.$/);
     expect(gate(up(), OPEN, earlier, ['approved'], { staleApprovals: true })).toMatchObject({ allowed: true });
     expect(reply(gate(up(), OPEN, earlier, ['approved'], { staleApprovals: true }, new Map()))).toMatch(/hubot has no role/);
     // GitHub names no commit once the reviewed one is gone: not the head.
@@ -181,9 +189,7 @@ describe('requirementsGate', () => {
   });
 
   it('ignores reviews of deleted accounts, and escapes reviewer names', () => {
-    expect(latestVerdicts([review('', 'CHANGES_REQUESTED'), review('a_b', 'APPROVED')])).toEqual(
-      new Map([['a_b', { reviewer: 'a_b', state: 'APPROVED', isBot: false, commitId: HEAD }]]),
-    );
+    expect(latestVerdicts([review('', 'CHANGES_REQUESTED'), review('a_b', 'APPROVED')])).toEqual(new Map([['a_b', { reviewer: 'a_b', state: 'APPROVED', isBot: false, commitId: HEAD }]]));
     expect(reply(gate(up(), OPEN, [review('a_b', 'CHANGES_REQUESTED')], ['approved']))).toContain('a\\_b requested changes');
   });
 
@@ -279,7 +285,7 @@ describe('forkGate', () => {
     expect(forkGate(pull(HERE), false).allowed).toBe(true);
     expect(reply(forkGate(pull({ id: 77, fullName: 'stranger/Hello-World' }), false))).toBe(
       "This pull request comes from the fork <code>stranger/Hello-World</code>, and this workflow runs no commands on pull requests from forks: a command runs the pull request's code with the workflow's secrets, and whoever pushed that code needs no access to this repository. " +
-        'To allow them, the workflow can set <code>pr-command-allow-forks: true</code>; each command on a fork\'s pull request then needs an approval of its head by someone with write access other than whoever comments the command.',
+        "To allow them, the workflow can set <code>pr-command-allow-forks: true</code>; each command on a fork's pull request then needs an approval of its head by someone with write access other than whoever comments the command.",
     );
     expect(reply(forkGate(pull(null), false))).toMatch(/^This pull request comes from a fork that has since been deleted, /);
     expect(forkGate(pull(null), true).allowed).toBe(true);

@@ -1,19 +1,7 @@
 // Pull-request locks: the claims a stack's tags hold, what they mean, and the texts made of them. The
 // claim protocol that writes them is operation/pr-lock-claim.test.ts's.
 import { describe, expect, it } from '@jest/globals';
-import {
-  claimsIn,
-  claimStep,
-  lockLine,
-  lockMode,
-  lockOutput,
-  lockRefusal,
-  lockTag,
-  lockView,
-  unlockReply,
-  unlockStep,
-  type ClaimantState,
-} from '../../../src/plan/pr-lock.js';
+import { claimsIn, claimStep, lockLine, lockMode, lockOutput, lockRefusal, lockTag, lockView, unlockReply, unlockStep, type ClaimantState } from '../../../src/plan/pr-lock.js';
 
 const T0 = '2026-12-06T09:42:00.000Z';
 

@@ -48,9 +48,7 @@ describe('buildReport and failureOf', () => {
     ];
     const { report, failure } = reportOf(gated, outcomeOf(doomed, { refusal: 'Not without approval.' }));
     expect(report).toMatchObject({ result: 'refused', error: 'Not without approval.' });
-    expect(failure).toBe(
-      'Not without approval. It would delete 1 resource(s): random:index/randomPet:RandomPet db. It would replace 1 resource(s): aws:elasticache/cluster:Cluster cache.',
-    );
+    expect(failure).toBe('Not without approval. It would delete 1 resource(s): random:index/randomPet:RandomPet db. It would replace 1 resource(s): aws:elasticache/cluster:Cluster cache.');
   });
 
   it('a destroy refused by its gate is refused with the gate’s reason', () => {

@@ -35,7 +35,7 @@ describe('renderComment, recorded streams', () => {
     expect(facts).toBe('Project <code>website</code> · Stack <code>dev</code> · Duration 1s');
   });
 
-  it("says right under the heading which pull request holds the stack, where the command looks at its lock", () => {
+  it('says right under the heading which pull request holds the stack, where the command looks at its lock', () => {
     const lock = { stack: 'dev', self: 7, holder: { pullNumber: 3, since: '2026-12-06T09:42:00.000Z' }, released: [] };
     const lines = renderComment(reportFrom(loadEvents('preview-creates.json'), { lock })).split('\n');
     expect(lines.slice(4, 7)).toEqual([
@@ -85,7 +85,9 @@ describe('renderComment, recorded streams', () => {
   it('shows a protected resource as such, and the deletion the engine refused as failed', () => {
     const text = renderComment(reportFrom(loadEvents('preview-protected-delete.json'), { result: 'failed' }));
     expect(text).toContain(`> **Destructive changes:** 1 deletion.\n\n- 🗑️ Delete <code>vault</code> · ${FILE} · 🔒 protected · ❌ failed`);
-    expect(text).toContain('❌ **error** · <code>vault</code>\n\n```\nPreview failed: resource "urn:pulumi:dev::events::pulumi-nodejs:dynamic/files:File::vault" cannot be deleted\nbecause it is protected.');
+    expect(text).toContain(
+      '❌ **error** · <code>vault</code>\n\n```\nPreview failed: resource "urn:pulumi:dev::events::pulumi-nodejs:dynamic/files:File::vault" cannot be deleted\nbecause it is protected.',
+    );
   });
 
   it('folds away warnings, but opens errors', () => {

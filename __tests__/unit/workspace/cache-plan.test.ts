@@ -4,15 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  archivePaths,
-  cachePolicy,
-  dependenciesEntry,
-  foreignCheckout,
-  installedNames,
-  pluginsEntry,
-  type Place,
-} from '../../../src/workspace/cache-plan.js';
+import { archivePaths, cachePolicy, dependenciesEntry, foreignCheckout, installedNames, pluginsEntry, type Place } from '../../../src/workspace/cache-plan.js';
 import { STATE_FILE, type DependencyPlan } from '../../../src/workspace/dependency-plan.js';
 
 const place = (workspace: string): Place => ({ platform: 'linux', arch: 'x64', workspace });
@@ -36,7 +28,7 @@ describe('when the cache is read and written', () => {
     expect(cachePolicy(true, service, { ACTIONS_CACHE_MODE: 'sometimes' }, 'push')).toEqual({ restore: true, save: true });
   });
 
-  it.each(['issue_comment', 'pull_request_target'])('never saved from %s runs, which run foreign code in the default branch\'s scope; restored all the same', (event) => {
+  it.each(['issue_comment', 'pull_request_target'])("never saved from %s runs, which run foreign code in the default branch's scope; restored all the same", (event) => {
     const policy = cachePolicy(true, service, {}, event);
     expect(policy).toMatchObject({ restore: true, save: false });
     expect(policy.noSave).toContain("default branch's cache scope");

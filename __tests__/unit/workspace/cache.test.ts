@@ -89,7 +89,13 @@ describe('a run with the cache', () => {
   });
   afterAll(() => spy.mockRestore());
 
-  const runner: Runner = { input: () => '', setOutput: () => undefined, appendSummary: () => undefined, addPath: () => undefined, cacheService: () => ({ ACTIONS_RESULTS_URL: 'https://results.example/' }) };
+  const runner: Runner = {
+    input: () => '',
+    setOutput: () => undefined,
+    appendSummary: () => undefined,
+    addPath: () => undefined,
+    cacheService: () => ({ ACTIONS_RESULTS_URL: 'https://results.example/' }),
+  };
 
   function session(options: { event?: string; cache?: boolean; abort?: AbortController; restoreMs?: number; env?: Record<string, string> } = {}) {
     return new ActionsCache({
@@ -110,7 +116,10 @@ describe('a run with the cache', () => {
     fs.writeFileSync(path.join(venv(), STATE_FILE), JSON.stringify({ fingerprint }));
   }
   const plugin = (name: string) => path.join(pulumiHome, 'plugins', name);
-  const warnings = () => workflowCommands(printed.join('')).filter((c) => c.name === 'warning').map((c) => c.data);
+  const warnings = () =>
+    workflowCommands(printed.join(''))
+      .filter((c) => c.name === 'warning')
+      .map((c) => c.data);
 
   beforeEach(() => {
     root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cache-run-')));
@@ -141,7 +150,7 @@ describe('a run with the cache', () => {
     transfer = new FakeTransfer();
   }
 
-  it("restores the environment a plan wants into its place, and the plugins beside what is there; saves nothing it restored", async () => {
+  it('restores the environment a plan wants into its place, and the plugins beside what is there; saves nothing it restored', async () => {
     await firstMachineSaves();
     fs.mkdirSync(plugin('resource-local-v1.0.0'), { recursive: true });
     const next = session();

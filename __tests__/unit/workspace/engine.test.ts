@@ -53,7 +53,9 @@ describe('stack outputs from engine events', () => {
     const asset = { '4dabf18193072939515e22adb298388d': 'c44067f5952c0a294b673a41bacd8c17', hash: '70a2afcf7ddb253a93e5df6fe82a238b92bccfac0795fec5be922706634529af', text: '<contents elided>' };
     const archive = {
       '4dabf18193072939515e22adb298388d': '0def7320c3a5731c473e5ecbe6d01bc7',
-      assets: { 'project.yaml': { '4dabf18193072939515e22adb298388d': 'c44067f5952c0a294b673a41bacd8c17', hash: 'bb209d0b1476658489aec920e01b3e2ed4b767608c771c6640b491d060eca850', path: 'Pulumi.yaml' } },
+      assets: {
+        'project.yaml': { '4dabf18193072939515e22adb298388d': 'c44067f5952c0a294b673a41bacd8c17', hash: 'bb209d0b1476658489aec920e01b3e2ed4b767608c771c6640b491d060eca850', path: 'Pulumi.yaml' },
+      },
       hash: '21f2037f9daaf171d71b6daf0a3dbc814a2963bfef9d70ba3f8bbc823eefcff4',
     };
     expect(rootStackOutputs(outputsEvent('pulumi:pulumi:Stack', { notes: asset, bundle: archive, both: { notes: asset, token: SECRET } }))).toEqual({

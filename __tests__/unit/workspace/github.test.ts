@@ -1,15 +1,7 @@
 // The GitHub calls of a pull-request command, against the API stand-in (which refuses what GitHub's
 // OpenAPI description would), through the action's own client with its timeouts and retries.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  collaboratorPermission,
-  gitHubClient,
-  pullRequestReviews,
-  pullRequestState,
-  reactToComment,
-  replyOnPullRequest,
-  type GitHub,
-} from '../../../src/workspace/github.js';
+import { collaboratorPermission, gitHubClient, pullRequestReviews, pullRequestState, reactToComment, replyOnPullRequest, type GitHub } from '../../../src/workspace/github.js';
 import type { PrCommand } from '../../../src/model/pr-command.js';
 import { forkGate, forkSource, permissionGate, requirementsGate } from '../../../src/plan/pr-command.js';
 import { replyBody } from '../../../src/workspace/github-comment.js';

@@ -34,7 +34,9 @@ describe('issuedToken', () => {
       "Pulumi Cloud refused to exchange this job's ID token for a team token (team:deployers) in 'acme' (401: invalid_grant: no policy matches ::error::x): check the organization's OIDC issuer for GitHub Actions and its authorization policies in Pulumi Cloud (Settings > Access Management > OIDC Issuers)",
     );
     expect(() => issuedToken(ORG, { status: 502, body: `<html>${'x'.repeat(1000)}</html>` })).toThrow(/\(502: <html>x{294}…\)/);
-    expect(() => issuedToken(ORG, { status: 200, body: '{}' })).toThrow("The token exchange at https://api.pulumi.com answered without an access token: check that 'backend-url' is Pulumi Cloud's API");
+    expect(() => issuedToken(ORG, { status: 200, body: '{}' })).toThrow(
+      "The token exchange at https://api.pulumi.com answered without an access token: check that 'backend-url' is Pulumi Cloud's API",
+    );
   });
 });
 
@@ -59,7 +61,7 @@ describe('oidcLogin', () => {
     expect(env).toEqual(cliCredentials('pul-issued', TEAM.apiUrl));
   });
 
-  it("says the job lacks id-token: write, before asking anyone, when the runner gave it no ID token", async () => {
+  it('says the job lacks id-token: write, before asking anyone, when the runner gave it no ID token', async () => {
     const calls = io();
     await expect(oidcLogin(ORG, {}, calls)).rejects.toThrow("GitHub gave this job no ID token to log in to Pulumi Cloud with ('oidc-login'): give the job 'permissions: id-token: write'.");
     expect(calls.asked).toEqual([]);
