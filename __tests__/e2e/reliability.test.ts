@@ -142,7 +142,8 @@ describe("a cancellation that outlasts the runner's deadline", () => {
 describe('concurrent runs on one stack', () => {
   async function contend(backendUrl: string, outDir: string) {
     const base = { command: 'up', stack: 'shared', 'backend-url': backendUrl };
-    expect((await runStep(ws, { inputs: { ...base, config: slowConfig('first', 0, outDir) } })).code).toBe(0);
+    const first = await runStep(ws, { inputs: { ...base, config: slowConfig('first', 0, outDir) } });
+    expect({ code: first.code, errors: errorsOf(first) }).toEqual({ code: 0, errors: [] });
 
     const holder = startStep({ inputs: { ...base, config: slowConfig('holder', 6_000, outDir) } });
     await holder.started;

@@ -23,6 +23,7 @@ import type { StackSettings } from '../model/settings.js';
 import { refusedByLock, type Plan } from '../plan/plan.js';
 import { lockMode, lockRefusal } from '../plan/pr-lock.js';
 import { pulumiErrorMessage } from '../workspace/engine.js';
+import { opensConcurrently } from '../workspace/stack.js';
 import { claimantsToAsk, claimSettled, claimsIn, claimValue, lockHolder, lockTag, lockView, type ClaimantState, type LockView } from '../plan/pr-lock.js';
 import type { LockClaim, LockReport } from '../model/pr-lock.js';
 
@@ -229,12 +230,14 @@ export async function lockForRun(stack: TaggedStack, settings: StackSettings, pl
   const closed = settings.github.closedPullRequest === undefined ? [] : [settings.github.closedPullRequest];
   const lock = new StackLock(stackLockIo(stack, { ...settings.github, token: settings.comment.token }, signal), settings.stack, settings.pullRequest?.number, log.warning, closed);
   if (mode === 'look') {
-    // Only reported (and claims of closed pull requests released): it runs beside the operation.
-    const looked = lock.inspect().catch((err: unknown) => log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`));
+    // Only reported (and claims of closed pull requests released): it runs beside the operation,
+    // where the backend lets two CLI processes open it together.
+    const look = () => lock.inspect().catch((err: unknown) => log.warning(`Could not read the stack's pull-request lock: ${pulumiErrorMessage(err)}`));
+    const looked = opensConcurrently(settings.backendUrl) ? look() : undefined;
     return {
       plan,
       settle: async () => {
-        await looked;
+        await (looked ?? look());
         return lock.report();
       },
     };

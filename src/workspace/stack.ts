@@ -183,6 +183,17 @@ export class PulumiStack {
 /** What names the stack and where it is. */
 export type StackLocation = Pick<StackSettings, 'stack' | 'org' | 'project' | 'workDir' | 'backendUrl' | 'secretsProvider'>;
 
+/**
+ * Whether two CLI processes may open the backend at the same time. Not a PostgreSQL one: the CLI
+ * creates its table on a database's first use with `CREATE TABLE IF NOT EXISTS`, which is not safe
+ * against a concurrent first use; one of the two fails (`duplicate key value violates unique
+ * constraint "pg_type_typname_nsp_index"`: 5 of 20 pairs of `pulumi stack ls` on new databases,
+ * CLI v3.274.1).
+ */
+export function opensConcurrently(backendUrl: string | undefined): boolean {
+  return !/^postgres(?:ql)?:\/\//i.test(backendUrl ?? '');
+}
+
 /** Opens the stack: no CLI process on the way (the default organization, when needed, is looked up in the background). */
 export function openStack(settings: StackLocation, pulumiCommand: PulumiCommand, envVars: Record<string, string>, mayCreate: boolean): PulumiStack {
   const org = settings.org ?? (SELF_MANAGED_BACKEND.test(settings.backendUrl ?? '') ? 'organization' : undefined);

@@ -3,7 +3,9 @@
 // of them; on a virtual clock.
 import { describe, expect, it } from '@jest/globals';
 import { Cancelled } from '../../../src/base/run-context.js';
-import { StackLock, stackLockIo, type LockIo, type LockTiming } from '../../../src/operation/pr-lock-claim.js';
+import { lockForRun, StackLock, stackLockIo, type LockIo, type LockTiming } from '../../../src/operation/pr-lock-claim.js';
+import { planRun } from '../../../src/plan/plan.js';
+import { stackSettings } from '../../support/settings.js';
 import { lockTag, type ClaimantState } from '../../../src/plan/pr-lock.js';
 
 const T0 = '2026-12-06T09:42:00.000Z';
@@ -271,5 +273,29 @@ describe('StackLock', () => {
       if (holds.every((h) => h.holds)) both++;
     }
     expect(both).toBeGreaterThan(0);
+  });
+});
+
+describe('lockForRun', () => {
+  /** A stack whose tag listings are counted; nobody holds it. */
+  function countedStack() {
+    const stack = { listings: 0, tags: async () => (stack.listings++, {}), setTag: async () => undefined, removeTag: async () => undefined };
+    return stack;
+  }
+  const plan = planRun(stackSettings());
+
+  it('looks at the lock beside the operation, so the listing costs the run no time', async () => {
+    const stack = countedStack();
+    const lock = await lockForRun(stack, stackSettings({ backendUrl: 'file:///state' }), plan, new AbortController().signal);
+    expect(stack.listings).toBe(1);
+    expect(await lock.settle(false)).toEqual({ stack: 'dev', released: [] });
+  });
+
+  it('on a PostgreSQL backend, looks only after the operation: two CLI processes opening a new database at once can fail one of them', async () => {
+    const stack = countedStack();
+    const lock = await lockForRun(stack, stackSettings({ backendUrl: 'postgres://db.example/state?sslmode=require' }), plan, new AbortController().signal);
+    expect(stack.listings).toBe(0);
+    expect(await lock.settle(false)).toEqual({ stack: 'dev', released: [] });
+    expect(stack.listings).toBe(1);
   });
 });
