@@ -2,7 +2,7 @@
 // against the API stand-in: GitHub's own issue_comment example made a PR comment, and the stand-in
 // refusing whatever GitHub's OpenAPI description would refuse.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { git as gitIn } from '../support/git.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startGitHubApi, type GitHubApiServer, type ReviewSeed } from '../support/github-api.js';
@@ -26,10 +26,7 @@ let earlier: string;
 let head: string;
 let api: GitHubApiServer;
 
-function git(...args: string[]): string {
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: ws.root, env, encoding: 'utf8' }).trim();
-}
+const git = (...args: string[]) => gitIn(ws.root, ...args);
 
 beforeAll(async () => {
   ws = await preparedWorkspace();

@@ -3,7 +3,7 @@
 // stack's life across several pull requests, from GitHub's own issue_comment, pull_request and push
 // payloads; then two pull requests racing for a free stack, as two processes started together.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { git as gitIn } from '../support/git.js';
 import * as fs from 'node:fs';
 import { startGitHubApi, type GitHubApiServer } from '../support/github-api.js';
 import { errorsOf, preparedWorkspace, pulumiCli, runStep, snapshotState, type StepResult, type Workspace } from '../support/e2e.js';
@@ -22,10 +22,7 @@ let api: GitHubApiServer;
 let headOf: Record<number, string>;
 const EXAMPLE_HEAD = examplePayload('pull_request', (p) => p.action === 'synchronize').pull_request.head.sha as string;
 
-function git(...args: string[]): string {
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: ws.root, env, encoding: 'utf8' }).trim();
-}
+const git = (...args: string[]) => gitIn(ws.root, ...args);
 
 beforeAll(async () => {
   ws = await preparedWorkspace();

@@ -4,6 +4,7 @@
 // request it did not accept.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { git as gitIn } from '../support/git.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -224,8 +225,7 @@ describe('a stack on Pulumi Cloud through the action', () => {
   it('answers a pull request comment command on a Pulumi Cloud stack', async () => {
     const owner = 'Codertocat';
     const repo = 'Hello-World';
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: ws.root, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
+    const git = (...args: string[]) => gitIn(ws.root, ...args);
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'the pull request');

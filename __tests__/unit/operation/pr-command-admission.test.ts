@@ -1,7 +1,7 @@
 // Admission of PR commands end to end short of the CLI: GitHub's example payload made a PR comment,
 // the API stand-in (which refuses what GitHub would) and a real git checkout.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { git } from '../../support/git.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,11 +20,6 @@ const SETTINGS: PrCommandSettings = { stacks: ['staging', 'prod'], requiredRole:
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'admission-'));
 let checkout: string;
 let head: string;
-
-function git(dir: string, ...args: string[]): string {
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, env, encoding: 'utf8' }).trim();
-}
 
 beforeAll(() => {
   checkout = path.join(root, 'checkout');

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { git } from '../../support/git.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,11 +7,6 @@ import { checkedOutCommit } from '../../../src/workspace/git-head.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'git-head-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-function git(dir: string, ...args: string[]): string {
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, env, encoding: 'utf8' }).trim();
-}
 
 describe('checkedOutCommit', () => {
   it('reads the commit checked out, from a folder inside the checkout, detached as actions/checkout leaves a PR head', async () => {
